@@ -1,0 +1,241 @@
+//! Running programs: the [`Executor`] interface, the run order, and the sequential
+//! executor.
+//!
+//! Every executor runs the tasks a set of targets needs (and only those), hands each
+//! task the values of its inputs, drops an intermediate value as soon as its last
+//! dependent has run, and reports what happens to an [`Observer`], which is where
+//! tracing plugs in.
+
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use thiserror::Error;
+
+use crate::graph::{TaskGraph, TaskId};
+use crate::program::{Program, Value};
+
+/// How a task ended, as told to an [`Observer`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TaskOutcome<'a> {
+    /// The task returned a value of `nbytes` bytes.
+    Done { nbytes: u64 },
+    /// The task returned an error or panicked.
+    Failed { message: &'a str },
+}
+
+/// Receives the events of a run, on the thread where they happen. All methods default
+/// to doing nothing.
+pub trait Observer: Sync {
+    /// Before the first task; `tasks` is the number of tasks the run will execute.
+    fn run_started(&self, _program: &Program, _tasks: usize, _workers: usize) {}
+    fn task_started(&self, _task: TaskId, _worker: usize) {}
+    fn task_finished(&self, _task: TaskId, _worker: usize, _outcome: TaskOutcome<'_>) {}
+    /// The value of `task` was dropped: no task needs it any more.
+    fn value_released(&self, _task: TaskId, _nbytes: u64) {}
+    fn run_finished(&self, _ok: bool) {}
+}
+
+/// An [`Observer`] that ignores everything.
+pub struct NoObserver;
+impl Observer for NoObserver {}
+
+/// Why a run did not produce its targets.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ExecuteError {
+    #[error("task {key:?} failed: {message}")]
+    TaskFailed { key: String, message: String },
+    #[error("task {key:?} panicked: {message}")]
+    TaskPanicked { key: String, message: String },
+    #[error("target {0} is not a task of the program")]
+    UnknownTarget(TaskId),
+}
+
+/// The values of the targets of a run.
+#[derive(Debug, Default)]
+pub struct Outputs {
+    values: HashMap<TaskId, Value>,
+}
+
+impl Outputs {
+    pub fn get(&self, id: TaskId) -> Option<&Value> {
+        self.values.get(&id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+/// Runs a [`Program`]. Implementations differ in how many tasks run at once.
+pub trait Executor {
+    /// Short name for messages and traces (`sequential`, `threads`).
+    fn name(&self) -> &str;
+
+    /// Number of tasks that may run at once.
+    fn workers(&self) -> usize;
+
+    /// Runs every task the `targets` need and returns the targets' values.
+    fn execute(
+        &self,
+        program: &Program,
+        targets: &[TaskId],
+        observer: &dyn Observer,
+    ) -> Result<Outputs, ExecuteError>;
+}
+
+/// The tasks `targets` need, in the order to run them: depth first from each target in
+/// turn, dependencies in the order the task takes them, each task after all its
+/// dependencies. Like `dask.order`, this finishes one branch before starting the next,
+/// so intermediate values are freed early. Deterministic.
+pub fn run_order(graph: &TaskGraph, targets: &[TaskId]) -> Vec<TaskId> {
+    let mut state = vec![0u8; graph.len()]; // 0 unseen, 1 on stack, 2 emitted
+    let mut order = Vec::new();
+    let mut stack: Vec<(TaskId, usize)> = Vec::new();
+    for &t in targets {
+        if state[t.index()] != 0 {
+            continue;
+        }
+        state[t.index()] = 1;
+        stack.push((t, 0));
+        while let Some((id, next)) = stack.pop() {
+            let deps = graph.task(id).deps();
+            if next < deps.len() {
+                stack.push((id, next + 1));
+                let d = deps[next];
+                if state[d.index()] == 0 {
+                    state[d.index()] = 1;
+                    stack.push((d, 0));
+                }
+            } else {
+                state[id.index()] = 2;
+                order.push(id);
+            }
+        }
+    }
+    order
+}
+
+/// Runs one task at a time on the calling thread, in [`run_order`].
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Sequential;
+
+impl Executor for Sequential {
+    fn name(&self) -> &str {
+        "sequential"
+    }
+
+    fn workers(&self) -> usize {
+        1
+    }
+
+    fn execute(
+        &self,
+        program: &Program,
+        targets: &[TaskId],
+        observer: &dyn Observer,
+    ) -> Result<Outputs, ExecuteError> {
+        let graph = program.graph();
+        if let Some(&bad) = targets.iter().find(|t| t.index() >= graph.len()) {
+            return Err(ExecuteError::UnknownTarget(bad));
+        }
+        let order = run_order(graph, targets);
+        let mut is_target = vec![false; graph.len()];
+        for &t in targets {
+            is_target[t.index()] = true;
+        }
+        // Dependents still to run, per task, counting only tasks this run executes.
+        let mut waiting = vec![0u32; graph.len()];
+        for &id in &order {
+            for d in graph.task(id).deps() {
+                waiting[d.index()] += 1;
+            }
+        }
+        let mut held: Vec<Option<Value>> = vec![None; graph.len()];
+        observer.run_started(program, order.len(), 1);
+        for &id in &order {
+            observer.task_started(id, 0);
+            let result = {
+                let inputs: Vec<&Value> = program
+                    .inputs(id)
+                    .iter()
+                    .map(|i| held[i.index()].as_ref().expect("inputs run first"))
+                    .collect();
+                catch_unwind(AssertUnwindSafe(|| program.run_task(id, &inputs)))
+            };
+            let key = || graph.task(id).key.clone();
+            let value = match result {
+                Ok(Ok(v)) => v,
+                Ok(Err(e)) => {
+                    observer.task_finished(
+                        id,
+                        0,
+                        TaskOutcome::Failed {
+                            message: &e.message,
+                        },
+                    );
+                    observer.run_finished(false);
+                    return Err(ExecuteError::TaskFailed {
+                        key: key(),
+                        message: e.message,
+                    });
+                }
+                Err(panic) => {
+                    let message = panic_message(panic.as_ref());
+                    observer.task_finished(id, 0, TaskOutcome::Failed { message: &message });
+                    observer.run_finished(false);
+                    return Err(ExecuteError::TaskPanicked {
+                        key: key(),
+                        message,
+                    });
+                }
+            };
+            observer.task_finished(
+                id,
+                0,
+                TaskOutcome::Done {
+                    nbytes: value.nbytes(),
+                },
+            );
+            held[id.index()] = Some(value);
+            for d in graph.task(id).deps() {
+                waiting[d.index()] -= 1;
+                if waiting[d.index()] == 0
+                    && !is_target[d.index()]
+                    && let Some(v) = held[d.index()].take()
+                {
+                    observer.value_released(*d, v.nbytes());
+                }
+            }
+        }
+        observer.run_finished(true);
+        let values = targets
+            .iter()
+            .map(|t| (*t, held[t.index()].clone().expect("targets ran")))
+            .collect();
+        Ok(Outputs { values })
+    }
+}
+
+/// The text of a panic payload (`panic!("...")` gives a `&str` or a `String`).
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic with a non-text payload".to_string()
+    }
+}
+
+/// Why a lazy value could not be computed: its graph is invalid, or the run failed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ComputeError {
+    #[error(transparent)]
+    Graph(#[from] crate::graph::GraphError),
+    #[error(transparent)]
+    Execute(#[from] ExecuteError),
+}

@@ -1,0 +1,272 @@
+//! Executable task graphs: a [`TaskGraph`] plus the code of every task.
+//!
+//! Builders (chunked arrays, `delayed`) produce [`Layer`]s: named groups of
+//! [`TaskDef`]s that may depend on other layers, like Dask's `HighLevelGraph`. A
+//! [`Program`] flattens the layers a result needs into one validated graph that an
+//! [`Executor`](crate::Executor) can run.
+
+use std::any::Any;
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::Arc;
+
+use thiserror::Error;
+
+use crate::graph::{GraphBuilder, GraphError, Meta, TaskGraph, TaskId, TaskSpec};
+
+/// Size in bytes of a task's output, reported in traces (like `dask.sizeof`).
+pub trait SizeOf {
+    fn size_of(&self) -> u64;
+}
+
+macro_rules! size_of_plain {
+    ($($t:ty),*) => {$(
+        impl SizeOf for $t {
+            fn size_of(&self) -> u64 { std::mem::size_of::<$t>() as u64 }
+        }
+    )*};
+}
+size_of_plain!(
+    bool,
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    f32,
+    f64,
+    char,
+    ()
+);
+
+impl SizeOf for String {
+    fn size_of(&self) -> u64 {
+        self.len() as u64
+    }
+}
+
+impl<T: SizeOf> SizeOf for Vec<T> {
+    fn size_of(&self) -> u64 {
+        self.iter().map(SizeOf::size_of).sum()
+    }
+}
+
+impl<T: SizeOf> SizeOf for Option<T> {
+    fn size_of(&self) -> u64 {
+        self.as_ref().map_or(0, SizeOf::size_of)
+    }
+}
+
+impl<A: SizeOf, B: SizeOf> SizeOf for (A, B) {
+    fn size_of(&self) -> u64 {
+        self.0.size_of() + self.1.size_of()
+    }
+}
+
+impl<T, D: ndarray::Dimension> SizeOf for ndarray::Array<T, D> {
+    fn size_of(&self) -> u64 {
+        (self.len() * std::mem::size_of::<T>()) as u64
+    }
+}
+
+/// The output of a task: any `Send + Sync` value, shared cheaply, with its size.
+#[derive(Clone)]
+pub struct Value {
+    data: Arc<dyn Any + Send + Sync>,
+    nbytes: u64,
+}
+
+impl Value {
+    pub fn new<T: SizeOf + Send + Sync + 'static>(v: T) -> Self {
+        Value {
+            nbytes: v.size_of(),
+            data: Arc::new(v),
+        }
+    }
+
+    /// Bytes of the value as its [`SizeOf`] reported them.
+    pub fn nbytes(&self) -> u64 {
+        self.nbytes
+    }
+
+    pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
+        self.data.downcast_ref()
+    }
+
+    /// The value as a `T`, or an error naming the type that was expected.
+    pub fn get<T: 'static>(&self) -> Result<&T, TaskError> {
+        self.downcast_ref()
+            .ok_or_else(|| TaskError::new(format!("input is not a {}", std::any::type_name::<T>())))
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Value({} bytes)", self.nbytes)
+    }
+}
+
+/// Why a task failed; the executor adds the task's key.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{message}")]
+pub struct TaskError {
+    pub message: String,
+}
+
+impl TaskError {
+    pub fn new(message: impl Into<String>) -> Self {
+        TaskError {
+            message: message.into(),
+        }
+    }
+}
+
+/// The code of a task: gets the values of its inputs, in order, and returns its output.
+pub type TaskFn = Arc<dyn Fn(&[&Value]) -> Result<Value, TaskError> + Send + Sync>;
+
+/// One task of a layer: its identity in the graph and its code.
+#[derive(Clone)]
+pub struct TaskDef {
+    pub key: String,
+    pub group: String,
+    pub op: String,
+    /// Keys of the inputs, in the order `func` takes them; may repeat a key.
+    pub inputs: Vec<String>,
+    pub meta: Meta,
+    pub func: TaskFn,
+}
+
+/// A named set of tasks produced by one operation, and the layers it reads from.
+///
+/// Layers are shared between the collections built from them; their names carry a
+/// token of what they compute, so the same name means the same tasks.
+pub struct Layer {
+    pub name: String,
+    pub tasks: Vec<TaskDef>,
+    pub deps: Vec<Arc<Layer>>,
+}
+
+impl Layer {
+    /// All layers this one needs, itself included, each once, dependencies first.
+    pub fn closure(self: &Arc<Self>) -> Vec<Arc<Layer>> {
+        closure_of(std::slice::from_ref(self))
+    }
+}
+
+/// All layers the given layers need, each once, dependencies first.
+pub fn closure_of(roots: &[Arc<Layer>]) -> Vec<Arc<Layer>> {
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut out = Vec::new();
+    // Iterative post-order walk: deep graphs must not overflow the stack.
+    let mut stack: Vec<(Arc<Layer>, usize)> = Vec::new();
+    for root in roots.iter().rev() {
+        stack.push((root.clone(), 0));
+    }
+    while let Some((layer, next)) = stack.pop() {
+        if next == 0 && seen.contains(&layer.name) {
+            continue;
+        }
+        if next < layer.deps.len() {
+            let dep = layer.deps[next].clone();
+            stack.push((layer, next + 1));
+            if !seen.contains(&dep.name) {
+                stack.push((dep, 0));
+            }
+        } else if seen.insert(layer.name.clone()) {
+            out.push(layer);
+        }
+    }
+    out
+}
+
+struct Job {
+    inputs: Vec<TaskId>,
+    func: TaskFn,
+}
+
+/// A validated task graph with the code of each task: what executors run.
+pub struct Program {
+    graph: TaskGraph,
+    jobs: Vec<Job>,
+    layers: usize,
+}
+
+impl Program {
+    /// Flattens the layers the `roots` need into one graph, checking it.
+    pub fn from_layers(roots: &[Arc<Layer>]) -> Result<Program, GraphError> {
+        let layers = closure_of(roots);
+        let n = layers.iter().map(|l| l.tasks.len()).sum();
+        let mut builder = GraphBuilder::with_capacity(n);
+        let mut defs: Vec<&TaskDef> = Vec::with_capacity(n);
+        for layer in &layers {
+            for def in &layer.tasks {
+                let mut deps: Vec<String> = Vec::with_capacity(def.inputs.len());
+                for k in &def.inputs {
+                    if !deps.contains(k) {
+                        deps.push(k.clone());
+                    }
+                }
+                builder.add(TaskSpec {
+                    key: def.key.clone(),
+                    group: def.group.clone(),
+                    op: def.op.clone(),
+                    deps,
+                    meta: def.meta.clone(),
+                });
+                defs.push(def);
+            }
+        }
+        let graph = builder.build()?;
+        let jobs = defs
+            .iter()
+            .map(|d| Job {
+                inputs: d
+                    .inputs
+                    .iter()
+                    .map(|k| graph.id_of(k).expect("inputs were checked by build"))
+                    .collect(),
+                func: d.func.clone(),
+            })
+            .collect();
+        Ok(Program {
+            graph,
+            jobs,
+            layers: layers.len(),
+        })
+    }
+
+    pub fn graph(&self) -> &TaskGraph {
+        &self.graph
+    }
+
+    /// Number of layers the program was built from (Dask's "graph layers").
+    pub fn layer_count(&self) -> usize {
+        self.layers
+    }
+
+    /// The inputs of a task in the order its code takes them (may repeat).
+    pub fn inputs(&self, id: TaskId) -> &[TaskId] {
+        &self.jobs[id.index()].inputs
+    }
+
+    /// Runs the code of one task on the values of its inputs.
+    pub fn run_task(&self, id: TaskId, inputs: &[&Value]) -> Result<Value, TaskError> {
+        (self.jobs[id.index()].func)(inputs)
+    }
+}
+
+impl fmt::Debug for Program {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Program")
+            .field("graph", &self.graph)
+            .field("layers", &self.layers)
+            .finish()
+    }
+}

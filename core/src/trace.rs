@@ -1,0 +1,510 @@
+//! The taskscope file format, version 1: JSON Lines, one record per line.
+//!
+//! ```text
+//! {"type":"header","format":"taskscope","version":1,"tool":"taskscope 0.1.0","clock":"ns","name":"delayed"}
+//! {"type":"task","id":0,"key":"inc-1f…","group":"inc","op":"inc"}
+//! {"type":"task","id":1,"key":"add-9c…","group":"add","op":"add","deps":[0]}
+//! {"type":"end","tasks":2,"edges":1}
+//! ```
+//!
+//! A graph is a trace without events. `docs/trace-format.md` documents every record and
+//! field. Readers accept any v1 file: unknown record types and fields are skipped, a
+//! file without its `end` record (a crashed writer) is read up to its last complete line
+//! and marked truncated, and every error names the file, the line and the field.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::{self, BufRead, BufReader, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+use crate::graph::{GraphBuilder, GraphError, Meta, TaskGraph, TaskSpec};
+use crate::key::key_split;
+use crate::write::{WriteError, write_atomically};
+
+/// The `format` field of every header.
+pub const FORMAT: &str = "taskscope";
+/// The newest format version this build writes and reads.
+pub const VERSION: u32 = 1;
+
+/// The first line of a file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    pub format: String,
+    pub version: u32,
+    /// Program and version that wrote the file (`taskscope 0.1.0`, `taskscope_dask 0.1.0`).
+    pub tool: String,
+    /// Unit of every time in the file: `ns`.
+    pub clock: String,
+    /// What the file shows (`norm`, `delayed`), for titles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl Header {
+    /// A header for a file written by this build of taskscope.
+    pub fn new(name: Option<&str>) -> Self {
+        Header {
+            format: FORMAT.to_string(),
+            version: VERSION,
+            tool: format!("taskscope {}", crate::VERSION),
+            clock: "ns".to_string(),
+            name: name.map(str::to_string),
+        }
+    }
+}
+
+/// A file as read: its header, its graph, and whether it ended early.
+#[derive(Debug)]
+pub struct Trace {
+    pub header: Header,
+    pub graph: TaskGraph,
+    /// The file has no `end` record, or its last line is cut off: the writer stopped
+    /// before finishing. Everything complete before that point was read.
+    pub truncated: bool,
+    /// Lines with a record type this version does not know; they were skipped.
+    pub unknown_records: usize,
+}
+
+/// What kind of problem a [`ReadError`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadErrorKind {
+    /// The file could not be opened or read.
+    Io,
+    /// Not a taskscope file, or a version this build cannot read.
+    Format,
+    /// A line is not valid JSON.
+    Syntax,
+    /// A record lacks a field or has one of the wrong type or value.
+    Field,
+    /// The tasks do not form a valid graph (duplicate key, missing dependency, cycle).
+    Graph,
+}
+
+/// Why a file could not be read, naming the file, line and field.
+#[derive(Debug)]
+pub struct ReadError {
+    pub kind: ReadErrorKind,
+    pub path: String,
+    /// 1-based line number.
+    pub line: Option<usize>,
+    pub field: Option<String>,
+    pub message: String,
+    /// The graph error behind a [`ReadErrorKind::Graph`] error.
+    pub graph: Option<GraphError>,
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": field `{field}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+#[derive(Serialize, Deserialize)]
+struct TaskRecord {
+    id: u32,
+    key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    op: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    deps: Vec<u32>,
+    #[serde(default, skip_serializing_if = "Meta::is_empty")]
+    meta: Meta,
+}
+
+#[derive(Serialize, Deserialize)]
+struct EndRecord {
+    tasks: u64,
+    edges: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+enum Record {
+    Header(Header),
+    Task(TaskRecord),
+    End(EndRecord),
+    #[serde(other)]
+    Unknown,
+}
+
+/// Writes `graph` as a v1 file: header, one task record per task, end record.
+/// Deterministic: the same graph gives the same bytes.
+pub fn write_graph(w: &mut dyn Write, graph: &TaskGraph, name: Option<&str>) -> io::Result<()> {
+    let line = |w: &mut dyn Write, r: &Record| -> io::Result<()> {
+        serde_json::to_writer(&mut *w, r)?;
+        w.write_all(b"\n")
+    };
+    line(w, &Record::Header(Header::new(name)))?;
+    for (id, t) in graph.tasks() {
+        line(
+            w,
+            &Record::Task(TaskRecord {
+                id: id.0,
+                key: t.key.clone(),
+                group: Some(t.group.clone()),
+                op: Some(t.op.clone()),
+                deps: t.deps().iter().map(|d| d.0).collect(),
+                meta: t.meta.clone(),
+            }),
+        )?;
+    }
+    line(
+        w,
+        &Record::End(EndRecord {
+            tasks: graph.len() as u64,
+            edges: graph.edge_count() as u64,
+        }),
+    )
+}
+
+/// Writes `graph` to `path` atomically (see [`write_atomically`]).
+pub fn save_graph(path: &Path, graph: &TaskGraph, name: Option<&str>) -> Result<(), WriteError> {
+    write_atomically(path, |w| write_graph(w, graph, name))
+}
+
+/// Reads a taskscope file from disk.
+pub fn read(path: &Path) -> Result<Trace, ReadError> {
+    let shown = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| ReadError {
+        kind: ReadErrorKind::Io,
+        path: shown.clone(),
+        line: None,
+        field: None,
+        message: e.to_string(),
+        graph: None,
+    })?;
+    parse(BufReader::new(file), &shown)
+}
+
+/// Reads a taskscope file from any reader; `source` names it in errors.
+pub fn parse(mut input: impl BufRead, source: &str) -> Result<Trace, ReadError> {
+    let err = |kind, line: usize, field: Option<&str>, message: String| ReadError {
+        kind,
+        path: source.to_string(),
+        line: Some(line),
+        field: field.map(str::to_string),
+        message,
+        graph: None,
+    };
+    let mut header: Option<Header> = None;
+    let mut tasks: Vec<(usize, TaskRecord)> = Vec::new();
+    let mut end: Option<(usize, EndRecord)> = None;
+    let mut truncated = false;
+    let mut unknown_records = 0;
+    let mut buf = String::new();
+    let mut lineno = 0;
+    loop {
+        buf.clear();
+        let n = input.read_line(&mut buf).map_err(|e| {
+            let kind = if e.kind() == io::ErrorKind::InvalidData {
+                ReadErrorKind::Syntax
+            } else {
+                ReadErrorKind::Io
+            };
+            err(kind, lineno + 1, None, e.to_string())
+        })?;
+        if n == 0 {
+            break;
+        }
+        lineno += 1;
+        let complete = buf.ends_with('\n');
+        let text = buf.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let record = match serde_json::from_str::<Record>(text) {
+            Ok(r) => r,
+            // A cut-off last line is what a crashed writer leaves behind.
+            Err(_) if !complete && header.is_some() => {
+                truncated = true;
+                break;
+            }
+            Err(e) => {
+                let (field, message) = diagnose(text, &e, header.is_none());
+                let kind = if e.is_syntax() || e.is_eof() {
+                    ReadErrorKind::Syntax
+                } else if header.is_none() {
+                    ReadErrorKind::Format
+                } else {
+                    ReadErrorKind::Field
+                };
+                return Err(err(kind, lineno, field.as_deref(), message));
+            }
+        };
+        match (record, &header) {
+            (Record::Header(h), None) => {
+                if h.format != FORMAT {
+                    return Err(err(
+                        ReadErrorKind::Format,
+                        lineno,
+                        Some("format"),
+                        format!("is {:?}, expected {FORMAT:?}", h.format),
+                    ));
+                }
+                if h.version == 0 || h.version > VERSION {
+                    return Err(err(
+                        ReadErrorKind::Format,
+                        lineno,
+                        Some("version"),
+                        format!(
+                            "version {} is not one this taskscope reads (1 to {VERSION}); a newer taskscope may read it",
+                            h.version
+                        ),
+                    ));
+                }
+                header = Some(h);
+            }
+            (_, None) => {
+                return Err(err(
+                    ReadErrorKind::Format,
+                    lineno,
+                    None,
+                    "not a taskscope file: the first record must be a header \
+                     ({\"type\":\"header\",\"format\":\"taskscope\",\"version\":1,...})"
+                        .to_string(),
+                ));
+            }
+            (Record::Header(_), Some(_)) => {
+                return Err(err(
+                    ReadErrorKind::Field,
+                    lineno,
+                    Some("type"),
+                    "a second header; a file has one header, on its first line".to_string(),
+                ));
+            }
+            (_, Some(_)) if end.is_some() => {
+                return Err(err(
+                    ReadErrorKind::Field,
+                    lineno,
+                    Some("type"),
+                    "a record after the end record".to_string(),
+                ));
+            }
+            (Record::Task(t), Some(_)) => {
+                if t.id as usize != tasks.len() {
+                    return Err(err(
+                        ReadErrorKind::Field,
+                        lineno,
+                        Some("id"),
+                        format!(
+                            "is {}, expected {} (tasks are numbered 0, 1, 2, ... in file order)",
+                            t.id,
+                            tasks.len()
+                        ),
+                    ));
+                }
+                if t.key.is_empty() {
+                    return Err(err(
+                        ReadErrorKind::Field,
+                        lineno,
+                        Some("key"),
+                        "is empty".to_string(),
+                    ));
+                }
+                tasks.push((lineno, t));
+            }
+            (Record::End(e), Some(_)) => end = Some((lineno, e)),
+            (Record::Unknown, Some(_)) => unknown_records += 1,
+        }
+    }
+    let Some(header) = header else {
+        return Err(ReadError {
+            kind: ReadErrorKind::Format,
+            path: source.to_string(),
+            line: None,
+            field: None,
+            message: "the file is empty; a taskscope file starts with a header line".to_string(),
+            graph: None,
+        });
+    };
+    if end.is_none() {
+        truncated = true;
+    }
+    let graph = build_graph(&tasks, truncated, &err)?;
+    if let Some((line, e)) = end {
+        let found = [
+            (graph.len() as u64, e.tasks, "tasks"),
+            (graph.edge_count() as u64, e.edges, "edges"),
+        ];
+        for (have, said, field) in found {
+            if have != said {
+                return Err(err(
+                    ReadErrorKind::Field,
+                    line,
+                    Some(field),
+                    format!("says {said}, but the file has {have}"),
+                ));
+            }
+        }
+    }
+    Ok(Trace {
+        header,
+        graph,
+        truncated,
+        unknown_records,
+    })
+}
+
+fn build_graph(
+    tasks: &[(usize, TaskRecord)],
+    truncated: bool,
+    err: &dyn Fn(ReadErrorKind, usize, Option<&str>, String) -> ReadError,
+) -> Result<TaskGraph, ReadError> {
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(tasks.len());
+    let mut builder = GraphBuilder::with_capacity(tasks.len());
+    for (line, t) in tasks {
+        if let Some(first) = seen.insert(&t.key, *line) {
+            return Err(err(
+                ReadErrorKind::Graph,
+                *line,
+                Some("key"),
+                format!("duplicate task key {:?} (first on line {first})", t.key),
+            ));
+        }
+        let mut deps = Vec::with_capacity(t.deps.len());
+        for &d in &t.deps {
+            match tasks.get(d as usize) {
+                Some((_, dep)) => deps.push(dep.key.clone()),
+                None => {
+                    let why = if truncated {
+                        " (the file is truncated: it has no end record)"
+                    } else {
+                        ""
+                    };
+                    let mut e = err(
+                        ReadErrorKind::Graph,
+                        *line,
+                        Some("deps"),
+                        format!(
+                            "task {:?} depends on task id {d}, which is not in the file ({} tasks){why}",
+                            t.key,
+                            tasks.len()
+                        ),
+                    );
+                    e.graph = Some(GraphError::MissingDependency {
+                        task: t.key.clone(),
+                        missing: format!("#{d}"),
+                    });
+                    return Err(e);
+                }
+            }
+        }
+        let group = t.group.clone().unwrap_or_else(|| key_split(&t.key));
+        builder.add(TaskSpec {
+            key: t.key.clone(),
+            op: t.op.clone().unwrap_or_else(|| group.clone()),
+            group,
+            deps,
+            meta: t.meta.clone(),
+        });
+    }
+    builder.build().map_err(|g| {
+        let line = match &g {
+            GraphError::Cycle { keys } => keys.first().and_then(|k| seen.get(k.as_str()).copied()),
+            GraphError::DuplicateKey { key } => seen.get(key.as_str()).copied(),
+            GraphError::MissingDependency { task, .. } => seen.get(task.as_str()).copied(),
+        };
+        let mut e = err(
+            ReadErrorKind::Graph,
+            line.unwrap_or(0),
+            Some("deps"),
+            g.to_string(),
+        );
+        e.line = line;
+        e.graph = Some(g);
+        e
+    })
+}
+
+/// Finds which field of a record is wrong, for an error message that names it.
+fn diagnose(text: &str, e: &serde_json::Error, first: bool) -> (Option<String>, String) {
+    let Ok(json) = serde_json::from_str::<Json>(text) else {
+        let what = if first {
+            "not a taskscope file: the first line is not JSON"
+        } else {
+            "not valid JSON"
+        };
+        return (None, format!("{what} ({e})"));
+    };
+    let Some(obj) = json.as_object() else {
+        return (None, "a record must be a JSON object".to_string());
+    };
+    let Some(kind) = obj.get("type") else {
+        return (Some("type".into()), "is missing".to_string());
+    };
+    let Some(kind) = kind.as_str() else {
+        return (Some("type".into()), format!("must be a string, not {kind}"));
+    };
+    type Check = (&'static str, bool, fn(&Json) -> bool, &'static str);
+    let id = |v: &Json| v.as_u64().is_some_and(|n| n <= u32::MAX as u64);
+    let string = |v: &Json| v.is_string();
+    let count = |v: &Json| v.is_u64();
+    let checks: &[Check] = match kind {
+        "header" => &[
+            ("format", true, string, "a string"),
+            ("version", true, id, "a positive integer"),
+            ("tool", true, string, "a string"),
+            ("clock", true, string, "a string"),
+            ("name", false, |v| v.is_string() || v.is_null(), "a string"),
+        ],
+        "task" => &[
+            ("id", true, id, "an integer from 0 to 4294967295"),
+            ("key", true, string, "a string"),
+            ("group", false, |v| v.is_string() || v.is_null(), "a string"),
+            ("op", false, |v| v.is_string() || v.is_null(), "a string"),
+            (
+                "deps",
+                false,
+                |v| {
+                    v.as_array().is_some_and(|a| {
+                        a.iter()
+                            .all(|d| d.as_u64().is_some_and(|n| n <= u32::MAX as u64))
+                    })
+                },
+                "a list of task ids",
+            ),
+            ("meta", false, Json::is_object, "an object"),
+        ],
+        "end" => &[
+            ("tasks", true, count, "a count"),
+            ("edges", true, count, "a count"),
+        ],
+        _ => &[],
+    };
+    for (name, required, ok, expected) in checks {
+        match obj.get(*name) {
+            None if *required => return (Some(name.to_string()), "is missing".to_string()),
+            Some(v) if !ok(v) => {
+                let mut shown = v.to_string();
+                if shown.len() > 60 {
+                    let cut = (0..=60)
+                        .rev()
+                        .find(|&i| shown.is_char_boundary(i))
+                        .unwrap_or(0);
+                    shown.truncate(cut);
+                    shown.push('…');
+                }
+                return (
+                    Some(name.to_string()),
+                    format!("must be {expected}, not {shown}"),
+                );
+            }
+            _ => {}
+        }
+    }
+    (None, e.to_string())
+}
