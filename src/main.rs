@@ -1,1 +1,74 @@
-fn main() {}
+//! The `taskscope` command line: see `taskscope --help`.
+
+mod demo;
+mod input;
+mod out;
+mod stats;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// See task graphs, watch them run, know where time and memory went.
+///
+/// taskscope builds and imports task graphs (like Dask's), runs them, and
+/// summarizes them. Start with `taskscope demo`, which runs the Dask tutorial's
+/// examples end to end and writes their graphs, then `taskscope stats` on them.
+///
+/// Exit codes: 0 success, 1 a check failed, 2 bad usage or bad input.
+#[derive(Parser)]
+#[command(
+    name = "taskscope",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Demo(demo::DemoArgs),
+    Stats(stats::StatsArgs),
+}
+
+/// An error that decides the exit code: 1 for a failed check, 2 for everything else.
+pub struct Failure {
+    pub code: u8,
+    pub error: anyhow::Error,
+}
+
+impl<E: Into<anyhow::Error>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure {
+            code: 2,
+            error: e.into(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo(args) => demo::run(args),
+        Command::Stats(args) => stats::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("error: {:#}", f.error);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

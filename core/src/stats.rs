@@ -67,7 +67,7 @@ impl GraphStats {
             ("edges", self.edges),
             ("depth", self.depth),
             ("width", self.width),
-            ("critical path", self.critical_path_tasks),
+            ("critical path (tasks)", self.critical_path_tasks),
         ];
         for (name, n) in rows {
             let _ = writeln!(s, "  {name:<22} {n:>9}");

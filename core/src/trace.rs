@@ -83,9 +83,27 @@ pub enum ReadErrorKind {
     Graph,
 }
 
-/// Why a file could not be read, naming the file, line and field.
+/// Why a file could not be read, naming the file, line and field. Boxed, so results
+/// stay small; its fields are those of [`ReadErrorDetail`].
 #[derive(Debug)]
-pub struct ReadError {
+pub struct ReadError(Box<ReadErrorDetail>);
+
+impl std::ops::Deref for ReadError {
+    type Target = ReadErrorDetail;
+    fn deref(&self) -> &ReadErrorDetail {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for ReadError {
+    fn deref_mut(&mut self) -> &mut ReadErrorDetail {
+        &mut self.0
+    }
+}
+
+/// The parts of a [`ReadError`].
+#[derive(Debug)]
+pub struct ReadErrorDetail {
     pub kind: ReadErrorKind,
     pub path: String,
     /// 1-based line number.
@@ -96,7 +114,7 @@ pub struct ReadError {
     pub graph: Option<GraphError>,
 }
 
-impl fmt::Display for ReadError {
+impl fmt::Display for ReadErrorDetail {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.path)?;
         if let Some(line) = self.line {
@@ -109,7 +127,35 @@ impl fmt::Display for ReadError {
     }
 }
 
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 impl std::error::Error for ReadError {}
+
+impl ReadError {
+    fn new(
+        kind: ReadErrorKind,
+        path: &str,
+        line: Option<usize>,
+        field: Option<&str>,
+        message: String,
+    ) -> Self {
+        ReadError(Box::new(ReadErrorDetail {
+            kind,
+            path: path.to_string(),
+            line,
+            field: field.map(str::to_string),
+            message,
+            graph: None,
+        }))
+    }
+}
+
+/// Makes a [`ReadError`] for a line of the file being read.
+type LineError<'a> = dyn Fn(ReadErrorKind, usize, Option<&str>, String) -> ReadError + 'a;
 
 #[derive(Serialize, Deserialize)]
 struct TaskRecord {
@@ -179,26 +225,15 @@ pub fn save_graph(path: &Path, graph: &TaskGraph, name: Option<&str>) -> Result<
 /// Reads a taskscope file from disk.
 pub fn read(path: &Path) -> Result<Trace, ReadError> {
     let shown = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|e| ReadError {
-        kind: ReadErrorKind::Io,
-        path: shown.clone(),
-        line: None,
-        field: None,
-        message: e.to_string(),
-        graph: None,
-    })?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| ReadError::new(ReadErrorKind::Io, &shown, None, None, e.to_string()))?;
     parse(BufReader::new(file), &shown)
 }
 
 /// Reads a taskscope file from any reader; `source` names it in errors.
 pub fn parse(mut input: impl BufRead, source: &str) -> Result<Trace, ReadError> {
-    let err = |kind, line: usize, field: Option<&str>, message: String| ReadError {
-        kind,
-        path: source.to_string(),
-        line: Some(line),
-        field: field.map(str::to_string),
-        message,
-        graph: None,
+    let err = |kind, line: usize, field: Option<&str>, message: String| {
+        ReadError::new(kind, source, Some(line), field, message)
     };
     let mut header: Option<Header> = None;
     let mut tasks: Vec<(usize, TaskRecord)> = Vec::new();
@@ -322,14 +357,13 @@ pub fn parse(mut input: impl BufRead, source: &str) -> Result<Trace, ReadError> 
         }
     }
     let Some(header) = header else {
-        return Err(ReadError {
-            kind: ReadErrorKind::Format,
-            path: source.to_string(),
-            line: None,
-            field: None,
-            message: "the file is empty; a taskscope file starts with a header line".to_string(),
-            graph: None,
-        });
+        return Err(ReadError::new(
+            ReadErrorKind::Format,
+            source,
+            None,
+            None,
+            "the file is empty; a taskscope file starts with a header line".to_string(),
+        ));
     };
     if end.is_none() {
         truncated = true;
@@ -362,7 +396,7 @@ pub fn parse(mut input: impl BufRead, source: &str) -> Result<Trace, ReadError> 
 fn build_graph(
     tasks: &[(usize, TaskRecord)],
     truncated: bool,
-    err: &dyn Fn(ReadErrorKind, usize, Option<&str>, String) -> ReadError,
+    err: &LineError<'_>,
 ) -> Result<TaskGraph, ReadError> {
     let mut seen: HashMap<&str, usize> = HashMap::with_capacity(tasks.len());
     let mut builder = GraphBuilder::with_capacity(tasks.len());

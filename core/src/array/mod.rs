@@ -413,7 +413,7 @@ impl fmt::Display for Array {
         let blocks: usize = self.numblocks().iter().product();
         let chunk_bytes = self.chunksize().iter().product::<usize>() as u64 * 8;
         writeln!(f, "taskscope.array<{}>", self.op)?;
-        writeln!(f, "  {:<11} {:<16} {}", "", "Array", "Chunk")?;
+        writeln!(f, "{}Array{}Chunk", " ".repeat(14), " ".repeat(12))?;
         writeln!(
             f,
             "  {:<11} {:<16} {}",
@@ -438,7 +438,7 @@ impl fmt::Debug for Array {
 }
 
 /// Reads a block input of a task.
-pub(crate) fn block<'a>(v: &'a Value) -> Result<&'a Block, TaskError> {
+pub(crate) fn block(v: &Value) -> Result<&Block, TaskError> {
     v.get::<Block>()
 }
 

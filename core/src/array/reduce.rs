@@ -277,8 +277,7 @@ impl Array {
                     &step.to_string()
                 ])
             );
-            let f: Arc<dyn Fn(&[&Value]) -> Result<Value, TaskError> + Send + Sync> =
-                Arc::new(move |xs| combine(kind, xs));
+            let f: TaskFn = Arc::new(move |xs| combine(kind, xs));
             level = partial_reduce(&level, &axes, split, &name, partial_group, true, f);
         }
         let name = format!(

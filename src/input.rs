@@ -1,0 +1,88 @@
+//! Reading the files a user hands to taskscope, recognized by their content.
+
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use taskscope_core::trace::{self, Trace};
+
+/// What a file holds, judged from its first bytes.
+#[derive(Debug, PartialEq, Eq)]
+pub enum InputKind {
+    Taskscope,
+    Dot,
+    ChromeTrace,
+    Unknown,
+}
+
+/// Looks at the start of a file to tell what it is, whatever its extension.
+pub fn sniff(head: &[u8]) -> InputKind {
+    let text = String::from_utf8_lossy(head);
+    let start = text.trim_start_matches('\u{feff}').trim_start();
+    if start.starts_with('{') && start.contains("\"format\"") && start.contains("\"taskscope\"") {
+        InputKind::Taskscope
+    } else if start.starts_with("{\"traceEvents\"") || start.starts_with('[') {
+        InputKind::ChromeTrace
+    } else {
+        let first_word = start
+            .lines()
+            .find(|l| !l.trim_start().starts_with("//") && !l.trim_start().starts_with('#'))
+            .unwrap_or("")
+            .split(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if matches!(first_word.as_str(), "digraph" | "graph" | "strict") {
+            InputKind::Dot
+        } else {
+            InputKind::Unknown
+        }
+    }
+}
+
+/// Reads a taskscope graph or trace; other kinds get an error that says what the file
+/// looks like.
+pub fn load(path: &Path) -> anyhow::Result<Trace> {
+    let mut head = vec![0u8; 4096];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    head.truncate(n);
+    match sniff(&head) {
+        InputKind::Taskscope => Ok(trace::read(path)?),
+        InputKind::Dot => bail!(
+            "{}: this is a Graphviz DOT file; this version of taskscope reads taskscope graph \
+             and trace files (.jsonl) only",
+            path.display()
+        ),
+        InputKind::ChromeTrace => bail!(
+            "{}: this looks like a Chrome trace-event file; this version of taskscope reads \
+             taskscope graph and trace files (.jsonl) only",
+            path.display()
+        ),
+        InputKind::Unknown if n == 0 => bail!("{}: the file is empty", path.display()),
+        InputKind::Unknown => Ok(trace::read(path)?),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_told_apart_by_content() {
+        let header = br#"{"type":"header","format":"taskscope","version":1}"#;
+        assert_eq!(sniff(header), InputKind::Taskscope);
+        assert_eq!(
+            sniff(b"\xef\xbb\xbf  digraph G {\n a -> b }"),
+            InputKind::Dot
+        );
+        assert_eq!(
+            sniff(b"// made by hand\nstrict digraph { }"),
+            InputKind::Dot
+        );
+        assert_eq!(sniff(br#"{"traceEvents":[]}"#), InputKind::ChromeTrace);
+        assert_eq!(sniff(br#"[{"ph":"X"}]"#), InputKind::ChromeTrace);
+        assert_eq!(sniff(b"hello"), InputKind::Unknown);
+    }
+}
