@@ -1,1 +1,8 @@
+//! taskscope-viewer: replaying executions of task graphs.
+//!
+//! The [`replay`] model answers "what was the state of the run at time t" with no UI in
+//! it, so it is tested without a window; the desktop app draws its answers.
 
+pub mod replay;
+
+pub use replay::{GroupProgress, Replay, ReplayError, TaskSpan, TaskState};
