@@ -153,48 +153,28 @@ impl Array {
     /// position), so values do not depend on the order blocks are computed in.
     pub fn random(shape: &[usize], chunks: &[usize], seed: u64) -> Result<Array, ArrayError> {
         let chunks = normalize_chunks(shape, chunks)?;
-        let seed_text = seed.to_string();
-        let shape_text = format!("{shape:?}");
-        let chunks_text = format!("{chunks:?}");
-        let name = format!(
-            "random_sample-{}",
-            token(["random_sample", &shape_text, &chunks_text, &seed_text])
-        );
-        let numblocks: Vec<usize> = chunks.iter().map(Vec::len).collect();
-        let tasks = grid(&numblocks)
-            .into_iter()
-            .enumerate()
-            .map(|(linear, idx)| {
-                let block_shape: Vec<usize> =
-                    idx.iter().enumerate().map(|(a, &i)| chunks[a][i]).collect();
+        let tok = token([
+            "random_sample",
+            &format!("{shape:?}"),
+            &format!("{chunks:?}"),
+            &seed.to_string(),
+        ]);
+        Ok(Array::source(
+            "random_sample",
+            &tok,
+            shape.to_vec(),
+            chunks,
+            |linear, block_shape, _| {
+                let block_shape = block_shape.to_vec();
                 let block_seed = seed ^ (linear as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                let func: TaskFn = Arc::new(move |_| {
+                Arc::new(move |_| {
                     let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(block_seed);
                     let scale = 1.0 / (1u64 << 53) as f64;
                     let block = ArrayD::from_shape_simple_fn(IxDyn(&block_shape), || {
                         (rng.next_u64() >> 11) as f64 * scale
                     });
                     Ok(Value::new(block))
-                });
-                TaskDef {
-                    key: block_key(&name, &idx),
-                    group: "random_sample".into(),
-                    op: "random_sample".into(),
-                    inputs: Vec::new(),
-                    meta: Meta::new(),
-                    func,
-                }
-            })
-            .collect();
-        Ok(Array::from_layer(
-            name.clone(),
-            "random_sample",
-            shape.to_vec(),
-            chunks,
-            Layer {
-                name,
-                tasks,
-                deps: Vec::new(),
+                })
             },
         ))
     }
@@ -208,56 +188,61 @@ impl Array {
             text.push_str(&v.to_bits().to_string());
             text.push(',');
         }
-        let name = format!(
-            "array-{}",
-            token([
-                "array",
-                &format!("{shape:?}"),
-                &format!("{chunks:?}"),
-                &text
-            ])
-        );
-        let numblocks: Vec<usize> = chunks.iter().map(Vec::len).collect();
+        let tok = token([
+            "array",
+            &format!("{shape:?}"),
+            &format!("{chunks:?}"),
+            &text,
+        ]);
         let offsets = offsets(&chunks);
+        let layout = chunks.clone();
+        Ok(Array::source("array", &tok, shape, chunks, |_, _, idx| {
+            let block = data
+                .slice(block_slice(&layout, &offsets, idx).as_slice())
+                .to_owned();
+            Arc::new(move |_| Ok(Value::new(block.clone())))
+        }))
+    }
+
+    /// An array whose blocks have no inputs: `code(linear index, block shape, block
+    /// index)` gives the code of each block's task. The layer is `op-token`.
+    fn source(
+        op: &str,
+        tok: &str,
+        shape: Vec<usize>,
+        chunks: Vec<Vec<usize>>,
+        mut code: impl FnMut(usize, &[usize], &[usize]) -> TaskFn,
+    ) -> Array {
+        let name = format!("{op}-{tok}");
+        let numblocks: Vec<usize> = chunks.iter().map(Vec::len).collect();
         let tasks = grid(&numblocks)
             .into_iter()
-            .map(|idx| {
-                let block = data
-                    .slice(block_slice(&chunks, &offsets, &idx).as_slice())
-                    .to_owned();
-                let func: TaskFn = Arc::new(move |_| Ok(Value::new(block.clone())));
+            .enumerate()
+            .map(|(linear, idx)| {
+                let block_shape: Vec<usize> =
+                    idx.iter().enumerate().map(|(a, &i)| chunks[a][i]).collect();
                 TaskDef {
                     key: block_key(&name, &idx),
-                    group: "array".into(),
-                    op: "array".into(),
+                    group: op.into(),
+                    op: op.into(),
                     inputs: Vec::new(),
                     meta: Meta::new(),
-                    func,
+                    func: code(linear, &block_shape, &idx),
                 }
             })
             .collect();
-        Ok(Array::from_layer(
-            name.clone(),
-            "array",
-            shape,
-            chunks,
-            Layer {
-                name,
-                tasks,
-                deps: Vec::new(),
-            },
-        ))
+        let layer = Layer {
+            name,
+            tasks,
+            deps: Vec::new(),
+        };
+        Array::from_layer(layer, op, shape, chunks)
     }
 
-    fn from_layer(
-        name: String,
-        op: &str,
-        shape: Vec<usize>,
-        chunks: Vec<Vec<usize>>,
-        layer: Layer,
-    ) -> Array {
+    /// The array whose blocks `layer` computes; `op` names it in its repr.
+    fn from_layer(layer: Layer, op: &str, shape: Vec<usize>, chunks: Vec<Vec<usize>>) -> Array {
         Array {
-            name,
+            name: layer.name.clone(),
             op: op.to_string(),
             shape,
             chunks,

@@ -172,11 +172,10 @@ fn elementwise(op: BinOp, lhs: Operand<'_>, rhs: Operand<'_>) -> Result<Array, A
         }
     }
     Ok(Array::from_layer(
-        name.clone(),
+        Layer { name, tasks, deps },
         op.name(),
         shape,
         chunks,
-        Layer { name, tasks, deps },
     ))
 }
 
@@ -228,15 +227,14 @@ impl Array {
             })
             .collect();
         Array::from_layer(
-            layer_name.clone(),
-            name,
-            self.shape.clone(),
-            self.chunks.clone(),
             Layer {
                 name: layer_name,
                 tasks,
                 deps: vec![self.layer.clone()],
             },
+            name,
+            self.shape.clone(),
+            self.chunks.clone(),
         )
     }
 
