@@ -3,7 +3,7 @@
 //!
 //! - [`TaskGraph`]: tasks (key, group, op, metadata) and their dependencies, always
 //!   valid; queries for order, depth, width, groups and critical path.
-//! - Builders: [`delayed`] calls and chunked [`array`]s that build the same graphs as
+//! - Builders: [`delayed`] calls and chunked [arrays](mod@array) that build the same graphs as
 //!   `dask.delayed` and `dask.array`.
 //! - [`Program`] and [`Executor`]: run a graph; [`Sequential`] runs one task at a time.
 //! - [`trace`]: the versioned JSON Lines format for graphs and runs.
