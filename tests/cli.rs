@@ -196,6 +196,12 @@ fn bad_files_are_exit_code_2() {
         &["stats", wrong_type.to_str().unwrap()],
         &["t.jsonl:2: field `id`: must be an integer"],
     );
+    let dask_dot =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dask/norm_dask.dot");
+    assert_bad_input(
+        &["stats", dask_dot.to_str().unwrap()],
+        &["norm_dask.dot", "Graphviz DOT"],
+    );
     let dot = write(d, "g.trace.jsonl", "digraph G { a -> b }\n");
     assert_bad_input(
         &["stats", dot.to_str().unwrap()],
