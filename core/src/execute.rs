@@ -48,12 +48,14 @@ pub enum ExecuteError {
     TaskPanicked { key: String, message: String },
     #[error("target {0} is not a task of the program")]
     UnknownTarget(TaskId),
+    #[error("the run was cancelled")]
+    Cancelled,
 }
 
 /// The values of the targets of a run.
 #[derive(Debug, Default)]
 pub struct Outputs {
-    values: HashMap<TaskId, Value>,
+    pub(crate) values: HashMap<TaskId, Value>,
 }
 
 impl Outputs {
@@ -238,4 +240,30 @@ pub enum ComputeError {
     Graph(#[from] crate::graph::GraphError),
     #[error(transparent)]
     Execute(#[from] ExecuteError),
+}
+
+/// Forwards every event to two observers, in order.
+pub struct Tee<'a>(pub &'a dyn Observer, pub &'a dyn Observer);
+
+impl Observer for Tee<'_> {
+    fn run_started(&self, program: &Program, tasks: usize, workers: usize) {
+        self.0.run_started(program, tasks, workers);
+        self.1.run_started(program, tasks, workers);
+    }
+    fn task_started(&self, task: TaskId, worker: usize) {
+        self.0.task_started(task, worker);
+        self.1.task_started(task, worker);
+    }
+    fn task_finished(&self, task: TaskId, worker: usize, outcome: TaskOutcome<'_>) {
+        self.0.task_finished(task, worker, outcome);
+        self.1.task_finished(task, worker, outcome);
+    }
+    fn value_released(&self, task: TaskId, nbytes: u64) {
+        self.0.value_released(task, nbytes);
+        self.1.value_released(task, nbytes);
+    }
+    fn run_finished(&self, ok: bool) {
+        self.0.run_finished(ok);
+        self.1.run_finished(ok);
+    }
 }

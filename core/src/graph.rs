@@ -186,12 +186,15 @@ impl GraphBuilder {
                 graph.add_edge(NodeIndex::new(d.index()), NodeIndex::new(i), ());
             }
         }
+        let (dependents, dependent_start) = dependents_of(&tasks);
         let mut g = TaskGraph {
             tasks,
             graph,
             by_key,
             levels: Vec::new(),
             topo: Vec::new(),
+            dependents,
+            dependent_start,
         };
         g.topo = g.kahn_order().map_err(|_| GraphError::Cycle {
             keys: g.find_cycle(),
@@ -199,6 +202,29 @@ impl GraphBuilder {
         g.levels = g.compute_levels();
         Ok(g)
     }
+}
+
+/// Dependents of every task in compressed rows (see `TaskGraph::dependents`).
+fn dependents_of(tasks: &[Task]) -> (Vec<TaskId>, Vec<u32>) {
+    let mut start = vec![0u32; tasks.len() + 1];
+    for t in tasks {
+        for d in &t.deps {
+            start[d.index() + 1] += 1;
+        }
+    }
+    for i in 0..tasks.len() {
+        start[i + 1] += start[i];
+    }
+    let mut fill = start.clone();
+    let mut flat = vec![TaskId(0); start[tasks.len()] as usize];
+    // Visiting tasks in id order fills each row in ascending order.
+    for (i, t) in tasks.iter().enumerate() {
+        for d in &t.deps {
+            flat[fill[d.index()] as usize] = TaskId(i as u32);
+            fill[d.index()] += 1;
+        }
+    }
+    (flat, start)
 }
 
 /// A valid task graph: unique keys, existing dependencies, no cycles.
@@ -213,6 +239,10 @@ pub struct TaskGraph {
     /// Longest path (in tasks) from any source to each task, 0 for sources.
     levels: Vec<u32>,
     topo: Vec<TaskId>,
+    /// Dependents of every task, flat, in ascending id order per task; those of task i
+    /// are `dependents[dependent_start[i]..dependent_start[i + 1]]`.
+    dependents: Vec<TaskId>,
+    dependent_start: Vec<u32>,
 }
 
 impl fmt::Debug for TaskGraph {
@@ -270,25 +300,17 @@ impl TaskGraph {
     }
 
     /// Tasks that depend on `id`, in ascending id order.
-    pub fn dependents(&self, id: TaskId) -> Vec<TaskId> {
-        let mut out: Vec<TaskId> = self
-            .graph
-            .neighbors_directed(NodeIndex::new(id.index()), Direction::Outgoing)
-            .map(|n| TaskId(n.index() as u32))
-            .collect();
-        out.sort_unstable();
-        out
+    pub fn dependents(&self, id: TaskId) -> &[TaskId] {
+        let i = id.index();
+        &self.dependents[self.dependent_start[i] as usize..self.dependent_start[i + 1] as usize]
     }
 
     /// Number of tasks that depend on each task, indexed by id.
     pub fn dependent_counts(&self) -> Vec<u32> {
-        let mut counts = vec![0u32; self.len()];
-        for t in &self.tasks {
-            for d in &t.deps {
-                counts[d.index()] += 1;
-            }
-        }
-        counts
+        self.dependent_start
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .collect()
     }
 
     /// A topological order (every task after its dependencies), deterministic.
@@ -385,7 +407,7 @@ impl TaskGraph {
         let mut order = Vec::with_capacity(n);
         while let Some(id) = queue.pop_front() {
             order.push(id);
-            for next in self.dependents(id) {
+            for &next in self.dependents(id) {
                 missing[next.index()] -= 1;
                 if missing[next.index()] == 0 {
                     queue.push_back(next);

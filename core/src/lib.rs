@@ -17,24 +17,29 @@
 //! assert_eq!(values.shape(), &[400, 400]);
 //! ```
 
+pub mod alloc;
 pub mod array;
 pub mod delayed;
 mod execute;
 mod graph;
 mod key;
 mod program;
+pub mod record;
+pub mod resources;
 pub mod stats;
+mod threads;
 pub mod trace;
 mod write;
 
 pub use execute::{
     ComputeError, ExecuteError, Executor, NoObserver, Observer, Outputs, Sequential, TaskOutcome,
-    panic_message, run_order,
+    Tee, panic_message, run_order,
 };
 pub use graph::{CriticalPath, GraphBuilder, GraphError, Meta, Task, TaskGraph, TaskId, TaskSpec};
 pub use key::{block_key, key_split, token};
 pub use program::{Layer, Program, SizeOf, TaskDef, TaskError, TaskFn, Value, closure_of};
-pub use write::write_atomically;
+pub use threads::Threads;
+pub use write::{WriteError, write_atomically};
 
 /// Version of taskscope-core, written into the header of every file.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -94,7 +94,7 @@ fn queries_on_a_diamond_with_a_tail() {
     let keys: Vec<&str> = cp.tasks.iter().map(|&id| g.task(id).key.as_str()).collect();
     assert_eq!(keys, ["a", "b", "d"]);
     assert_eq!(cp.length, 3.0);
-    assert_eq!(g.dependents(TaskId(0)), vec![TaskId(1), TaskId(2)]);
+    assert_eq!(g.dependents(TaskId(0)), &[TaskId(1), TaskId(2)]);
     assert_eq!(g.dependent_counts(), vec![2, 1, 1, 0, 0]);
 }
 

@@ -122,7 +122,7 @@ impl<'g> Replay<'g> {
                 if dependents.is_empty() {
                     None
                 } else {
-                    latest(&dependents)
+                    latest(dependents)
                 }
             })
             .collect();

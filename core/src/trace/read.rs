@@ -1,72 +1,16 @@
-//! The taskscope file format, version 1: JSON Lines, one record per line.
-//!
-//! ```text
-//! {"type":"header","format":"taskscope","version":1,"tool":"taskscope 0.1.0","clock":"ns","name":"delayed"}
-//! {"type":"task","id":0,"key":"inc-1f…","group":"inc","op":"inc"}
-//! {"type":"task","id":1,"key":"add-9c…","group":"add","op":"add","deps":[0]}
-//! {"type":"end","tasks":2,"edges":1}
-//! ```
-//!
-//! A graph is a trace without events. `docs/trace-format.md` documents every record and
-//! field. Readers accept any v1 file: unknown record types and fields are skipped, a
-//! file without its `end` record (a crashed writer) is read up to its last complete line
-//! and marked truncated, and every error names the file, the line and the field.
+//! Reading files: any v1 file, with errors that name the file, line and field.
 
 use std::collections::HashMap;
 use std::fmt;
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufRead, BufReader};
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use crate::graph::{GraphBuilder, GraphError, Meta, TaskGraph, TaskSpec};
+use super::records::{EndRecord, EventRecord, Record, TaskRecord};
+use super::{FORMAT, Header, RunEnd, Sample, TaskEvent, Trace, VERSION};
+use crate::graph::{GraphBuilder, GraphError, TaskGraph, TaskId, TaskSpec};
 use crate::key::key_split;
-use crate::write::{WriteError, write_atomically};
-
-/// The `format` field of every header.
-pub const FORMAT: &str = "taskscope";
-/// The newest format version this build writes and reads.
-pub const VERSION: u32 = 1;
-
-/// The first line of a file.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Header {
-    pub format: String,
-    pub version: u32,
-    /// Program and version that wrote the file (`taskscope 0.1.0`, `taskscope_dask 0.1.0`).
-    pub tool: String,
-    /// Unit of every time in the file: `ns`.
-    pub clock: String,
-    /// What the file shows (`norm`, `delayed`), for titles.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-impl Header {
-    /// A header for a file written by this build of taskscope.
-    pub fn new(name: Option<&str>) -> Self {
-        Header {
-            format: FORMAT.to_string(),
-            version: VERSION,
-            tool: format!("taskscope {}", crate::VERSION),
-            clock: "ns".to_string(),
-            name: name.map(str::to_string),
-        }
-    }
-}
-
-/// A file as read: its header, its graph, and whether it ended early.
-#[derive(Debug)]
-pub struct Trace {
-    pub header: Header,
-    pub graph: TaskGraph,
-    /// The file has no `end` record, or its last line is cut off: the writer stopped
-    /// before finishing. Everything complete before that point was read.
-    pub truncated: bool,
-    /// Lines with a record type this version does not know; they were skipped.
-    pub unknown_records: usize,
-}
 
 /// What kind of problem a [`ReadError`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,71 +101,6 @@ impl ReadError {
 /// Makes a [`ReadError`] for a line of the file being read.
 type LineError<'a> = dyn Fn(ReadErrorKind, usize, Option<&str>, String) -> ReadError + 'a;
 
-#[derive(Serialize, Deserialize)]
-struct TaskRecord {
-    id: u32,
-    key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    group: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    op: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    deps: Vec<u32>,
-    #[serde(default, skip_serializing_if = "Meta::is_empty")]
-    meta: Meta,
-}
-
-#[derive(Serialize, Deserialize)]
-struct EndRecord {
-    tasks: u64,
-    edges: u64,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
-enum Record {
-    Header(Header),
-    Task(TaskRecord),
-    End(EndRecord),
-    #[serde(other)]
-    Unknown,
-}
-
-/// Writes `graph` as a v1 file: header, one task record per task, end record.
-/// Deterministic: the same graph gives the same bytes.
-pub fn write_graph(w: &mut dyn Write, graph: &TaskGraph, name: Option<&str>) -> io::Result<()> {
-    let line = |w: &mut dyn Write, r: &Record| -> io::Result<()> {
-        serde_json::to_writer(&mut *w, r)?;
-        w.write_all(b"\n")
-    };
-    line(w, &Record::Header(Header::new(name)))?;
-    for (id, t) in graph.tasks() {
-        line(
-            w,
-            &Record::Task(TaskRecord {
-                id: id.0,
-                key: t.key.clone(),
-                group: Some(t.group.clone()),
-                op: Some(t.op.clone()),
-                deps: t.deps().iter().map(|d| d.0).collect(),
-                meta: t.meta.clone(),
-            }),
-        )?;
-    }
-    line(
-        w,
-        &Record::End(EndRecord {
-            tasks: graph.len() as u64,
-            edges: graph.edge_count() as u64,
-        }),
-    )
-}
-
-/// Writes `graph` to `path` atomically (see [`write_atomically`]).
-pub fn save_graph(path: &Path, graph: &TaskGraph, name: Option<&str>) -> Result<(), WriteError> {
-    write_atomically(path, |w| write_graph(w, graph, name))
-}
-
 /// Reads a taskscope file from disk.
 pub fn read(path: &Path) -> Result<Trace, ReadError> {
     let shown = path.display().to_string();
@@ -237,6 +116,8 @@ pub fn parse(mut input: impl BufRead, source: &str) -> Result<Trace, ReadError> 
     };
     let mut header: Option<Header> = None;
     let mut tasks: Vec<(usize, TaskRecord)> = Vec::new();
+    let mut events: Vec<(usize, EventRecord)> = Vec::new();
+    let mut samples: Vec<Sample> = Vec::new();
     let mut end: Option<(usize, EndRecord)> = None;
     let mut truncated = false;
     let mut unknown_records = 0;
@@ -352,6 +233,8 @@ pub fn parse(mut input: impl BufRead, source: &str) -> Result<Trace, ReadError> 
                 }
                 tasks.push((lineno, t));
             }
+            (Record::Event(e), Some(_)) => events.push((lineno, e)),
+            (Record::Sample(s), Some(_)) => samples.push(s),
             (Record::End(e), Some(_)) => end = Some((lineno, e)),
             (Record::Unknown, Some(_)) => unknown_records += 1,
         }
@@ -369,10 +252,17 @@ pub fn parse(mut input: impl BufRead, source: &str) -> Result<Trace, ReadError> 
         truncated = true;
     }
     let graph = build_graph(&tasks, truncated, &err)?;
+    let events = check_events(&graph, events, &err)?;
+    let mut run_end = None;
     if let Some((line, e)) = end {
         let found = [
             (graph.len() as u64, e.tasks, "tasks"),
             (graph.edge_count() as u64, e.edges, "edges"),
+            (
+                events.len() as u64,
+                e.events.unwrap_or(events.len() as u64),
+                "events",
+            ),
         ];
         for (have, said, field) in found {
             if have != said {
@@ -384,13 +274,64 @@ pub fn parse(mut input: impl BufRead, source: &str) -> Result<Trace, ReadError> 
                 ));
             }
         }
+        run_end = e.status.map(|status| RunEnd {
+            status,
+            wall: e.wall.unwrap_or(0),
+            error: e.error,
+        });
     }
     Ok(Trace {
         header,
         graph,
+        events,
+        samples,
+        end: run_end,
         truncated,
         unknown_records,
     })
+}
+
+/// Checks that events name tasks of the graph and end after they start.
+fn check_events(
+    graph: &TaskGraph,
+    records: Vec<(usize, EventRecord)>,
+    err: &LineError<'_>,
+) -> Result<Vec<TaskEvent>, ReadError> {
+    let mut events = Vec::with_capacity(records.len());
+    for (line, e) in records {
+        if e.task as usize >= graph.len() {
+            return Err(err(
+                ReadErrorKind::Field,
+                line,
+                Some("task"),
+                format!(
+                    "task id {} is not in the file ({} tasks)",
+                    e.task,
+                    graph.len()
+                ),
+            ));
+        }
+        if e.end < e.start {
+            return Err(err(
+                ReadErrorKind::Field,
+                line,
+                Some("end"),
+                format!("is {}, before the task's start {}", e.end, e.start),
+            ));
+        }
+        events.push(TaskEvent {
+            task: TaskId(e.task),
+            worker: e.worker,
+            start: e.start,
+            end: e.end,
+            status: e.status,
+            bytes: e.bytes,
+            alloc: e.alloc,
+            peak: e.peak,
+            message: e.message,
+        });
+    }
+    Ok(events)
 }
 
 fn build_graph(
@@ -513,9 +454,60 @@ fn diagnose(text: &str, e: &serde_json::Error, first: bool) -> (Option<String>, 
             ),
             ("meta", false, Json::is_object, "an object"),
         ],
+        "event" => &[
+            ("task", true, id, "a task id"),
+            ("worker", true, id, "a worker number"),
+            ("start", true, count, "a time in ns"),
+            ("end", true, count, "a time in ns"),
+            (
+                "status",
+                true,
+                |v| matches!(v.as_str(), Some("done" | "failed" | "unfinished")),
+                "\"done\", \"failed\" or \"unfinished\"",
+            ),
+            ("bytes", false, count, "a count of bytes"),
+            (
+                "alloc",
+                false,
+                |v| v.is_u64() || v.is_null(),
+                "a count of bytes",
+            ),
+            (
+                "peak",
+                false,
+                |v| v.is_u64() || v.is_null(),
+                "a count of bytes",
+            ),
+            (
+                "message",
+                false,
+                |v| v.is_string() || v.is_null(),
+                "a string",
+            ),
+        ],
+        "sample" => &[
+            ("t", true, count, "a time in ns"),
+            (
+                "rss",
+                false,
+                |v| v.is_u64() || v.is_null(),
+                "a count of bytes",
+            ),
+            ("cpu", false, |v| v.is_u64() || v.is_null(), "a time in ns"),
+            ("held", false, count, "a count of bytes"),
+        ],
         "end" => &[
             ("tasks", true, count, "a count"),
             ("edges", true, count, "a count"),
+            ("events", false, count, "a count"),
+            (
+                "status",
+                false,
+                |v| matches!(v.as_str(), Some("ok" | "failed" | "cancelled")),
+                "\"ok\", \"failed\" or \"cancelled\"",
+            ),
+            ("wall", false, count, "a time in ns"),
+            ("error", false, |v| v.is_string() || v.is_null(), "a string"),
         ],
         _ => &[],
     };

@@ -1,0 +1,319 @@
+//! The threaded executor: N worker threads sharing one ready queue.
+//!
+//! Each task waits for a count of unfinished dependencies; when it reaches zero the
+//! task joins the ready queue, ordered by [`run_order`] so that branches finish before
+//! new ones start (like `dask.order`). A worker that finishes a task takes the next one
+//! in the same lock hold, so a chain runs without hand-offs between threads. Outputs are
+//! dropped as soon as their last dependent has run.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+use crate::execute::{
+    ExecuteError, Executor, Observer, Outputs, TaskOutcome, panic_message, run_order,
+};
+use crate::graph::TaskId;
+use crate::program::{Program, Value};
+
+/// Runs tasks on `workers` threads. Also stops early when its cancel flag is set
+/// (Ctrl-C): running tasks finish, no new task starts, and the run returns
+/// [`ExecuteError::Cancelled`].
+#[derive(Clone, Debug)]
+pub struct Threads {
+    workers: usize,
+    cancel: Option<Arc<AtomicBool>>,
+}
+
+impl Default for Threads {
+    /// One worker per available core.
+    fn default() -> Self {
+        Threads::new(std::thread::available_parallelism().map_or(1, |n| n.get()))
+    }
+}
+
+impl Threads {
+    /// `workers` threads (at least 1).
+    pub fn new(workers: usize) -> Self {
+        Threads {
+            workers: workers.max(1),
+            cancel: None,
+        }
+    }
+
+    /// Stops the run when `flag` becomes true.
+    pub fn with_cancel(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.cancel = Some(flag);
+        self
+    }
+}
+
+struct State {
+    /// (priority, task): the lowest priority runs first.
+    ready: BinaryHeap<Reverse<(u32, u32)>>,
+    /// Dependencies not yet finished, per task.
+    missing: Vec<u32>,
+    /// Dependents not yet finished, per task.
+    waiting: Vec<u32>,
+    held: Vec<Option<Value>>,
+    remaining: usize,
+    running: usize,
+    idle: usize,
+    error: Option<ExecuteError>,
+}
+
+struct Shared<'a> {
+    program: &'a Program,
+    observer: &'a dyn Observer,
+    priority: Vec<u32>,
+    is_target: Vec<bool>,
+    state: Mutex<State>,
+    wake: Condvar,
+    cancel: Option<&'a AtomicBool>,
+}
+
+impl Executor for Threads {
+    fn name(&self) -> &str {
+        "threads"
+    }
+
+    fn workers(&self) -> usize {
+        self.workers
+    }
+
+    fn execute(
+        &self,
+        program: &Program,
+        targets: &[TaskId],
+        observer: &dyn Observer,
+    ) -> Result<Outputs, ExecuteError> {
+        let graph = program.graph();
+        if let Some(&bad) = targets.iter().find(|t| t.index() >= graph.len()) {
+            return Err(ExecuteError::UnknownTarget(bad));
+        }
+        let order = run_order(graph, targets);
+        let n = graph.len();
+        let mut priority = vec![u32::MAX; n];
+        for (pos, id) in order.iter().enumerate() {
+            priority[id.index()] = pos as u32;
+        }
+        let mut missing = vec![0u32; n];
+        let mut waiting = vec![0u32; n];
+        let mut ready = BinaryHeap::new();
+        for &id in &order {
+            let deps = graph.task(id).deps();
+            missing[id.index()] = deps.len() as u32;
+            for d in deps {
+                waiting[d.index()] += 1;
+            }
+            if deps.is_empty() {
+                ready.push(Reverse((priority[id.index()], id.0)));
+            }
+        }
+        let mut is_target = vec![false; n];
+        for t in targets {
+            is_target[t.index()] = true;
+        }
+        let shared = Shared {
+            program,
+            observer,
+            priority,
+            is_target,
+            state: Mutex::new(State {
+                ready,
+                missing,
+                waiting,
+                held: vec![None; n],
+                remaining: order.len(),
+                running: 0,
+                idle: 0,
+                error: None,
+            }),
+            wake: Condvar::new(),
+            cancel: self.cancel.as_deref(),
+        };
+        let workers = self.workers.min(order.len().max(1));
+        observer.run_started(program, order.len(), workers);
+        std::thread::scope(|s| {
+            for w in 1..workers {
+                let shared = &shared;
+                s.spawn(move || shared.work(w));
+            }
+            shared.work(0);
+        });
+        let mut state = shared.state.into_inner().unwrap_or_else(|p| p.into_inner());
+        observer.run_finished(state.error.is_none());
+        if let Some(e) = state.error.take() {
+            return Err(e);
+        }
+        let values = targets
+            .iter()
+            .map(|t| (*t, state.held[t.index()].clone().expect("targets ran")))
+            .collect();
+        Ok(Outputs { values })
+    }
+}
+
+impl Shared<'_> {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic inside a task is caught before it can poison the lock; a poisoned
+        // lock would mean a bug here, and the state is still consistent enough to stop.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+
+    fn work(&self, worker: usize) {
+        let graph = self.program.graph();
+        let mut state = self.lock();
+        loop {
+            if state.error.is_none() && self.cancelled() {
+                state.error = Some(ExecuteError::Cancelled);
+                self.wake.notify_all();
+            }
+            if state.error.is_some() || state.remaining == 0 {
+                return;
+            }
+            let Some(Reverse((_, raw))) = state.ready.pop() else {
+                assert!(
+                    state.running > 0,
+                    "no task ready, none running, {} left",
+                    state.remaining
+                );
+                state.idle += 1;
+                state = if self.cancel.is_some() {
+                    // Wake now and then to notice a cancel request.
+                    self.wake
+                        .wait_timeout(state, Duration::from_millis(20))
+                        .unwrap_or_else(|p| p.into_inner())
+                        .0
+                } else {
+                    self.wake.wait(state).unwrap_or_else(|p| p.into_inner())
+                };
+                state.idle -= 1;
+                continue;
+            };
+            let id = TaskId(raw);
+            state.running += 1;
+            if state.idle > 0 && !state.ready.is_empty() {
+                self.wake.notify_one();
+            }
+            let inputs: Vec<Value> = self
+                .program
+                .inputs(id)
+                .iter()
+                .map(|i| {
+                    state.held[i.index()]
+                        .clone()
+                        .expect("inputs finished first")
+                })
+                .collect();
+            drop(state);
+
+            self.observer.task_started(id, worker);
+            let result = {
+                let refs: Vec<&Value> = inputs.iter().collect();
+                catch_unwind(AssertUnwindSafe(|| self.program.run_task(id, &refs)))
+            };
+            drop(inputs);
+            let value = match result {
+                Ok(Ok(v)) => {
+                    self.observer.task_finished(
+                        id,
+                        worker,
+                        TaskOutcome::Done { nbytes: v.nbytes() },
+                    );
+                    v
+                }
+                Ok(Err(e)) => {
+                    self.observer.task_finished(
+                        id,
+                        worker,
+                        TaskOutcome::Failed {
+                            message: &e.message,
+                        },
+                    );
+                    state = self.lock();
+                    state.running -= 1;
+                    self.fail(
+                        &mut state,
+                        ExecuteError::TaskFailed {
+                            key: graph.task(id).key.clone(),
+                            message: e.message,
+                        },
+                    );
+                    continue;
+                }
+                Err(panic) => {
+                    let message = panic_message(panic.as_ref());
+                    self.observer.task_finished(
+                        id,
+                        worker,
+                        TaskOutcome::Failed { message: &message },
+                    );
+                    state = self.lock();
+                    state.running -= 1;
+                    self.fail(
+                        &mut state,
+                        ExecuteError::TaskPanicked {
+                            key: graph.task(id).key.clone(),
+                            message,
+                        },
+                    );
+                    continue;
+                }
+            };
+
+            state = self.lock();
+            state.running -= 1;
+            state.held[id.index()] = Some(value);
+            state.remaining -= 1;
+            for &next in graph.dependents(id) {
+                let m = &mut state.missing[next.index()];
+                // Tasks outside this run have priority MAX and are never queued.
+                if self.priority[next.index()] != u32::MAX {
+                    *m -= 1;
+                    if *m == 0 {
+                        let p = self.priority[next.index()];
+                        state.ready.push(Reverse((p, next.0)));
+                    }
+                }
+            }
+            let mut released: Vec<(TaskId, Value)> = Vec::new();
+            for &d in graph.task(id).deps() {
+                state.waiting[d.index()] -= 1;
+                if state.waiting[d.index()] == 0
+                    && !self.is_target[d.index()]
+                    && let Some(v) = state.held[d.index()].take()
+                {
+                    released.push((d, v));
+                }
+            }
+            if state.remaining == 0 {
+                self.wake.notify_all();
+            }
+            if !released.is_empty() {
+                // Large values are freed outside the lock.
+                drop(state);
+                for (d, v) in released {
+                    let nbytes = v.nbytes();
+                    drop(v);
+                    self.observer.value_released(d, nbytes);
+                }
+                state = self.lock();
+            }
+        }
+    }
+
+    fn fail(&self, state: &mut State, error: ExecuteError) {
+        if state.error.is_none() {
+            state.error = Some(error);
+        }
+        self.wake.notify_all();
+    }
+}

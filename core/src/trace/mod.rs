@@ -1,0 +1,214 @@
+//! The taskscope file format, version 1: JSON Lines, one record per line.
+//!
+//! ```text
+//! {"type":"header","format":"taskscope","version":1,"tool":"taskscope 0.1.0","clock":"ns","name":"delayed"}
+//! {"type":"task","id":0,"key":"inc-1f…","group":"inc","op":"inc"}
+//! {"type":"task","id":1,"key":"add-9c…","group":"add","op":"add","deps":[0]}
+//! {"type":"event","task":0,"worker":0,"start":2100,"end":2450,"status":"done","bytes":8}
+//! {"type":"sample","t":10000000,"rss":20971520,"cpu":9000000,"held":8}
+//! {"type":"end","tasks":2,"edges":1}
+//! ```
+//!
+//! A graph is a trace without events. `docs/trace-format.md` documents every record and
+//! field. Readers accept any v1 file: unknown record types and fields are skipped, a
+//! file without its `end` record (a crashed writer) is read up to its last complete line
+//! and marked truncated, and every error names the file, the line and the field.
+
+mod read;
+mod records;
+mod write;
+
+use serde::{Deserialize, Serialize};
+
+use crate::graph::{TaskGraph, TaskId};
+
+pub use read::{ReadError, ReadErrorDetail, ReadErrorKind, parse, read};
+pub use write::{TraceWriter, save_graph, write_graph, write_trace};
+
+/// The `format` field of every header.
+pub const FORMAT: &str = "taskscope";
+/// The newest format version this build writes and reads.
+pub const VERSION: u32 = 1;
+
+/// The first line of a file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    pub format: String,
+    pub version: u32,
+    /// Program and version that wrote the file (`taskscope 0.1.0`, `taskscope_dask 0.1.0`).
+    pub tool: String,
+    /// Unit of every time in the file: `ns`.
+    pub clock: String,
+    /// What the file shows (`norm`, `delayed`), for titles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// How the run was made; absent in graph files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<RunInfo>,
+}
+
+impl Header {
+    /// A header for a file written by this build of taskscope.
+    pub fn new(name: Option<&str>) -> Self {
+        Header {
+            format: FORMAT.to_string(),
+            version: VERSION,
+            tool: format!("taskscope {}", crate::VERSION),
+            clock: "ns".to_string(),
+            name: name.map(str::to_string),
+            run: None,
+        }
+    }
+}
+
+/// Where and how a run was made.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// `threads`, `sequential`, `dask-threads`, …
+    pub executor: String,
+    /// Number of workers the executor had.
+    pub workers: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<Host>,
+    /// Wall-clock time of the run's start, ns since the Unix epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_unix_ns: Option<u64>,
+    /// Period of the resource samples, ns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample_period_ns: Option<u64>,
+}
+
+/// The machine a run was made on.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Host {
+    pub hostname: String,
+    pub os: String,
+    pub arch: String,
+    pub cpus: u32,
+}
+
+impl Host {
+    /// This machine.
+    pub fn current() -> Self {
+        let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|s| s.trim().to_string())
+            .or_else(|_| std::env::var("HOSTNAME"))
+            .unwrap_or_default();
+        Host {
+            hostname,
+            os: std::env::consts::OS.to_string(),
+            arch: std::env::consts::ARCH.to_string(),
+            cpus: std::thread::available_parallelism().map_or(1, |n| n.get() as u32),
+        }
+    }
+}
+
+/// How a task ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TaskStatus {
+    Done,
+    Failed,
+    /// Started but not finished when the trace ends (a crash, or a `B` without its
+    /// `E` in a Chrome trace).
+    Unfinished,
+}
+
+/// What one task did: where and when it ran and what it produced. Times are ns since
+/// the start of the run, taken on the worker thread.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskEvent {
+    pub task: TaskId,
+    /// The worker (thread) that ran the task, numbered from 0.
+    pub worker: u32,
+    pub start: u64,
+    pub end: u64,
+    pub status: TaskStatus,
+    /// Bytes of the task's output (as `SizeOf` reports them); 0 when it failed.
+    pub bytes: u64,
+    /// Bytes the worker thread allocated while the task ran (counting allocator only).
+    pub alloc: Option<u64>,
+    /// Highest net bytes the worker thread held, above its level at the task's start,
+    /// while the task ran (counting allocator only).
+    pub peak: Option<u64>,
+    /// Why the task failed.
+    pub message: Option<String>,
+}
+
+impl TaskEvent {
+    pub fn duration(&self) -> u64 {
+        self.end.saturating_sub(self.start)
+    }
+}
+
+/// Process resources at one moment of a run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    /// ns since the start of the run.
+    pub t: u64,
+    /// Resident set size of the process, bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rss: Option<u64>,
+    /// CPU time the process has used since the run started (user + system), ns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<u64>,
+    /// Bytes of task outputs held at that moment.
+    #[serde(default)]
+    pub held: u64,
+}
+
+/// How a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    Ok,
+    Failed,
+    Cancelled,
+}
+
+/// The summary in a run's end record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunEnd {
+    pub status: RunStatus,
+    /// Wall time of the run, ns.
+    pub wall: u64,
+    /// What went wrong, when the run failed or was cancelled.
+    pub error: Option<String>,
+}
+
+/// A file as read: its header, its graph, and, for runs, what happened.
+#[derive(Debug)]
+pub struct Trace {
+    pub header: Header,
+    pub graph: TaskGraph,
+    /// One event per task that ran, in file order.
+    pub events: Vec<TaskEvent>,
+    pub samples: Vec<Sample>,
+    /// The run's end, when the file records a run and was finished.
+    pub end: Option<RunEnd>,
+    /// The file has no `end` record, or its last line is cut off: the writer stopped
+    /// before finishing. Everything complete before that point was read.
+    pub truncated: bool,
+    /// Lines with a record type this version does not know; they were skipped.
+    pub unknown_records: usize,
+}
+
+impl Trace {
+    /// A trace of a graph alone.
+    pub fn of_graph(graph: TaskGraph, name: Option<&str>) -> Trace {
+        Trace {
+            header: Header::new(name),
+            graph,
+            events: Vec::new(),
+            samples: Vec::new(),
+            end: None,
+            truncated: false,
+            unknown_records: 0,
+        }
+    }
+
+    /// Whether the file records a run (has events or run information).
+    pub fn is_run(&self) -> bool {
+        !self.events.is_empty() || self.header.run.is_some()
+    }
+}

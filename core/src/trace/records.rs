@@ -1,0 +1,63 @@
+//! The records of a file as serde sees them: one line, one record.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Header, RunStatus, Sample, TaskStatus};
+use crate::graph::Meta;
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct TaskRecord {
+    pub id: u32,
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deps: Vec<u32>,
+    #[serde(default, skip_serializing_if = "Meta::is_empty")]
+    pub meta: Meta,
+}
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct EventRecord {
+    pub task: u32,
+    pub worker: u32,
+    pub start: u64,
+    pub end: u64,
+    pub status: TaskStatus,
+    #[serde(default)]
+    pub bytes: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alloc: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub(super) struct EndRecord {
+    pub tasks: u64,
+    pub edges: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<RunStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wall: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub(super) enum Record {
+    Header(Header),
+    Task(TaskRecord),
+    Event(EventRecord),
+    Sample(Sample),
+    End(EndRecord),
+    #[serde(other)]
+    Unknown,
+}
