@@ -1,5 +1,6 @@
 //! The `taskscope` command line: see `taskscope --help`.
 
+mod convert;
 mod demo;
 mod input;
 mod out;
@@ -31,6 +32,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Demo(demo::DemoArgs),
+    Convert(convert::ConvertArgs),
     Stats(stats::StatsArgs),
 }
 
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(args) => demo::run(args),
+        Command::Convert(args) => convert::run(args),
         Command::Stats(args) => stats::run(args),
     };
     match result {

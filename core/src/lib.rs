@@ -19,6 +19,7 @@
 
 pub mod alloc;
 pub mod array;
+pub mod chrome;
 pub mod delayed;
 mod execute;
 mod graph;

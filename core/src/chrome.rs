@@ -1,0 +1,1 @@
+//! Chrome trace-event JSON (Perfetto, chrome://tracing): reading and writing.
