@@ -17,5 +17,10 @@ pub struct ConvertArgs {
 }
 
 pub fn run(args: ConvertArgs) -> Result<(), Failure> {
-    Err(anyhow::anyhow!("convert {} -> {}: not built yet", args.input.display(), args.output.display()).into())
+    Err(anyhow::anyhow!(
+        "convert {} -> {}: not built yet",
+        args.input.display(),
+        args.output.display()
+    )
+    .into())
 }

@@ -159,14 +159,17 @@ impl GraphBuilder {
         }
         let mut graph = StableDiGraph::with_capacity(n, n * 2);
         let mut tasks = Vec::with_capacity(n);
-        for spec in self.specs {
+        // mark[d] == i: task i already lists d (repeats count once, in O(1)).
+        let mut mark = vec![u32::MAX; n];
+        for (i, spec) in self.specs.into_iter().enumerate() {
             let mut deps = Vec::with_capacity(spec.deps.len());
             for d in &spec.deps {
                 let id = *by_key.get(d).ok_or_else(|| GraphError::MissingDependency {
                     task: spec.key.clone(),
                     missing: d.clone(),
                 })?;
-                if !deps.contains(&id) {
+                if mark[id.index()] != i as u32 {
+                    mark[id.index()] = i as u32;
                     deps.push(id);
                 }
             }

@@ -207,17 +207,12 @@ impl Program {
         let mut defs: Vec<&TaskDef> = Vec::with_capacity(n);
         for layer in &layers {
             for def in &layer.tasks {
-                let mut deps: Vec<String> = Vec::with_capacity(def.inputs.len());
-                for k in &def.inputs {
-                    if !deps.contains(k) {
-                        deps.push(k.clone());
-                    }
-                }
+                // Repeated inputs become one dependency in the graph.
                 builder.add(TaskSpec {
                     key: def.key.clone(),
                     group: def.group.clone(),
                     op: def.op.clone(),
-                    deps,
+                    deps: def.inputs.clone(),
                     meta: def.meta.clone(),
                 });
                 defs.push(def);
