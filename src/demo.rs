@@ -1,35 +1,47 @@
-//! `taskscope demo`: the Dask tutorial, end to end.
+//! `taskscope demo`: the Dask tutorial, end to end, traced.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use anyhow::{Context, anyhow};
-use clap::Args;
+use clap::{Args, ValueEnum};
 use ndarray::Axis;
 use taskscope_core::array::tutorial_normalization;
-use taskscope_core::{NoObserver, Sequential, TaskGraph, delayed, trace};
+use taskscope_core::record::{RunReport, TraceOptions, TracedRunError, run_traced};
+use taskscope_core::stats::format_ns;
+use taskscope_core::{
+    ExecuteError, Executor, NoObserver, Observer, Outputs, Program, Sequential, TaskId, Threads,
+    delayed,
+};
 
 use crate::Failure;
+use crate::progress::Progress;
 
-/// Run the Dask tutorial's examples end to end and write their graphs.
+/// Run the Dask tutorial's examples end to end, traced, and write their traces.
 ///
 /// 1. Chunked arrays: a random 1000x1000 array in 100x100 chunks, normalized by
 ///    row: (x - x.mean(axis=1, keepdims=True)) / x.std(axis=1, keepdims=True).
 ///    590 tasks and 870 edges, the same graph Dask builds.
 /// 2. delayed: inc, double and add over [1, 2, 3, 4, 5], then sum: 16 tasks, 50.
 ///
-/// Prints the lazy arrays like Dask's repr, computes both, checks the results
-/// (row means 0, row standard deviations 1, total 50; exit code 1 if not) and
-/// writes DIR/norm.trace.jsonl and DIR/delayed.trace.jsonl.
+/// Prints the lazy arrays like Dask's repr, runs both on the threaded executor
+/// with tracing (progress bars on a terminal), checks the results (row means 0,
+/// row standard deviations 1, total 50; exit code 1 if not) and writes
+/// DIR/norm.trace.jsonl and DIR/delayed.trace.jsonl: the graph, one event per
+/// task (worker, start, end, bytes) and resource samples. Ctrl-C stops the run
+/// cleanly, keeps the trace so far and exits with code 130.
 ///
 /// Examples:
 ///   taskscope demo
 ///   taskscope demo --out /tmp/demo && taskscope stats /tmp/demo/norm.trace.jsonl
 ///   taskscope demo --shape 4000x4000 --out big     # 9,160 tasks
+///   taskscope demo --executor sequential --quiet
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct DemoArgs {
-    /// Folder for the graph files; created if missing.
+    /// Folder for the trace files; created if missing.
     #[arg(long, value_name = "DIR", default_value = ".")]
     out: PathBuf,
     /// Shape of the random array, as ROWSxCOLS.
@@ -41,6 +53,26 @@ pub struct DemoArgs {
     /// Seed of the random array.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Which executor runs the graphs.
+    #[arg(long, value_enum, default_value_t = ExecutorKind::Threads)]
+    executor: ExecutorKind,
+    /// Worker threads of the threaded executor [default: one per core].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    workers: Option<u16>,
+    /// How often to sample memory and CPU, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    sample_ms: u64,
+    /// No progress bars.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExecutorKind {
+    /// N worker threads, ready tasks in an order that frees memory early.
+    Threads,
+    /// One task at a time on the calling thread.
+    Sequential,
 }
 
 /// Two sizes, rows and columns.
@@ -64,6 +96,31 @@ fn parse_dims(s: &str) -> Result<Dims, String> {
 pub fn run(args: DemoArgs) -> Result<(), Failure> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let cancel = cancel.clone();
+        // First Ctrl-C: stop starting tasks, keep the trace. Second: leave now.
+        let _ = ctrlc::set_handler(move || {
+            if cancel.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+        });
+    }
+    let executor: Box<dyn Executor> = match args.executor {
+        ExecutorKind::Threads => {
+            let threads = match args.workers {
+                Some(n) => Threads::new(n as usize),
+                None => Threads::default(),
+            };
+            Box::new(threads.with_cancel(cancel))
+        }
+        ExecutorKind::Sequential => Box::new(Sequential),
+    };
+    let traced = Traced {
+        executor: executor.as_ref(),
+        sample_period: Duration::from_millis(args.sample_ms),
+        quiet: args.quiet,
+    };
     let Dims([rows, cols]) = args.shape;
     let Dims([crows, ccols]) = args.chunks;
 
@@ -77,13 +134,9 @@ pub fn run(args: DemoArgs) -> Result<(), Failure> {
     crate::outln!();
 
     let program = y.program()?;
-    let start = Instant::now();
-    let values = y.compute_with(&Sequential, &NoObserver)?;
-    let secs = start.elapsed().as_secs_f64();
-    crate::outln!(
-        "   computed {} tasks on the sequential executor in {secs:.3} s",
-        program.graph().len()
-    );
+    let norm_path = args.out.join("norm.trace.jsonl");
+    let outputs = traced.run(&program, &y.targets(&program), &norm_path, "norm")?;
+    let values = y.assemble(&program, &outputs)?;
     let max_mean = values
         .mean_axis(Axis(1))
         .expect("rows are not empty")
@@ -108,18 +161,22 @@ pub fn run(args: DemoArgs) -> Result<(), Failure> {
         dprogram.graph().len(),
         dprogram.graph().edge_count()
     );
-    let sum = total.compute()?;
+    let target = dprogram
+        .graph()
+        .id_of(total.key())
+        .expect("the sum is in its program");
+    let delayed_path = args.out.join("delayed.trace.jsonl");
+    let outputs = traced.run(&dprogram, &[target], &delayed_path, "delayed")?;
+    let sum = *outputs
+        .get(target)
+        .and_then(|v| v.downcast_ref::<i64>())
+        .ok_or_else(|| anyhow!("the delayed sum returned no number"))?;
     let delayed_ok = sum == 50;
     crate::outln!(
         "   check: total.compute() = {sum} (want 50): {}",
         verdict(delayed_ok)
     );
     crate::outln!();
-
-    let norm_path = args.out.join("norm.trace.jsonl");
-    let delayed_path = args.out.join("delayed.trace.jsonl");
-    save(&norm_path, program.graph(), "norm")?;
-    save(&delayed_path, dprogram.graph(), "delayed")?;
     crate::outln!("next: taskscope stats {}", norm_path.display());
 
     if arrays_ok && delayed_ok {
@@ -132,19 +189,83 @@ pub fn run(args: DemoArgs) -> Result<(), Failure> {
     }
 }
 
-fn verdict(ok: bool) -> &'static str {
-    if ok { "ok" } else { "FAILED" }
+/// Runs programs traced, with progress bars, reporting as the demo does.
+struct Traced<'a> {
+    executor: &'a dyn Executor,
+    sample_period: Duration,
+    quiet: bool,
 }
 
-fn save(path: &Path, graph: &TaskGraph, name: &str) -> anyhow::Result<()> {
-    trace::save_graph(path, graph, Some(name))?;
-    crate::outln!(
-        "wrote {} ({} tasks, {} edges)",
-        path.display(),
-        graph.len(),
-        graph.edge_count()
-    );
-    Ok(())
+impl Traced<'_> {
+    fn run(
+        &self,
+        program: &Program,
+        targets: &[TaskId],
+        path: &Path,
+        name: &str,
+    ) -> Result<Outputs, Failure> {
+        let progress = Progress::on_terminal(self.quiet);
+        let observer: &dyn Observer = match &progress {
+            Some(p) => p,
+            None => &NoObserver,
+        };
+        let options = TraceOptions {
+            name: Some(name.to_string()),
+            sample_period: self.sample_period,
+        };
+        let result = run_traced(self.executor, program, targets, path, &options, observer);
+        if let Some(p) = &progress {
+            p.finish();
+        }
+        match result {
+            Ok((outputs, report)) => {
+                self.report(&report, path);
+                Ok(outputs)
+            }
+            Err(TracedRunError::Execute {
+                error: ExecuteError::Cancelled,
+                path,
+                report,
+            }) => Err(Failure {
+                code: 130,
+                error: anyhow!(
+                    "interrupted after {} of {} tasks; the trace so far is in {}",
+                    report.events,
+                    program.graph().len(),
+                    path.display()
+                ),
+            }),
+            Err(TracedRunError::Execute { error, path, .. }) => Err(Failure {
+                code: 1,
+                error: anyhow!(
+                    "{error}; the trace with the failure is in {}",
+                    path.display()
+                ),
+            }),
+            Err(e @ TracedRunError::Write(_)) => Err(e.into()),
+        }
+    }
+
+    fn report(&self, r: &RunReport, path: &Path) {
+        crate::outln!(
+            "   ran {} tasks on {} ({} worker{}) in {}; peak held outputs {}",
+            r.events,
+            self.executor.name(),
+            self.executor.workers(),
+            if self.executor.workers() == 1 {
+                ""
+            } else {
+                "s"
+            },
+            format_ns(r.wall_ns),
+            taskscope_core::array::format_bytes(r.peak_held),
+        );
+        crate::outln!("   wrote {} ({} events)", path.display(), r.events);
+    }
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "ok" } else { "FAILED" }
 }
 
 #[cfg(test)]

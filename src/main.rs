@@ -4,6 +4,7 @@ mod convert;
 mod demo;
 mod input;
 mod out;
+mod progress;
 mod stats;
 
 use std::process::ExitCode;
@@ -16,7 +17,8 @@ use clap::{Parser, Subcommand};
 /// summarizes them. Start with `taskscope demo`, which runs the Dask tutorial's
 /// examples end to end and writes their graphs, then `taskscope stats` on them.
 ///
-/// Exit codes: 0 success, 1 a check failed, 2 bad usage or bad input.
+/// Exit codes: 0 success, 1 a check or a task failed, 2 bad usage or bad input,
+/// 130 interrupted (Ctrl-C).
 #[derive(Parser)]
 #[command(
     name = "taskscope",

@@ -3,20 +3,28 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use taskscope_core::stats::GraphStats;
+use taskscope_core::stats::{GraphStats, RunStats};
 
 use crate::Failure;
 
 /// Print the size and shape of a graph or trace: tasks, edges, depth, width,
-/// critical path and tasks per group.
+/// critical path and tasks per group; for a trace of a run also wall and busy time,
+/// utilization per worker, time and bytes per group, peak RSS, peak held outputs
+/// and the measured critical path (the chain of tasks with the longest total
+/// recorded duration).
 ///
 /// Examples:
 ///   taskscope stats norm.trace.jsonl
-///   taskscope stats norm.trace.jsonl --format json | jq .groups
+///   taskscope stats norm.trace.jsonl --format json | jq .critical_path
 ///
 /// The JSON object has sorted keys and a `schema` number that changes only when a
-/// field changes meaning: tasks, edges, depth (number of layers), width (tasks in
-/// the largest layer), critical_path_tasks, groups (group -> tasks), truncated.
+/// field changes meaning. Graph fields: tasks, edges, depth (number of layers),
+/// width (tasks in the largest layer), critical_path_tasks, groups (group ->
+/// tasks), truncated, kind ("graph" or "run"). Run fields: wall_ns, busy_ns,
+/// utilization, workers [{worker, tasks, busy_ns, utilization}], group_runs
+/// {group: {tasks, time_ns, mean_ns, max_ns, bytes}}, peak_rss_bytes,
+/// peak_held_bytes, critical_path {tasks, duration_ns, steps [{key,
+/// duration_ns}]}, events, failed, status.
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub struct StatsArgs {
@@ -38,7 +46,13 @@ pub fn run(args: StatsArgs) -> Result<(), Failure> {
     let mut stats = GraphStats::of(&trace.graph);
     stats.truncated = trace.truncated;
     match args.format {
-        Format::Json => crate::outln!("{}", stats.to_json()),
+        Format::Json => {
+            let json = GraphStats::of_trace_json(&trace);
+            crate::outln!(
+                "{}",
+                serde_json::to_string_pretty(&json).expect("JSON values print")
+            );
+        }
         Format::Text => {
             let name = trace
                 .header
@@ -53,6 +67,9 @@ pub fn run(args: StatsArgs) -> Result<(), Failure> {
                 trace.header.tool
             );
             crate::out!("{}", stats.to_text(&title));
+            if let Some(run) = RunStats::of(&trace) {
+                crate::out!("{}", run.to_text());
+            }
         }
     }
     if trace.truncated {

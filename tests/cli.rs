@@ -89,10 +89,21 @@ fn stats_json_has_sorted_keys() {
     );
 }
 
-/// The committed samples are what `taskscope demo --out samples` writes, byte for byte.
-/// After an intended change, bless them with: cargo run --release -- demo --out samples
+/// The task records of a file: the graph, which is deterministic (events and samples
+/// are measurements and differ from run to run).
+fn graph_lines(bytes: &[u8]) -> Vec<String> {
+    text(bytes)
+        .lines()
+        .filter(|l| l.starts_with("{\"type\":\"task\""))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The graphs in the committed samples are what `taskscope demo --out samples` writes,
+/// byte for byte. After an intended change, bless them with
+/// `cargo run --release -- demo --out samples --quiet` and review the diff.
 #[test]
-fn demo_output_is_deterministic_and_matches_the_samples() {
+fn demo_graphs_are_deterministic_and_match_the_samples() {
     let dir = tempfile::tempdir().unwrap();
     assert!(
         taskscope(&["demo", "--out", dir.path().to_str().unwrap()])
@@ -100,14 +111,58 @@ fn demo_output_is_deterministic_and_matches_the_samples() {
             .success()
     );
     for name in ["norm.trace.jsonl", "delayed.trace.jsonl"] {
-        let fresh = std::fs::read(dir.path().join(name)).unwrap();
-        let golden = std::fs::read(samples().join(name)).unwrap();
+        let fresh = graph_lines(&std::fs::read(dir.path().join(name)).unwrap());
+        let golden = graph_lines(&std::fs::read(samples().join(name)).unwrap());
+        assert!(!fresh.is_empty());
         assert!(
             fresh == golden,
-            "{name} differs from samples/{name}; if the change is intended, bless with \
-             `cargo run --release -- demo --out samples` and review the diff"
+            "the graph in {name} differs from samples/{name}; if the change is intended, bless with \
+             `cargo run --release -- demo --out samples --quiet` and review the diff"
         );
     }
+}
+
+#[test]
+fn demo_traces_have_one_consistent_event_per_task() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = taskscope(&[
+        "demo",
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--workers",
+        "2",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let json = stats_json(&dir.path().join("norm.trace.jsonl"));
+    assert_eq!(json["kind"], "run");
+    assert_eq!(json["events"], 590);
+    assert_eq!(json["failed"], 0);
+    assert_eq!(json["status"], "ok");
+    assert!(json["wall_ns"].as_u64().unwrap() > 0);
+    assert_eq!(json["workers"].as_array().unwrap().len(), 2);
+    assert_eq!(json["critical_path"]["tasks"], 6);
+    let steps = json["critical_path"]["steps"].as_array().unwrap();
+    let total: u64 = steps
+        .iter()
+        .map(|s| s["duration_ns"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        json["critical_path"]["duration_ns"].as_u64().unwrap(),
+        total
+    );
+    assert_eq!(json["group_runs"]["truediv"]["bytes"], 100 * 80_000);
+    let text_out = text(
+        &taskscope(&[
+            "stats",
+            dir.path().join("norm.trace.jsonl").to_str().unwrap(),
+        ])
+        .stdout,
+    );
+    assert!(
+        text_out.contains("critical path, measured: 6 tasks"),
+        "{text_out}"
+    );
+    assert!(text_out.contains("utilization"), "{text_out}");
 }
 
 #[test]
@@ -228,13 +283,16 @@ fn bad_files_are_exit_code_2() {
 fn a_truncated_trace_is_read_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
     let full = std::fs::read_to_string(samples().join("delayed.trace.jsonl")).unwrap();
-    let cut = &full[..full.len() - 30];
+    // Cut inside the fifth event: the graph and four events stay.
+    let at = full.match_indices("{\"type\":\"event\"").nth(4).unwrap().0 + 20;
+    let cut = &full[..at];
     let p = write(dir.path(), "cut.trace.jsonl", cut);
     let out = taskscope(&["stats", p.to_str().unwrap(), "--format", "json"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["truncated"], true);
     assert_eq!(json["tasks"], 16);
+    assert_eq!(json["events"], 4);
     assert!(text(&out.stderr).contains("cut.trace.jsonl is truncated"));
 }
 

@@ -184,7 +184,7 @@ pub enum TracedRunError {
     Execute {
         error: ExecuteError,
         path: PathBuf,
-        report: RunReport,
+        report: Box<RunReport>,
     },
 }
 
@@ -283,7 +283,7 @@ pub fn run_traced(
         Err(error) => Err(TracedRunError::Execute {
             error,
             path: path.to_path_buf(),
-            report,
+            report: Box::new(report),
         }),
     }
 }

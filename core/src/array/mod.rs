@@ -26,8 +26,11 @@ use ndarray::{ArrayD, IxDyn, SliceInfoElem};
 use rand_core::{Rng, SeedableRng};
 use thiserror::Error;
 
-use crate::execute::{ComputeError, Executor, NoObserver, Observer, Sequential};
+use crate::execute::{
+    ComputeError, ExecuteError, Executor, NoObserver, Observer, Outputs, Sequential,
+};
 use crate::graph::Meta;
+use crate::graph::TaskId;
 use crate::key::{block_key, token};
 use crate::program::{Layer, Program, TaskDef, TaskError, TaskFn, Value};
 
@@ -322,8 +325,15 @@ impl Array {
         observer: &dyn Observer,
     ) -> Result<ArrayD<f64>, ComputeError> {
         let program = self.program()?;
-        let idxs = grid(&self.numblocks());
-        let targets: Vec<_> = idxs
+        let targets = self.targets(&program);
+        let outputs = executor.execute(&program, &targets, observer)?;
+        Ok(self.assemble(&program, &outputs)?)
+    }
+
+    /// The tasks of this array's blocks in `program` (one built by
+    /// [`program`](Self::program)), in row-major order.
+    pub fn targets(&self, program: &Program) -> Vec<TaskId> {
+        grid(&self.numblocks())
             .iter()
             .map(|idx| {
                 program
@@ -331,17 +341,28 @@ impl Array {
                     .id_of(&block_key(&self.name, idx))
                     .expect("an array's blocks are in its own program")
             })
-            .collect();
-        let outputs = executor.execute(&program, &targets, observer)?;
+            .collect()
+    }
+
+    /// Puts the blocks computed for [`targets`](Self::targets) together.
+    pub fn assemble(
+        &self,
+        program: &Program,
+        outputs: &Outputs,
+    ) -> Result<ArrayD<f64>, ExecuteError> {
         let offsets = offsets(&self.chunks);
         let mut out = ArrayD::<f64>::zeros(IxDyn(&self.shape));
-        for (idx, id) in idxs.iter().zip(&targets) {
+        for (idx, id) in grid(&self.numblocks()).iter().zip(self.targets(program)) {
+            let key = || program.graph().task(id).key.clone();
             let block = outputs
-                .get(*id)
-                .expect("the executor returns every target")
+                .get(id)
+                .ok_or_else(|| ExecuteError::TaskFailed {
+                    key: key(),
+                    message: "the run returned no value for this block".into(),
+                })?
                 .get::<Block>()
-                .map_err(|e| crate::execute::ExecuteError::TaskFailed {
-                    key: program.graph().task(*id).key.clone(),
+                .map_err(|e| ExecuteError::TaskFailed {
+                    key: key(),
                     message: e.message,
                 })?;
             out.slice_mut(block_slice(&self.chunks, &offsets, idx).as_slice())

@@ -96,6 +96,17 @@ impl ReadError {
             graph: None,
         }))
     }
+
+    /// A [`ReadError`] for readers of other formats in this crate (Chrome JSON).
+    pub(crate) fn other_format(
+        kind: ReadErrorKind,
+        path: &str,
+        line: Option<usize>,
+        field: Option<&str>,
+        message: String,
+    ) -> Self {
+        Self::new(kind, path, line, field, message)
+    }
 }
 
 /// Makes a [`ReadError`] for a line of the file being read.

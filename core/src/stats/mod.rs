@@ -1,4 +1,9 @@
-//! Summary figures of a graph, for `taskscope stats` and for comparing runs.
+//! Summary figures of a graph and of a run, for `taskscope stats` and for comparing
+//! runs.
+
+mod run;
+
+pub use run::{GroupRun, MeasuredPath, PathStep, RunStats, WorkerRun, format_ns};
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -6,6 +11,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use crate::graph::TaskGraph;
+use crate::trace::Trace;
 
 /// Version of the JSON object [`GraphStats`] serializes to; raised when a field changes
 /// meaning or is removed (adding fields keeps it).
@@ -23,7 +29,7 @@ pub struct GraphStats {
     pub edges: usize,
     /// Tasks per group, by group name.
     pub groups: BTreeMap<String, usize>,
-    /// What the figures describe: `graph`.
+    /// What the figures describe: `graph`, or `run` for a trace with events.
     pub kind: &'static str,
     /// [`STATS_SCHEMA`].
     pub schema: u32,
@@ -52,6 +58,31 @@ impl GraphStats {
     /// One JSON object, keys sorted, no trailing newline.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("stats serialize to JSON")
+    }
+
+    /// The figures of a file: its graph and, for a run, the run's figures as further
+    /// top-level fields (`wall_ns`, `busy_ns`, `critical_path`, …). Keys sorted.
+    pub fn of_trace_json(trace: &Trace) -> serde_json::Value {
+        let mut graph = GraphStats::of(&trace.graph);
+        graph.truncated = trace.truncated;
+        let run = RunStats::of(trace);
+        if run.is_some() {
+            graph.kind = "run";
+        }
+        let to_map = |v: serde_json::Value| match v {
+            serde_json::Value::Object(m) => m,
+            _ => unreachable!("stats serialize to objects"),
+        };
+        let mut all: Vec<(String, serde_json::Value)> =
+            to_map(serde_json::to_value(&graph).expect("stats serialize to JSON"))
+                .into_iter()
+                .chain(run.map_or_else(Default::default, |r| {
+                    to_map(serde_json::to_value(r).expect("stats serialize to JSON"))
+                }))
+                .collect();
+        // Sorted whatever map type serde_json was built with.
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        serde_json::Value::Object(all.into_iter().collect())
     }
 
     /// A table for people: totals, then groups from largest to smallest.

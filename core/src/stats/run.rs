@@ -1,0 +1,280 @@
+//! Figures of a recorded run: wall and busy time, utilization, time and bytes per
+//! group, peaks of memory, and the measured critical path.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use crate::array::format_bytes;
+use crate::trace::{RunStatus, TaskStatus, Trace};
+
+/// What one worker did.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WorkerRun {
+    /// Sum of the durations of its tasks.
+    pub busy_ns: u64,
+    pub tasks: usize,
+    /// `busy_ns / wall_ns`.
+    pub utilization: f64,
+    pub worker: u32,
+}
+
+/// Time and bytes of one group's tasks.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct GroupRun {
+    /// Bytes of the outputs of its tasks.
+    pub bytes: u64,
+    pub max_ns: u64,
+    pub mean_ns: u64,
+    /// Tasks of the group that ran.
+    pub tasks: usize,
+    /// Sum of their durations.
+    pub time_ns: u64,
+}
+
+/// The chain of dependent tasks with the longest total measured duration.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MeasuredPath {
+    /// Sum of the durations of its tasks.
+    pub duration_ns: u64,
+    /// Its tasks, first to last, with their durations.
+    pub steps: Vec<PathStep>,
+    pub tasks: usize,
+}
+
+/// One task of the measured critical path.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PathStep {
+    pub duration_ns: u64,
+    pub key: String,
+}
+
+/// Figures of a run. Fields in alphabetical order (sorted JSON keys).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunStats {
+    /// Sum of all task durations.
+    pub busy_ns: u64,
+    pub critical_path: MeasuredPath,
+    pub events: usize,
+    pub failed: usize,
+    pub group_runs: BTreeMap<String, GroupRun>,
+    /// Most bytes of task outputs held at once: an output is held from its task's end
+    /// until its last dependent ends (exact, from the events).
+    pub peak_held_bytes: u64,
+    /// Highest resident memory of the process among the samples.
+    pub peak_rss_bytes: Option<u64>,
+    /// `ok`, `failed` or `cancelled`; `None` when the run has no end record.
+    pub status: Option<RunStatus>,
+    /// `busy_ns / (wall_ns * workers)`.
+    pub utilization: f64,
+    /// The run's wall time: from the end record, else the last event's end.
+    pub wall_ns: u64,
+    pub workers: Vec<WorkerRun>,
+}
+
+impl RunStats {
+    /// Figures of the run in `trace`; `None` for a graph without events.
+    pub fn of(trace: &Trace) -> Option<RunStats> {
+        if !trace.is_run() {
+            return None;
+        }
+        let g = &trace.graph;
+        let wall_ns = trace
+            .end
+            .as_ref()
+            .map(|e| e.wall)
+            .filter(|&w| w > 0)
+            .unwrap_or_else(|| trace.events.iter().map(|e| e.end).max().unwrap_or(0));
+        let mut duration = vec![0u64; g.len()];
+        let mut end_of: Vec<Option<u64>> = vec![None; g.len()];
+        let mut bytes_of = vec![0u64; g.len()];
+        let mut workers: BTreeMap<u32, (usize, u64)> = BTreeMap::new();
+        let mut group_runs: BTreeMap<String, GroupRun> = BTreeMap::new();
+        let mut failed = 0;
+        for e in &trace.events {
+            let d = e.duration();
+            duration[e.task.index()] = d;
+            if e.status == TaskStatus::Failed {
+                failed += 1;
+            } else {
+                end_of[e.task.index()] = Some(e.end);
+            }
+            bytes_of[e.task.index()] = e.bytes;
+            let w = workers.entry(e.worker).or_default();
+            w.0 += 1;
+            w.1 += d;
+            let gr = group_runs.entry(g.task(e.task).group.clone()).or_default();
+            gr.tasks += 1;
+            gr.time_ns += d;
+            gr.max_ns = gr.max_ns.max(d);
+            gr.bytes += e.bytes;
+        }
+        for gr in group_runs.values_mut() {
+            gr.mean_ns = gr.time_ns / gr.tasks.max(1) as u64;
+        }
+        let busy_ns: u64 = workers.values().map(|w| w.1).sum();
+        let share = |busy: u64, lanes: u64| {
+            if wall_ns == 0 {
+                0.0
+            } else {
+                busy as f64 / (wall_ns as f64 * lanes as f64)
+            }
+        };
+        let lanes = trace
+            .header
+            .run
+            .as_ref()
+            .map_or(0, |r| r.workers as usize)
+            .max(workers.len())
+            .max(1);
+        let path = g.critical_path(|id| duration[id.index()] as f64);
+        let steps: Vec<PathStep> = path
+            .tasks
+            .iter()
+            .map(|&id| PathStep {
+                duration_ns: duration[id.index()],
+                key: g.task(id).key.clone(),
+            })
+            .collect();
+        Some(RunStats {
+            busy_ns,
+            critical_path: MeasuredPath {
+                duration_ns: steps.iter().map(|s| s.duration_ns).sum(),
+                tasks: steps.len(),
+                steps,
+            },
+            events: trace.events.len(),
+            failed,
+            group_runs,
+            peak_held_bytes: peak_held(trace, &end_of, &bytes_of),
+            peak_rss_bytes: trace.samples.iter().filter_map(|s| s.rss).max(),
+            status: trace.end.as_ref().map(|e| e.status),
+            utilization: share(busy_ns, lanes as u64),
+            wall_ns,
+            workers: workers
+                .into_iter()
+                .map(|(worker, (tasks, busy))| WorkerRun {
+                    busy_ns: busy,
+                    tasks,
+                    utilization: share(busy, 1),
+                    worker,
+                })
+                .collect(),
+        })
+    }
+
+    /// The run section of `taskscope stats` for people.
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        let status = match self.status {
+            Some(RunStatus::Ok) => "ok",
+            Some(RunStatus::Failed) => "FAILED",
+            Some(RunStatus::Cancelled) => "cancelled",
+            None => "no end record",
+        };
+        let _ = writeln!(
+            s,
+            "  run: {status}, {} events, {} failed",
+            self.events, self.failed
+        );
+        let _ = writeln!(s, "  {:<22} {:>9}", "wall", format_ns(self.wall_ns));
+        let _ = writeln!(
+            s,
+            "  {:<22} {:>9}   utilization {:.0}%",
+            "busy (all workers)",
+            format_ns(self.busy_ns),
+            self.utilization * 100.0
+        );
+        for w in &self.workers {
+            let _ = writeln!(
+                s,
+                "    worker {:<13} {:>9}   {} tasks, {:.0}% busy",
+                w.worker,
+                format_ns(w.busy_ns),
+                w.tasks,
+                w.utilization * 100.0
+            );
+        }
+        if let Some(rss) = self.peak_rss_bytes {
+            let _ = writeln!(s, "  {:<22} {:>9}", "peak RSS", format_bytes(rss));
+        }
+        let _ = writeln!(
+            s,
+            "  {:<22} {:>9}",
+            "peak held outputs",
+            format_bytes(self.peak_held_bytes)
+        );
+        let cp = &self.critical_path;
+        let _ = writeln!(
+            s,
+            "  critical path, measured: {} tasks, {}",
+            cp.tasks,
+            format_ns(cp.duration_ns)
+        );
+        for step in &cp.steps {
+            let _ = writeln!(s, "    {:>9}  {}", format_ns(step.duration_ns), step.key);
+        }
+        let _ = writeln!(
+            s,
+            "  groups by time           tasks      time      mean      bytes"
+        );
+        let mut groups: Vec<(&String, &GroupRun)> = self.group_runs.iter().collect();
+        groups.sort_by(|a, b| b.1.time_ns.cmp(&a.1.time_ns).then(a.0.cmp(b.0)));
+        for (name, gr) in groups {
+            let _ = writeln!(
+                s,
+                "    {:<20} {:>6} {:>9} {:>9} {:>10}",
+                name,
+                gr.tasks,
+                format_ns(gr.time_ns),
+                format_ns(gr.mean_ns),
+                format_bytes(gr.bytes)
+            );
+        }
+        s
+    }
+}
+
+/// Exact peak of held output bytes: +bytes when a task ends, -bytes when its last
+/// dependent ends (outputs whose dependents did not all run stay held).
+fn peak_held(trace: &Trace, end_of: &[Option<u64>], bytes_of: &[u64]) -> u64 {
+    let g = &trace.graph;
+    let mut changes: Vec<(u64, i64)> = Vec::with_capacity(trace.events.len() * 2);
+    for e in &trace.events {
+        let i = e.task.index();
+        let Some(end) = end_of[i] else { continue };
+        changes.push((end, bytes_of[i] as i64));
+        let dependents = g.dependents(e.task);
+        if !dependents.is_empty()
+            && let Some(last) = dependents
+                .iter()
+                .try_fold(0u64, |m, d| end_of[d.index()].map(|t| m.max(t)))
+        {
+            changes.push((last, -(bytes_of[i] as i64)));
+        }
+    }
+    // At equal times releases come first: the inputs of a task that just ended and its
+    // output are not counted together.
+    changes.sort_unstable();
+    let (mut now, mut peak) = (0i64, 0i64);
+    for (_, d) in changes {
+        now += d;
+        peak = peak.max(now);
+    }
+    peak.max(0) as u64
+}
+
+/// A duration for people: `850 ns`, `12.5 us`, `3.21 ms`, `1.50 s`.
+pub fn format_ns(ns: u64) -> String {
+    let f = ns as f64;
+    if ns < 1_000 {
+        format!("{ns} ns")
+    } else if ns < 1_000_000 {
+        format!("{:.1} us", f / 1e3)
+    } else if ns < 1_000_000_000 {
+        format!("{:.2} ms", f / 1e6)
+    } else {
+        format!("{:.2} s", f / 1e9)
+    }
+}
