@@ -1,11 +1,13 @@
 //! The `taskscope` command line: see `taskscope --help`.
 
+mod bench;
 mod convert;
 mod demo;
 mod input;
 mod out;
 mod progress;
 mod stats;
+mod synth;
 
 use std::process::ExitCode;
 
@@ -34,8 +36,10 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Demo(demo::DemoArgs),
+    Bench(bench::BenchArgs),
     Convert(convert::ConvertArgs),
     Stats(stats::StatsArgs),
+    Synth(synth::SynthArgs),
 }
 
 /// An error that decides the exit code: 1 for a failed check, 2 for everything else.
@@ -57,8 +61,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(args) => demo::run(args),
+        Command::Bench(args) => bench::run(args),
         Command::Convert(args) => convert::run(args),
         Command::Stats(args) => stats::run(args),
+        Command::Synth(args) => synth::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -30,8 +30,8 @@ pub trait Observer: Sync {
     fn run_started(&self, _program: &Program, _tasks: usize, _workers: usize) {}
     fn task_started(&self, _task: TaskId, _worker: usize) {}
     fn task_finished(&self, _task: TaskId, _worker: usize, _outcome: TaskOutcome<'_>) {}
-    /// The value of `task` was dropped: no task needs it any more.
-    fn value_released(&self, _task: TaskId, _nbytes: u64) {}
+    /// The value of `task` was dropped by `worker`: no task needs it any more.
+    fn value_released(&self, _task: TaskId, _nbytes: u64, _worker: usize) {}
     fn run_finished(&self, _ok: bool) {}
 }
 
@@ -209,7 +209,7 @@ impl Executor for Sequential {
                     && !is_target[d.index()]
                     && let Some(v) = held[d.index()].take()
                 {
-                    observer.value_released(*d, v.nbytes());
+                    observer.value_released(*d, v.nbytes(), 0);
                 }
             }
         }
@@ -258,9 +258,9 @@ impl Observer for Tee<'_> {
         self.0.task_finished(task, worker, outcome);
         self.1.task_finished(task, worker, outcome);
     }
-    fn value_released(&self, task: TaskId, nbytes: u64) {
-        self.0.value_released(task, nbytes);
-        self.1.value_released(task, nbytes);
+    fn value_released(&self, task: TaskId, nbytes: u64, worker: usize) {
+        self.0.value_released(task, nbytes, worker);
+        self.1.value_released(task, nbytes, worker);
     }
     fn run_finished(&self, ok: bool) {
         self.0.run_finished(ok);

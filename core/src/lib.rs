@@ -28,6 +28,7 @@ mod program;
 pub mod record;
 pub mod resources;
 pub mod stats;
+pub mod synth;
 mod threads;
 pub mod trace;
 mod write;

@@ -19,7 +19,7 @@
 
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -40,13 +40,21 @@ thread_local! {
     static STARTED: Cell<(u64, Option<AllocMark>)> = const { Cell::new((0, None)) };
 }
 
+/// What one worker recorded; aligned so that workers never share a cache line.
+#[repr(align(128))]
+struct WorkerLog {
+    events: Mutex<Vec<TaskEvent>>,
+    /// Bytes of outputs this worker made minus those it dropped (may go negative: a
+    /// worker drops outputs that others made).
+    held: AtomicI64,
+}
+
 /// An [`Observer`] that records one [`TaskEvent`] per task and the bytes of outputs
-/// held, cheaply: two clock reads and one uncontended lock per task.
+/// held, cheaply: two clock reads and one uncontended lock per task, nothing shared
+/// between workers.
 pub struct Recorder {
     origin: Instant,
-    logs: Vec<Mutex<Vec<TaskEvent>>>,
-    held: AtomicU64,
-    peak_held: AtomicU64,
+    logs: Vec<WorkerLog>,
 }
 
 impl Recorder {
@@ -55,10 +63,11 @@ impl Recorder {
         Recorder {
             origin: Instant::now(),
             logs: (0..workers.max(1))
-                .map(|_| Mutex::new(Vec::with_capacity(1024)))
+                .map(|_| WorkerLog {
+                    events: Mutex::new(Vec::with_capacity(4096)),
+                    held: AtomicI64::new(0),
+                })
                 .collect(),
-            held: AtomicU64::new(0),
-            peak_held: AtomicU64::new(0),
         }
     }
 
@@ -69,21 +78,32 @@ impl Recorder {
 
     /// Bytes of outputs held now.
     pub fn held(&self) -> u64 {
-        self.held.load(Ordering::Relaxed)
+        let sum: i64 = self
+            .logs
+            .iter()
+            .map(|l| l.held.load(Ordering::Relaxed))
+            .sum();
+        sum.max(0) as u64
     }
 
-    /// The most bytes of outputs held at once so far.
-    pub fn peak_held(&self) -> u64 {
-        self.peak_held.load(Ordering::Relaxed)
+    fn log(&self, worker: usize) -> &WorkerLog {
+        &self.logs[worker % self.logs.len()]
     }
 
     /// Takes the events recorded since the last call, ordered by end time.
     pub fn drain(&self) -> Vec<TaskEvent> {
         let mut out = Vec::new();
         for log in &self.logs {
-            out.append(&mut log.lock().unwrap_or_else(|p| p.into_inner()));
+            let mut events = log.events.lock().unwrap_or_else(|p| p.into_inner());
+            if out.is_empty() {
+                // Hand the buffer over rather than copying it.
+                let capacity = events.capacity();
+                out = std::mem::replace(&mut *events, Vec::with_capacity(capacity));
+            } else {
+                out.append(&mut events);
+            }
         }
-        out.sort_by_key(|e| (e.end, e.task));
+        out.sort_unstable_by_key(|e| (e.end, e.task));
         out
     }
 }
@@ -104,10 +124,10 @@ impl Observer for Recorder {
             }
             None => (None, None),
         };
+        let log = self.log(worker);
         let (status, bytes, message) = match outcome {
             TaskOutcome::Done { nbytes } => {
-                let now = self.held.fetch_add(nbytes, Ordering::Relaxed) + nbytes;
-                self.peak_held.fetch_max(now, Ordering::Relaxed);
+                log.held.fetch_add(nbytes as i64, Ordering::Relaxed);
                 (TaskStatus::Done, nbytes, None)
             }
             TaskOutcome::Failed { message } => (TaskStatus::Failed, 0, Some(message.to_string())),
@@ -123,14 +143,16 @@ impl Observer for Recorder {
             peak,
             message,
         };
-        self.logs[worker % self.logs.len()]
+        log.events
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push(event);
     }
 
-    fn value_released(&self, _task: TaskId, nbytes: u64) {
-        self.held.fetch_sub(nbytes, Ordering::Relaxed);
+    fn value_released(&self, _task: TaskId, nbytes: u64, worker: usize) {
+        self.log(worker)
+            .held
+            .fetch_sub(nbytes as i64, Ordering::Relaxed);
     }
 }
 
@@ -168,6 +190,8 @@ pub struct RunReport {
     pub wall_ns: u64,
     /// Events written (one per task that ran).
     pub events: u64,
+    /// Most bytes of outputs held among the samples (`taskscope stats` computes the
+    /// exact peak from the events).
     pub peak_held: u64,
     pub peak_rss: Option<u64>,
 }
@@ -214,7 +238,7 @@ pub fn run_traced(
         }),
         ..Header::new(options.name.as_deref())
     };
-    let mut writer = TraceWriter::create(path, program.graph(), &header)?;
+    let mut writer = TraceWriter::create(path, &header)?;
     let cpu0 = cpu_ns();
     let recorder = Recorder::new(executor.workers());
     let sample = |recorder: &Recorder| Sample {
@@ -225,12 +249,15 @@ pub fn run_traced(
     };
     let first = sample(&recorder);
     let mut peak_rss = first.rss;
-    writer.sample(&first)?;
-    writer.flush()?;
+    let mut peak_held = first.held;
 
     let stop = (Mutex::new(false), Condvar::new());
     let (result, wall_ns, written) = std::thread::scope(|s| {
         let flusher = s.spawn(|| -> Result<_, WriteError> {
+            // The graph is written here, beside the run, not before it.
+            writer.tasks(program.graph())?;
+            writer.sample(&first)?;
+            writer.flush()?;
             loop {
                 let stopped = {
                     let guard = stop.0.lock().unwrap_or_else(|p| p.into_inner());
@@ -242,9 +269,8 @@ pub fn run_traced(
                 };
                 let now = sample(&recorder);
                 peak_rss = peak_rss.max(now.rss);
-                for e in recorder.drain() {
-                    writer.event(&e)?;
-                }
+                peak_held = peak_held.max(now.held);
+                writer.events(&recorder.drain())?;
                 writer.sample(&now)?;
                 writer.flush()?;
                 if stopped {
@@ -266,7 +292,9 @@ pub fn run_traced(
         Err(_) => RunStatus::Failed,
     };
     let events = writer.events_written();
-    writer.finish_file(&RunEnd {
+    // Flushed to the OS, which keeps it if we crash; not synced to disk, which would
+    // make every run wait for the disk.
+    writer.finish(&RunEnd {
         status,
         wall: wall_ns,
         error: result.as_ref().err().map(|e| e.to_string()),
@@ -275,7 +303,7 @@ pub fn run_traced(
         status,
         wall_ns,
         events,
-        peak_held: recorder.peak_held(),
+        peak_held,
         peak_rss,
     };
     match result {

@@ -303,7 +303,7 @@ impl Shared<'_> {
                 for (d, v) in released {
                     let nbytes = v.nbytes();
                     drop(v);
-                    self.observer.value_released(d, nbytes);
+                    self.observer.value_released(d, nbytes, worker);
                 }
                 state = self.lock();
             }

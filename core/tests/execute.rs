@@ -76,7 +76,7 @@ impl Observer for Counts {
             TaskOutcome::Failed { .. } => self.failed.fetch_add(1, Ordering::SeqCst),
         };
     }
-    fn value_released(&self, _: TaskId, _: u64) {
+    fn value_released(&self, _: TaskId, _: u64, _: usize) {
         self.released.fetch_add(1, Ordering::SeqCst);
     }
 }

@@ -248,3 +248,72 @@ fn graph_errors_name_keys_and_lines() {
         })
     );
 }
+
+#[test]
+fn the_v1_run_fixture_stays_readable() {
+    use taskscope_core::stats::RunStats;
+    use taskscope_core::trace::{RunStatus, TaskStatus};
+    let t = trace::read(&fixture("run.trace.jsonl")).unwrap();
+    assert!(!t.truncated);
+    let run = t.header.run.as_ref().unwrap();
+    assert_eq!((run.executor.as_str(), run.workers), ("threads", 2));
+    assert_eq!(run.host.as_ref().unwrap().hostname, "fixture");
+    assert_eq!(t.events.len(), 4);
+    assert_eq!(t.samples.len(), 3);
+    assert_eq!(t.events[0].alloc, Some(8192));
+    let failed = &t.events[3];
+    assert_eq!(failed.status, TaskStatus::Failed);
+    assert_eq!(
+        failed.message.as_deref(),
+        Some("ValueError: row 17 has 3 columns, expected 4")
+    );
+    let end = t.end.as_ref().unwrap();
+    assert_eq!((end.status, end.wall), (RunStatus::Failed, 64_000));
+    let stats = RunStats::of(&t).unwrap();
+    assert_eq!(stats.wall_ns, 64_000);
+    assert_eq!(stats.busy_ns, 40_000 + 60_000 + 10_000 + 1_000);
+    assert_eq!(stats.failed, 1);
+    assert_eq!(stats.workers.len(), 2);
+    assert_eq!(stats.workers[1].busy_ns, 61_000);
+    // Held outputs: load 0 (4000 B) from 41000 until clean 0 ends at 52000; clean 0
+    // (3000 B) from 52000 on, as concat never ran; load 1 (5000 B) from 61200 on, as
+    // its dependent failed. Peak: 3000 + 5000.
+    assert_eq!(stats.peak_held_bytes, 8_000);
+    assert_eq!(stats.critical_path.tasks, 2);
+    assert_eq!(stats.critical_path.duration_ns, 60_000 + 1_000);
+    assert_eq!(stats.peak_rss_bytes, Some(12_582_912));
+    assert_eq!(stats.group_runs["load"].bytes, 9_000);
+}
+
+#[test]
+fn event_errors_name_the_line_and_field() {
+    let base = [r#"{"type":"task","id":0,"key":"a"}"#];
+    let with = |event: &str| {
+        let mut lines = base.to_vec();
+        lines.push(event);
+        file(&lines)
+    };
+    let e = error(&with(
+        r#"{"type":"event","task":5,"worker":0,"start":1,"end":2,"status":"done"}"#,
+    ));
+    assert_eq!(
+        e.to_string(),
+        "t.jsonl:3: field `task`: task id 5 is not in the file (1 tasks)"
+    );
+    let e = error(&with(
+        r#"{"type":"event","task":0,"worker":0,"start":9,"end":2,"status":"done"}"#,
+    ));
+    assert_eq!(
+        e.to_string(),
+        "t.jsonl:3: field `end`: is 2, before the task's start 9"
+    );
+    let e = error(&with(
+        r#"{"type":"event","task":0,"worker":0,"start":1,"end":2,"status":"maybe"}"#,
+    ));
+    assert_eq!(
+        e.to_string(),
+        "t.jsonl:3: field `status`: must be \"done\", \"failed\" or \"unfinished\", not \"maybe\""
+    );
+    let e = error(&with(r#"{"type":"sample","t":-4}"#));
+    assert_eq!(e.field.as_deref(), Some("t"));
+}

@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use super::records::{EndRecord, EventRecord, Record, TaskRecord};
+use super::records::{EndRecord, Record};
 use super::{Header, RunEnd, Sample, TaskEvent, Trace};
 use crate::graph::TaskGraph;
 use crate::write::{WriteError, write_atomically};
@@ -14,35 +14,127 @@ fn line(w: &mut dyn Write, r: &Record) -> io::Result<()> {
     w.write_all(b"\n")
 }
 
-fn write_tasks(w: &mut dyn Write, graph: &TaskGraph) -> io::Result<()> {
-    for (id, t) in graph.tasks() {
-        line(
-            w,
-            &Record::Task(TaskRecord {
-                id: id.0,
-                key: t.key.clone(),
-                group: Some(t.group.clone()),
-                op: Some(t.op.clone()),
-                deps: t.deps().iter().map(|d| d.0).collect(),
-                meta: t.meta.clone(),
-            }),
-        )?;
-    }
-    Ok(())
+/// Appends `,"name":` and an unsigned number.
+fn field_u64(buf: &mut Vec<u8>, name: &str, v: u64) {
+    buf.extend_from_slice(b",\"");
+    buf.extend_from_slice(name.as_bytes());
+    buf.extend_from_slice(b"\":");
+    buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
 }
 
-fn event_record(e: &TaskEvent) -> Record {
-    Record::Event(EventRecord {
-        task: e.task.0,
-        worker: e.worker,
-        start: e.start,
-        end: e.end,
-        status: e.status,
-        bytes: e.bytes,
-        alloc: e.alloc,
-        peak: e.peak,
-        message: e.message.clone(),
-    })
+/// Appends `,"name":"text"`, escaped exactly as serde_json escapes strings.
+fn field_str(buf: &mut Vec<u8>, name: &str, v: &str) {
+    buf.extend_from_slice(b",\"");
+    buf.extend_from_slice(name.as_bytes());
+    buf.extend_from_slice(b"\":");
+    json_string(buf, v);
+}
+
+fn json_string(buf: &mut Vec<u8>, v: &str) {
+    buf.push(b'"');
+    let bytes = v.as_bytes();
+    let mut from = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        buf.extend_from_slice(&bytes[from..i]);
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            buf.extend_from_slice(b"\\u00");
+            buf.push(HEX[(b >> 4) as usize]);
+            buf.push(HEX[(b & 0xf) as usize]);
+        } else {
+            buf.extend_from_slice(escape);
+        }
+        from = i + 1;
+    }
+    buf.extend_from_slice(&bytes[from..]);
+    buf.push(b'"');
+}
+
+// Task and event records are written by hand into a reused buffer: they are most of a
+// trace. The bytes are exactly what serde_json writes for the records in
+// `records.rs` (the tests below compare both).
+
+fn write_task(buf: &mut Vec<u8>, id: crate::TaskId, t: &crate::Task) {
+    buf.extend_from_slice(b"{\"type\":\"task\"");
+    field_u64(buf, "id", id.0 as u64);
+    field_str(buf, "key", &t.key);
+    field_str(buf, "group", &t.group);
+    field_str(buf, "op", &t.op);
+    if !t.deps().is_empty() {
+        buf.extend_from_slice(b",\"deps\":[");
+        let mut num = itoa::Buffer::new();
+        for (i, d) in t.deps().iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            buf.extend_from_slice(num.format(d.0).as_bytes());
+        }
+        buf.push(b']');
+    }
+    if !t.meta.is_empty() {
+        buf.extend_from_slice(b",\"meta\":");
+        serde_json::to_writer(&mut *buf, &t.meta).expect("JSON values serialize");
+    }
+    buf.extend_from_slice(b"}\n");
+}
+
+fn write_tasks(w: &mut dyn Write, graph: &TaskGraph) -> io::Result<()> {
+    let mut buf = Vec::with_capacity(1 << 16);
+    for (id, t) in graph.tasks() {
+        write_task(&mut buf, id, t);
+        if buf.len() > 60_000 {
+            w.write_all(&buf)?;
+            buf.clear();
+        }
+    }
+    w.write_all(&buf)
+}
+
+fn write_event(buf: &mut Vec<u8>, e: &TaskEvent) {
+    buf.extend_from_slice(b"{\"type\":\"event\"");
+    field_u64(buf, "task", e.task.0 as u64);
+    field_u64(buf, "worker", e.worker as u64);
+    field_u64(buf, "start", e.start);
+    field_u64(buf, "end", e.end);
+    buf.extend_from_slice(match e.status {
+        super::TaskStatus::Done => b",\"status\":\"done\"".as_slice(),
+        super::TaskStatus::Failed => b",\"status\":\"failed\"".as_slice(),
+        super::TaskStatus::Unfinished => b",\"status\":\"unfinished\"".as_slice(),
+    });
+    field_u64(buf, "bytes", e.bytes);
+    if let Some(a) = e.alloc {
+        field_u64(buf, "alloc", a);
+    }
+    if let Some(p) = e.peak {
+        field_u64(buf, "peak", p);
+    }
+    if let Some(m) = &e.message {
+        field_str(buf, "message", m);
+    }
+    buf.extend_from_slice(b"}\n");
+}
+
+fn write_events(w: &mut dyn Write, events: &[TaskEvent]) -> io::Result<()> {
+    let mut buf = Vec::with_capacity(1 << 16);
+    for e in events {
+        write_event(&mut buf, e);
+        if buf.len() > 60_000 {
+            w.write_all(&buf)?;
+            buf.clear();
+        }
+    }
+    w.write_all(&buf)
 }
 
 fn end_record(graph: &TaskGraph, events: Option<u64>, end: Option<&RunEnd>) -> Record {
@@ -73,9 +165,7 @@ pub fn save_graph(path: &Path, graph: &TaskGraph, name: Option<&str>) -> Result<
 pub fn write_trace(w: &mut dyn Write, trace: &Trace) -> io::Result<()> {
     line(w, &Record::Header(trace.header.clone()))?;
     write_tasks(w, &trace.graph)?;
-    for e in &trace.events {
-        line(w, &event_record(e))?;
-    }
+    write_events(w, &trace.events)?;
     for s in &trace.samples {
         line(w, &Record::Sample(s.clone()))?;
     }
@@ -83,9 +173,9 @@ pub fn write_trace(w: &mut dyn Write, trace: &Trace) -> io::Result<()> {
     line(w, &end_record(&trace.graph, events, trace.end.as_ref()))
 }
 
-/// Writes a run as it happens: the header and the graph first, then events and samples
-/// as they come, then the end record. Each [`flush`](Self::flush) makes what was written
-/// so far readable, so a crash leaves a trace that readers read up to that point.
+/// Writes a run as it happens: the header, then the graph's tasks, then events and
+/// samples as they come, then the end record. Each [`flush`](Self::flush) hands what
+/// was written to the OS, so a crash leaves a trace that readers read up to that point.
 pub struct TraceWriter<W: Write = BufWriter<File>> {
     out: W,
     path: PathBuf,
@@ -95,38 +185,32 @@ pub struct TraceWriter<W: Write = BufWriter<File>> {
 }
 
 impl TraceWriter<BufWriter<File>> {
-    /// Creates (or replaces) the file at `path` and writes the header and the tasks.
-    /// The file is written in place, not renamed at the end, so that a crashed run
-    /// leaves its trace where the user expects it.
-    pub fn create(path: &Path, graph: &TaskGraph, header: &Header) -> Result<Self, WriteError> {
+    /// Creates (or replaces) the file at `path` and writes the header. The file is
+    /// written in place, not renamed at the end, so that a crashed run leaves its
+    /// trace where the user expects it.
+    pub fn create(path: &Path, header: &Header) -> Result<Self, WriteError> {
         let file = File::create(path).map_err(|source| WriteError {
             path: path.to_path_buf(),
             source,
         })?;
-        Self::new(BufWriter::with_capacity(1 << 16, file), path, graph, header)
+        Self::new(BufWriter::with_capacity(1 << 16, file), path, header)
     }
 }
 
 impl<W: Write> TraceWriter<W> {
-    /// Starts a trace on any writer; `path` names it in errors.
-    pub fn new(
-        mut out: W,
-        path: &Path,
-        graph: &TaskGraph,
-        header: &Header,
-    ) -> Result<Self, WriteError> {
+    /// Starts a trace on any writer with its header; `path` names it in errors.
+    pub fn new(mut out: W, path: &Path, header: &Header) -> Result<Self, WriteError> {
         let err = |source| WriteError {
             path: path.to_path_buf(),
             source,
         };
         line(&mut out, &Record::Header(header.clone())).map_err(err)?;
-        write_tasks(&mut out, graph).map_err(err)?;
         out.flush().map_err(err)?;
         Ok(TraceWriter {
             out,
             path: path.to_path_buf(),
-            tasks: graph.len() as u64,
-            edges: graph.edge_count() as u64,
+            tasks: 0,
+            edges: 0,
             events: 0,
         })
     }
@@ -138,14 +222,22 @@ impl<W: Write> TraceWriter<W> {
         }
     }
 
+    /// Writes the task records of `graph` (once, before any event).
+    pub fn tasks(&mut self, graph: &TaskGraph) -> Result<(), WriteError> {
+        self.tasks = graph.len() as u64;
+        self.edges = graph.edge_count() as u64;
+        write_tasks(&mut self.out, graph).map_err(|s| self.err(s))
+    }
+
     /// Number of events written so far.
     pub fn events_written(&self) -> u64 {
         self.events
     }
 
-    pub fn event(&mut self, e: &TaskEvent) -> Result<(), WriteError> {
-        self.events += 1;
-        line(&mut self.out, &event_record(e)).map_err(|s| self.err(s))
+    /// Writes events (in the order given).
+    pub fn events(&mut self, events: &[TaskEvent]) -> Result<(), WriteError> {
+        self.events += events.len() as u64;
+        write_events(&mut self.out, events).map_err(|s| self.err(s))
     }
 
     pub fn sample(&mut self, s: &Sample) -> Result<(), WriteError> {
@@ -173,13 +265,77 @@ impl<W: Write> TraceWriter<W> {
     }
 }
 
-impl TraceWriter<BufWriter<File>> {
-    /// [`finish`](TraceWriter::finish), then ask the OS to put the file on disk.
-    pub fn finish_file(self, end: &RunEnd) -> Result<(), WriteError> {
-        let path = self.path.clone();
-        let out = self.finish(end)?;
-        out.get_ref()
-            .sync_data()
-            .map_err(|source| WriteError { path, source })
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::TaskStatus;
+    use crate::trace::records::{EventRecord, TaskRecord};
+    use crate::{GraphBuilder, TaskId, TaskSpec};
+
+    fn serde_line(r: &Record) -> Vec<u8> {
+        let mut v = Vec::new();
+        line(&mut v, r).unwrap();
+        v
+    }
+
+    #[test]
+    fn hand_written_records_equal_what_serde_writes() {
+        let mut b = GraphBuilder::new();
+        b.add(TaskSpec::new("a \"quoted\" \\ key\n\t\u{1}\u{7f}\u{202e}", "load").group("load"));
+        let mut spec =
+            TaskSpec::new("('sum-1', 0)", "sum").dep("a \"quoted\" \\ key\n\t\u{1}\u{7f}\u{202e}");
+        spec.meta.insert("rows".into(), serde_json::json!([1, 2]));
+        b.add(spec);
+        let g = b.build().unwrap();
+        for (id, t) in g.tasks() {
+            let mut ours = Vec::new();
+            write_task(&mut ours, id, t);
+            let theirs = serde_line(&Record::Task(TaskRecord {
+                id: id.0,
+                key: t.key.clone(),
+                group: Some(t.group.clone()),
+                op: Some(t.op.clone()),
+                deps: t.deps().iter().map(|d| d.0).collect(),
+                meta: t.meta.clone(),
+            }));
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(theirs).unwrap()
+            );
+        }
+        for (status, alloc, message) in [
+            (TaskStatus::Done, Some(10), None),
+            (TaskStatus::Failed, None, Some("bad \"row\"".to_string())),
+            (TaskStatus::Unfinished, None, None),
+        ] {
+            let e = TaskEvent {
+                task: TaskId(3),
+                worker: 1,
+                start: 5,
+                end: u64::MAX,
+                status,
+                bytes: 80_000,
+                alloc,
+                peak: alloc.map(|a| a / 2),
+                message: message.clone(),
+            };
+            let mut ours = Vec::new();
+            write_event(&mut ours, &e);
+            let theirs = serde_line(&Record::Event(EventRecord {
+                task: 3,
+                worker: 1,
+                start: 5,
+                end: u64::MAX,
+                status,
+                bytes: 80_000,
+                alloc,
+                peak: alloc.map(|a| a / 2),
+                message,
+            }));
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(theirs).unwrap()
+            );
+        }
     }
 }

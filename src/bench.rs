@@ -1,0 +1,146 @@
+//! `taskscope bench`: the cost of scheduling and tracing, per task.
+
+use std::time::Instant;
+
+use anyhow::{Context, anyhow};
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+use taskscope_core::array::tutorial_normalization;
+use taskscope_core::record::{TraceOptions, run_traced};
+use taskscope_core::stats::format_ns;
+use taskscope_core::synth::{self, Shape};
+use taskscope_core::{Executor, NoObserver, Program, Sequential, TaskId, Threads};
+
+use crate::Failure;
+
+/// Measure scheduling overhead: trivial tasks in a chain and in a fan-in (N
+/// independent tasks summed by one), on the sequential executor and on threads,
+/// with tracing off and on (tracing on writes a real trace file to a temporary
+/// folder). Also times the tutorial's normalization (590 real tasks).
+///
+/// Each configuration runs --repeat times; the median is reported. Graph building
+/// is not timed; the executor's own set-up is.
+///
+/// Examples:
+///   taskscope bench
+///   taskscope bench --tasks 1000000 --format json > bench.json
+///
+/// JSON: an array of objects with shape, executor, threads, traced, tasks,
+/// wall_ns (median), min_wall_ns, per_task_ns (median wall / tasks), repeat.
+#[derive(Args)]
+#[command(verbatim_doc_comment)]
+pub struct BenchArgs {
+    /// Tasks in the chain and in the fan-in.
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(2..=50_000_000))]
+    tasks: u64,
+    /// Worker threads of the threaded executor.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: u16,
+    /// Runs of each configuration.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
+    repeat: u16,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// One measured configuration. Fields in alphabetical order (sorted JSON keys).
+#[derive(Serialize)]
+struct Row {
+    executor: String,
+    min_wall_ns: u64,
+    per_task_ns: f64,
+    repeat: u16,
+    shape: &'static str,
+    tasks: usize,
+    threads: usize,
+    traced: bool,
+    wall_ns: u64,
+}
+
+pub fn run(args: BenchArgs) -> Result<(), Failure> {
+    let scratch = tempfile::tempdir().context("cannot create a temporary folder for traces")?;
+    let trace_path = scratch.path().join("bench.trace.jsonl");
+    let threads = Threads::new(args.threads as usize);
+    let executors: [&dyn Executor; 2] = [&Sequential, &threads];
+    let mut rows = Vec::new();
+
+    let mut workloads: Vec<(&'static str, Program, Vec<TaskId>)> = Vec::new();
+    for shape in [Shape::Chain, Shape::FanIn] {
+        let program = synth::program(shape, args.tasks as usize, 0)?;
+        let targets = synth::sinks(&program);
+        workloads.push((shape.name(), program, targets));
+    }
+    let (_, y) = tutorial_normalization(&[1000, 1000], &[100, 100], 0)?;
+    let program = y.program()?;
+    let targets = y.targets(&program);
+    workloads.push(("tutorial", program, targets));
+
+    for (shape, program, targets) in &workloads {
+        for exec in executors {
+            for traced in [false, true] {
+                let mut walls = Vec::with_capacity(args.repeat as usize);
+                for _ in 0..args.repeat {
+                    let start = Instant::now();
+                    if traced && std::env::var("REC_ONLY").is_ok() {
+                        let r = taskscope_core::record::Recorder::new(exec.workers());
+                        exec.execute(program, targets, &r)?;
+                        std::hint::black_box(r.drain());
+                    } else if traced {
+                        run_traced(
+                            exec,
+                            program,
+                            targets,
+                            &trace_path,
+                            &TraceOptions::default(),
+                            &NoObserver,
+                        )?;
+                    } else {
+                        exec.execute(program, targets, &NoObserver)?;
+                    }
+                    walls.push(start.elapsed().as_nanos() as u64);
+                }
+                walls.sort_unstable();
+                let wall_ns = walls[walls.len() / 2];
+                let tasks = program.graph().len();
+                rows.push(Row {
+                    executor: exec.name().to_string(),
+                    min_wall_ns: walls[0],
+                    per_task_ns: wall_ns as f64 / tasks as f64,
+                    repeat: args.repeat,
+                    shape,
+                    tasks,
+                    threads: exec.workers(),
+                    traced,
+                    wall_ns,
+                });
+                if matches!(args.format, Format::Text) {
+                    let r = rows.last().expect("just pushed");
+                    crate::outln!(
+                        "{:<9} {:<10} {:>2} threads  tracing {:<3}  {:>8} tasks  {:>10}  {:>9} per task",
+                        r.shape,
+                        r.executor,
+                        r.threads,
+                        if r.traced { "on" } else { "off" },
+                        r.tasks,
+                        format_ns(r.wall_ns),
+                        format_ns(r.per_task_ns.round() as u64),
+                    );
+                }
+            }
+        }
+    }
+    if matches!(args.format, Format::Json) {
+        crate::outln!(
+            "{}",
+            serde_json::to_string_pretty(&rows).map_err(|e| anyhow!(e))?
+        );
+    }
+    Ok(())
+}
