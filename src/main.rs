@@ -57,7 +57,13 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
     }
 }
 
+#[cfg(feature = "count-alloc")]
+#[global_allocator]
+static ALLOC: taskscope_core::alloc::CountingAlloc = taskscope_core::alloc::CountingAlloc;
+
 fn main() -> ExitCode {
+    #[cfg(feature = "count-alloc")]
+    taskscope_core::alloc::CountingAlloc::activate();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(args) => demo::run(args),

@@ -191,3 +191,56 @@ fn a_trace_cut_in_the_middle_is_still_read() {
     assert_eq!(t.events.len(), 300);
     assert!(t.end.is_none());
 }
+
+#[test]
+fn a_panicking_task_is_in_the_trace_with_its_message() {
+    let ok: TaskFn = Arc::new(|_| Ok(Value::new(1i64)));
+    let boom: TaskFn = Arc::new(|_| panic!("index 7 out of range"));
+    let layer = Layer {
+        name: "l".into(),
+        tasks: vec![
+            TaskDef {
+                key: "a".into(),
+                group: "a".into(),
+                op: "a".into(),
+                inputs: vec![],
+                meta: Default::default(),
+                func: ok,
+            },
+            TaskDef {
+                key: "b".into(),
+                group: "b".into(),
+                op: "b".into(),
+                inputs: vec!["a".into()],
+                meta: Default::default(),
+                func: boom,
+            },
+        ],
+        deps: vec![],
+    };
+    let program = Program::from_layers(&[Arc::new(layer)]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("panic.trace.jsonl");
+    let b = program.graph().id_of("b").unwrap();
+    let err = run_traced(
+        &Threads::new(2),
+        &program,
+        &[b],
+        &path,
+        &TraceOptions::default(),
+        &NoObserver,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("task \"b\" panicked: index 7 out of range"),
+        "{err}"
+    );
+    let t = trace::read(&path).unwrap();
+    let e = t.events.iter().find(|e| e.task == b).unwrap();
+    assert_eq!(
+        (e.status, e.message.as_deref()),
+        (TaskStatus::Failed, Some("index 7 out of range"))
+    );
+    assert_eq!(t.end.unwrap().status, RunStatus::Failed);
+}
