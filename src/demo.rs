@@ -248,7 +248,7 @@ impl Traced<'_> {
 
     fn report(&self, r: &RunReport, path: &Path) {
         crate::outln!(
-            "   ran {} tasks on {} ({} worker{}) in {}; peak held outputs {}",
+            "   ran {} tasks on {} ({} worker{}) in {}; held outputs peaked near {}",
             r.events,
             self.executor.name(),
             self.executor.workers(),
