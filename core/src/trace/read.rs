@@ -153,7 +153,7 @@ pub fn parse(mut input: impl BufRead, source: &str) -> Result<Trace, ReadError> 
         if text.is_empty() {
             continue;
         }
-        let record = match serde_json::from_str::<Record>(text) {
+        let record = match parse_record(text) {
             Ok(r) => r,
             // A cut-off last line is what a crashed writer leaves behind.
             Err(_) if !complete && header.is_some() => {
@@ -300,6 +300,19 @@ pub fn parse(mut input: impl BufRead, source: &str) -> Result<Trace, ReadError> 
         truncated,
         unknown_records,
     })
+}
+
+/// Parses one record. Lines as taskscope writes them (`{"type":"task",…`) go straight
+/// to their record type, several times faster than serde's tagged-enum path, which
+/// stays for every other layout.
+fn parse_record(text: &str) -> serde_json::Result<Record> {
+    if text.starts_with("{\"type\":\"event\",") {
+        serde_json::from_str(text).map(Record::Event)
+    } else if text.starts_with("{\"type\":\"task\",") {
+        serde_json::from_str(text).map(Record::Task)
+    } else {
+        serde_json::from_str(text)
+    }
 }
 
 /// Checks that events name tasks of the graph and end after they start.
