@@ -14,6 +14,10 @@
 //! ```
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+/// Key lookups are the hot part of building large graphs: hashbrown's default hasher
+/// (foldhash, seeded per process) is several times faster than SipHash.
+type KeyMap = hashbrown::HashMap<String, TaskId>;
 use std::fmt;
 
 use petgraph::Direction;
@@ -149,7 +153,7 @@ impl GraphBuilder {
     /// Checks keys, dependencies and acyclicity, and builds the graph.
     pub fn build(self) -> Result<TaskGraph, GraphError> {
         let n = self.specs.len();
-        let mut by_key: HashMap<String, TaskId> = HashMap::with_capacity(n);
+        let mut by_key = KeyMap::with_capacity(n);
         for (i, spec) in self.specs.iter().enumerate() {
             if by_key.insert(spec.key.clone(), TaskId(i as u32)).is_some() {
                 return Err(GraphError::DuplicateKey {
@@ -238,7 +242,7 @@ fn dependents_of(tasks: &[Task]) -> (Vec<TaskId>, Vec<u32>) {
 pub struct TaskGraph {
     tasks: Vec<Task>,
     graph: StableDiGraph<TaskId, ()>,
-    by_key: HashMap<String, TaskId>,
+    by_key: KeyMap,
     /// Longest path (in tasks) from any source to each task, 0 for sources.
     levels: Vec<u32>,
     topo: Vec<TaskId>,
