@@ -19,9 +19,17 @@ pub enum InputKind {
 pub fn sniff(head: &[u8]) -> InputKind {
     let text = String::from_utf8_lossy(head);
     let start = text.trim_start_matches('\u{feff}').trim_start();
-    if start.starts_with('{') && start.contains("\"format\"") && start.contains("\"taskscope\"") {
+    let first_line = start.lines().next().unwrap_or("");
+    if start.starts_with('{')
+        && first_line.contains("\"format\"")
+        && first_line.contains("\"taskscope\"")
+    {
         InputKind::Taskscope
-    } else if start.starts_with("{\"traceEvents\"") || start.starts_with('[') {
+    } else if start.starts_with('[')
+        || (start.starts_with('{') && start.contains("\"traceEvents\""))
+    {
+        // Chrome's object form may be pretty-printed or put other keys first
+        // (PyTorch's profiler writes "schemaVersion" before "traceEvents").
         InputKind::ChromeTrace
     } else {
         let first_word = start
@@ -55,11 +63,7 @@ pub fn load(path: &Path) -> anyhow::Result<Trace> {
              and trace files (.jsonl) only",
             path.display()
         ),
-        InputKind::ChromeTrace => bail!(
-            "{}: this looks like a Chrome trace-event file; this version of taskscope reads \
-             taskscope graph and trace files (.jsonl) only",
-            path.display()
-        ),
+        InputKind::ChromeTrace => Ok(taskscope_core::chrome::read_chrome(path)?),
         InputKind::Unknown if n == 0 => bail!("{}: the file is empty", path.display()),
         InputKind::Unknown => Ok(trace::read(path)?),
     }
@@ -83,6 +87,14 @@ mod tests {
         );
         assert_eq!(sniff(br#"{"traceEvents":[]}"#), InputKind::ChromeTrace);
         assert_eq!(sniff(br#"[{"ph":"X"}]"#), InputKind::ChromeTrace);
+        assert_eq!(
+            sniff(b"{\n  \"traceEvents\": []\n}"),
+            InputKind::ChromeTrace
+        );
+        assert_eq!(
+            sniff(br#"{"schemaVersion":1,"traceEvents":[]}"#),
+            InputKind::ChromeTrace
+        );
         assert_eq!(sniff(b"hello"), InputKind::Unknown);
     }
 }

@@ -29,7 +29,7 @@ fn ctrl_c_stops_the_demo_cleanly_and_keeps_the_trace() {
     let dir = tempfile::tempdir().unwrap();
     let trace = dir.path().join("norm.trace.jsonl");
     // 40,000 blocks on one worker: long enough to interrupt in the middle.
-    let mut child = taskscope()
+    let child = taskscope()
         .args([
             "demo",
             "--out",

@@ -103,7 +103,11 @@ impl RunStats {
             bytes_of[e.task.index()] = e.bytes;
             let w = workers.entry(e.worker).or_default();
             w.0 += 1;
-            w.1 += d;
+            // A slice nested in another (call stacks from profilers) is already
+            // inside its parent's time: count a worker's busy time once.
+            if !g.task(e.task).meta.contains_key("parent") {
+                w.1 += d;
+            }
             let gr = group_runs.entry(g.task(e.task).group.clone()).or_default();
             gr.tasks += 1;
             gr.time_ns += d;
