@@ -106,8 +106,14 @@ impl GraphStats {
         let _ = writeln!(s, "  groups ({})", self.groups.len());
         let mut groups: Vec<(&String, &usize)> = self.groups.iter().collect();
         groups.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let width = groups
+            .iter()
+            .map(|(g, _)| g.chars().count())
+            .max()
+            .unwrap_or(0)
+            .clamp(20, 48);
         for (g, n) in groups {
-            let _ = writeln!(s, "    {g:<20} {n:>9}");
+            let _ = writeln!(s, "    {:<width$} {n:>9}", run::fit(g, width));
         }
         s
     }

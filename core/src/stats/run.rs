@@ -219,17 +219,29 @@ impl RunStats {
         for step in &cp.steps {
             let _ = writeln!(s, "    {:>9}  {}", format_ns(step.duration_ns), step.key);
         }
-        let _ = writeln!(
-            s,
-            "  groups by time           tasks      time      mean      bytes"
-        );
         let mut groups: Vec<(&String, &GroupRun)> = self.group_runs.iter().collect();
         groups.sort_by(|a, b| b.1.time_ns.cmp(&a.1.time_ns).then(a.0.cmp(b.0)));
+        let width = groups
+            .iter()
+            .map(|(n, _)| n.chars().count())
+            .max()
+            .unwrap_or(0)
+            .clamp(20, 48);
+        let _ = writeln!(
+            s,
+            "  {:<w$} {:>6} {:>9} {:>9} {:>10}",
+            "groups by time",
+            "tasks",
+            "time",
+            "mean",
+            "bytes",
+            w = width + 2
+        );
         for (name, gr) in groups {
             let _ = writeln!(
                 s,
-                "    {:<20} {:>6} {:>9} {:>9} {:>10}",
-                name,
+                "    {:<width$} {:>6} {:>9} {:>9} {:>10}",
+                fit(name, width),
                 gr.tasks,
                 format_ns(gr.time_ns),
                 format_ns(gr.mean_ns),
@@ -237,6 +249,17 @@ impl RunStats {
             );
         }
         s
+    }
+}
+
+/// `name` cut to `width` characters, with `…` where it was cut.
+pub(crate) fn fit(name: &str, width: usize) -> String {
+    if name.chars().count() <= width {
+        name.to_string()
+    } else {
+        let mut cut: String = name.chars().take(width - 1).collect();
+        cut.push('…');
+        cut
     }
 }
 
