@@ -16,6 +16,8 @@ use taskscope_core::{
     delayed,
 };
 
+use taskscope_exporters::{Format, RenderOptions, render_graph, render_timeline};
+
 use crate::Failure;
 use crate::progress::Progress;
 
@@ -29,8 +31,10 @@ use crate::progress::Progress;
 /// Prints the lazy arrays like Dask's repr, runs both on the threaded executor
 /// with tracing (progress bars on a terminal), checks the results (row means 0,
 /// row standard deviations 1, total 50; exit code 1 if not) and writes
-/// DIR/norm.trace.jsonl and DIR/delayed.trace.jsonl: the graph, one event per
-/// task (worker, start, end, bytes) and resource samples. Ctrl-C stops the run
+/// DIR/norm.trace.jsonl and DIR/delayed.trace.jsonl (the graph, one event per
+/// task with worker, start, end and bytes, and resource samples), and the
+/// drawings DIR/norm_dask.pdf and DIR/delayed.pdf (the graphs, like the
+/// tutorial's res.visualize('norm_dask.pdf')) and DIR/norm_timeline.svg. Ctrl-C stops the run
 /// cleanly, keeps the trace so far and exits with code 130.
 ///
 /// Examples:
@@ -65,6 +69,11 @@ pub struct DemoArgs {
     /// No progress bars.
     #[arg(long, short)]
     quiet: bool,
+    /// Only build the normalization's graph and write it to DIR/norm.trace.jsonl and
+    /// DIR/norm_dask.pdf: no computing, for shapes too large to hold in memory
+    /// (10000x10000 is 57,100 tasks and 800 MB of data).
+    #[arg(long)]
+    graph_only: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -135,6 +144,14 @@ pub fn run(args: DemoArgs) -> Result<(), Failure> {
 
     let program = y.program()?;
     let norm_path = args.out.join("norm.trace.jsonl");
+    if args.graph_only {
+        taskscope_core::trace::save_graph(&norm_path, program.graph(), Some("norm"))?;
+        crate::outln!(
+            "   wrote the graph to {} (not computed: --graph-only)",
+            norm_path.display()
+        );
+        return draw(&norm_path, &args.out.join("norm_dask.pdf"), false);
+    }
     let outputs = traced.run(&program, &y.targets(&program), &norm_path, "norm")?;
     let values = y.assemble(&program, &outputs)?;
     let max_mean = values
@@ -176,6 +193,17 @@ pub fn run(args: DemoArgs) -> Result<(), Failure> {
         "   check: total.compute() = {sum} (want 50): {}",
         verdict(delayed_ok)
     );
+    crate::outln!();
+
+    crate::outln!("3. Drawings, like res.visualize('norm_dask.pdf'), without Graphviz");
+    let drawings = [
+        (&norm_path, args.out.join("norm_dask.pdf"), false),
+        (&delayed_path, args.out.join("delayed.pdf"), false),
+        (&norm_path, args.out.join("norm_timeline.svg"), true),
+    ];
+    for (trace_path, out, timeline) in drawings {
+        draw(trace_path, &out, timeline)?;
+    }
     crate::outln!();
     crate::outln!("next: taskscope stats {}", norm_path.display());
 
@@ -262,6 +290,27 @@ impl Traced<'_> {
         );
         crate::outln!("   wrote {} ({} events)", path.display(), r.events);
     }
+}
+
+/// Draws a trace the demo wrote: its graph (PDF, by the extension) or its timeline.
+fn draw(trace_path: &Path, out: &Path, timeline: bool) -> Result<(), Failure> {
+    let start = std::time::Instant::now();
+    let trace = taskscope_core::trace::read(trace_path)?;
+    let format = Format::from_path(out).expect("the demo's file names have known extensions");
+    let bytes = if timeline {
+        render_timeline(&trace, None, format)
+    } else {
+        render_graph(&trace, &RenderOptions::default(), format)
+    }
+    .map_err(|e| anyhow!("{}: {e}", trace_path.display()))?;
+    taskscope_core::write_atomically(out, |w| w.write_all(&bytes))?;
+    crate::outln!(
+        "   wrote {} ({}) in {}",
+        out.display(),
+        taskscope_core::array::format_bytes(bytes.len() as u64),
+        format_ns(start.elapsed().as_nanos() as u64)
+    );
+    Ok(())
 }
 
 fn verdict(ok: bool) -> &'static str {

@@ -6,6 +6,7 @@ mod demo;
 mod input;
 mod out;
 mod progress;
+mod render;
 mod stats;
 mod synth;
 
@@ -39,6 +40,7 @@ enum Command {
     Bench(bench::BenchArgs),
     Convert(convert::ConvertArgs),
     Stats(stats::StatsArgs),
+    Render(render::RenderArgs),
     Synth(synth::SynthArgs),
 }
 
@@ -70,6 +72,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(args),
         Command::Convert(args) => convert::run(args),
         Command::Stats(args) => stats::run(args),
+        Command::Render(args) => render::run(args),
         Command::Synth(args) => synth::run(args),
     };
     match result {

@@ -10,11 +10,12 @@ use thiserror::Error;
 
 /// A file could not be written; the target was left as it was.
 #[derive(Debug, Error)]
-#[error("cannot write {}: {source}", path.display())]
+#[error("cannot write {}: {error}", path.display())]
 pub struct WriteError {
     pub path: PathBuf,
-    #[source]
-    pub source: io::Error,
+    /// What the OS said (part of the message, not a separate cause, so that error
+    /// chains do not print it twice).
+    pub error: io::Error,
 }
 
 /// Writes `path` through `fill`, atomically: on any error the old file (if any) stays
@@ -32,9 +33,9 @@ pub fn write_atomically(
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), WriteError> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let err = |source| WriteError {
+    let err = |error| WriteError {
         path: path.to_path_buf(),
-        source,
+        error,
     };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use taskscope_core::TaskGraph;
 
-use crate::palette::group_color;
+use crate::palette::Palette;
 
 /// Direction of the drawing, as Graphviz's `rankdir`: where the first tasks are.
 /// taskscope defaults to `TB` (inputs at the top, results at the bottom); Dask's
@@ -55,8 +55,9 @@ fn quoted(s: &str) -> String {
     out
 }
 
-/// The short label of a task: its group, and the block index of a tuple key.
-fn label(key: &str, group: &str) -> String {
+/// The short label of a task: its group, and the block index of a tuple key
+/// (`sub` and `(0, 3)` on two lines for `('sub-1a2b…', 0, 3)`).
+pub fn short_label(key: &str, group: &str) -> String {
     match key.find("', ") {
         Some(i) if key.starts_with("('") && key.ends_with(')') => {
             format!("{group}\n({}", &key[i + 3..])
@@ -77,14 +78,15 @@ pub fn write_dot(w: &mut dyn Write, graph: &TaskGraph, options: &DotOptions) -> 
         w,
         "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=10];"
     )?;
+    let palette = Palette::for_groups(graph.tasks().map(|(_, t)| t.group.as_str()));
     for (id, task) in graph.tasks() {
         writeln!(
             w,
             "  t{} [label={}, tooltip={}, fillcolor=\"{}\"];",
             id.0,
-            quoted(&label(&task.key, &task.group)),
+            quoted(&short_label(&task.key, &task.group)),
             quoted(&task.key),
-            group_color(&task.group)
+            palette.color(&task.group)
         )?;
     }
     for (id, task) in graph.tasks() {
@@ -104,8 +106,8 @@ mod tests {
     fn keys_are_escaped_and_labels_are_short() {
         assert_eq!(quoted(r#"a"b\c"#), r#""a\"b\\c""#);
         assert_eq!(quoted("two\nlines"), r#""two\nlines""#);
-        assert_eq!(label("('sub-1a2b', 0, 3)", "sub"), "sub\n(0, 3)");
-        assert_eq!(label("inc-1a2b", "inc"), "inc");
+        assert_eq!(short_label("('sub-1a2b', 0, 3)", "sub"), "sub\n(0, 3)");
+        assert_eq!(short_label("inc-1a2b", "inc"), "inc");
     }
 
     #[test]

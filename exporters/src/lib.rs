@@ -1,24 +1,118 @@
-//! taskscope-exporters: drawing task graphs.
+//! taskscope-exporters: drawing task graphs and runs.
 //!
-//! So far: Graphviz DOT, a pure function of the graph and its options written to any
-//! `io::Write`, deterministic byte for byte. The large-graph layout and the SVG, PNG
-//! and PDF writers build on the same options.
+//! A drawing is computed once as a neutral [`Scene`] (positioned boxes, edge
+//! polylines, labels, colors) on our own layered [`layout`], then serialized: SVG
+//! through `io::Write`, PNG (resvg) and PDF (svg2pdf) from that same SVG, with a font
+//! bundled in the binary. DOT is written straight from the graph. Same input, same
+//! bytes (DOT and SVG).
 //!
 //! ```
-//! use taskscope_core::delayed;
-//! use taskscope_exporters::{DotOptions, write_dot};
+//! use taskscope_core::{delayed, trace::Trace};
+//! use taskscope_exporters::{Format, RenderOptions, render_graph};
 //!
 //! let total = delayed::tutorial();
-//! let program = total.program().unwrap();
-//! let mut dot = Vec::new();
-//! write_dot(&mut dot, program.graph(), &DotOptions::default()).unwrap();
-//! let text = String::from_utf8(dot).unwrap();
-//! assert!(text.starts_with("digraph taskscope {"));
-//! assert_eq!(text.matches(" -> ").count(), 15);
+//! let trace = Trace::of_graph(total.program().unwrap().graph().clone(), Some("delayed"));
+//! let svg = render_graph(&trace, &RenderOptions::default(), Format::Svg).unwrap();
+//! let text = String::from_utf8(svg).unwrap();
+//! assert_eq!(text.matches("<g class=\"task\"").count(), 16);
+//! assert_eq!(text.matches("<g class=\"edge\"").count(), 15);
 //! ```
 
 mod dot;
+mod draw;
+pub mod layout;
 mod palette;
+mod raster;
+mod scene;
+mod svg;
+mod timeline;
 
-pub use dot::{DotOptions, RankDir, write_dot};
+use std::path::Path;
+
+use taskscope_core::trace::Trace;
+use thiserror::Error;
+
+pub use dot::{DotOptions, RankDir, short_label, write_dot};
+pub use draw::{AUTO_GROUPS_ABOVE, ColorBy, RenderOptions, View, graph_scene};
 pub use palette::group_color;
+pub use raster::{MAX_PNG_PIXELS, MAX_PNG_SIDE, RasterError, svg_to_pdf, svg_to_png};
+pub use scene::{EdgeShape, LegendEntry, Scene, Shape, TaskShape};
+pub use svg::{write_svg, xml_escape};
+pub use timeline::timeline_scene;
+
+/// An output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Dot,
+    Svg,
+    Png,
+    Pdf,
+}
+
+impl Format {
+    /// The format a file name asks for, by its extension (any case).
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "dot" | "gv" => Some(Format::Dot),
+            "svg" => Some(Format::Svg),
+            "png" => Some(Format::Png),
+            "pdf" => Some(Format::Pdf),
+            _ => None,
+        }
+    }
+}
+
+/// Why a drawing could not be made.
+#[derive(Debug, Error)]
+pub enum RenderError {
+    #[error(transparent)]
+    Raster(#[from] RasterError),
+    #[error("{0}")]
+    Input(String),
+}
+
+fn scene_to(scene: &Scene, format: Format) -> Result<Vec<u8>, RenderError> {
+    let mut svg = Vec::new();
+    write_svg(&mut svg, scene).expect("writing to memory does not fail");
+    Ok(match format {
+        Format::Svg | Format::Dot => svg,
+        Format::Png => svg_to_png(&svg, 2.0)?,
+        Format::Pdf => svg_to_pdf(&svg)?,
+    })
+}
+
+/// Draws the graph of `trace` (and its measurements, for a run) in `format`.
+pub fn render_graph(
+    trace: &Trace,
+    options: &RenderOptions,
+    format: Format,
+) -> Result<Vec<u8>, RenderError> {
+    if format == Format::Dot {
+        let mut out = Vec::new();
+        let dot = DotOptions {
+            rankdir: options.rankdir,
+            title: options.title.clone(),
+        };
+        write_dot(&mut out, &trace.graph, &dot).expect("writing to memory does not fail");
+        return Ok(out);
+    }
+    scene_to(&graph_scene(trace, options), format)
+}
+
+/// Draws the timeline of a run in `format` (SVG, PNG or PDF).
+pub fn render_timeline(
+    trace: &Trace,
+    title: Option<String>,
+    format: Format,
+) -> Result<Vec<u8>, RenderError> {
+    if format == Format::Dot {
+        return Err(RenderError::Input(
+            "a timeline is drawn as SVG, PNG or PDF, not DOT".into(),
+        ));
+    }
+    scene_to(
+        &timeline_scene(trace, title).map_err(RenderError::Input)?,
+        format,
+    )
+}

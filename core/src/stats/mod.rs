@@ -3,7 +3,7 @@
 
 mod run;
 
-pub use run::{GroupRun, MeasuredPath, PathStep, RunStats, WorkerRun, format_ns};
+pub use run::{GroupRun, MeasuredPath, PathStep, RunStats, WorkerRun, format_ns, held_over_time};
 
 use std::collections::BTreeMap;
 use std::fmt::Write;

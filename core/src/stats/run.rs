@@ -87,8 +87,6 @@ impl RunStats {
             .filter(|&w| w > 0)
             .unwrap_or_else(|| trace.events.iter().map(|e| e.end).max().unwrap_or(0));
         let mut duration = vec![0u64; g.len()];
-        let mut end_of: Vec<Option<u64>> = vec![None; g.len()];
-        let mut bytes_of = vec![0u64; g.len()];
         let mut workers: BTreeMap<u32, (usize, u64)> = BTreeMap::new();
         let mut group_runs: BTreeMap<String, GroupRun> = BTreeMap::new();
         let mut failed = 0;
@@ -97,10 +95,7 @@ impl RunStats {
             duration[e.task.index()] = d;
             if e.status == TaskStatus::Failed {
                 failed += 1;
-            } else {
-                end_of[e.task.index()] = Some(e.end);
             }
-            bytes_of[e.task.index()] = e.bytes;
             let w = workers.entry(e.worker).or_default();
             w.0 += 1;
             // A slice nested in another (call stacks from profilers) is already
@@ -151,7 +146,7 @@ impl RunStats {
             events: trace.events.len(),
             failed,
             group_runs,
-            peak_held_bytes: peak_held(trace, &end_of, &bytes_of),
+            peak_held_bytes: held_over_time(trace).iter().map(|s| s.1).max().unwrap_or(0),
             peak_rss_bytes: trace.samples.iter().filter_map(|s| s.rss).max(),
             status: trace.end.as_ref().map(|e| e.status),
             utilization: share(busy_ns, lanes as u64),
@@ -263,10 +258,19 @@ pub(crate) fn fit(name: &str, width: usize) -> String {
     }
 }
 
-/// Exact peak of held output bytes: +bytes when a task ends, -bytes when its last
-/// dependent ends (outputs whose dependents did not all run stay held).
-fn peak_held(trace: &Trace, end_of: &[Option<u64>], bytes_of: &[u64]) -> u64 {
+/// Bytes of task outputs held over time, exactly, from the events: an output is held
+/// from its task's end until its last dependent ends (outputs whose dependents did not
+/// all run stay held). Steps `(time, bytes held from then on)`, in time order.
+pub fn held_over_time(trace: &Trace) -> Vec<(u64, u64)> {
     let g = &trace.graph;
+    let mut end_of: Vec<Option<u64>> = vec![None; g.len()];
+    let mut bytes_of = vec![0u64; g.len()];
+    for e in &trace.events {
+        if e.status != TaskStatus::Failed {
+            end_of[e.task.index()] = Some(e.end);
+            bytes_of[e.task.index()] = e.bytes;
+        }
+    }
     let mut changes: Vec<(u64, i64)> = Vec::with_capacity(trace.events.len() * 2);
     for e in &trace.events {
         let i = e.task.index();
@@ -284,12 +288,16 @@ fn peak_held(trace: &Trace, end_of: &[Option<u64>], bytes_of: &[u64]) -> u64 {
     // At equal times releases come first: the inputs of a task that just ended and its
     // output are not counted together.
     changes.sort_unstable();
-    let (mut now, mut peak) = (0i64, 0i64);
-    for (_, d) in changes {
+    let mut steps: Vec<(u64, u64)> = Vec::with_capacity(changes.len());
+    let mut now = 0i64;
+    for (t, d) in changes {
         now += d;
-        peak = peak.max(now);
+        match steps.last_mut() {
+            Some(last) if last.0 == t => last.1 = now.max(0) as u64,
+            _ => steps.push((t, now.max(0) as u64)),
+        }
     }
-    peak.max(0) as u64
+    steps
 }
 
 /// A duration for people: `850 ns`, `12.5 us`, `3.21 ms`, `1.50 s`.

@@ -189,9 +189,9 @@ impl TraceWriter<BufWriter<File>> {
     /// written in place, not renamed at the end, so that a crashed run leaves its
     /// trace where the user expects it.
     pub fn create(path: &Path, header: &Header) -> Result<Self, WriteError> {
-        let file = File::create(path).map_err(|source| WriteError {
+        let file = File::create(path).map_err(|error| WriteError {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         Self::new(BufWriter::with_capacity(1 << 16, file), path, header)
     }
@@ -200,9 +200,9 @@ impl TraceWriter<BufWriter<File>> {
 impl<W: Write> TraceWriter<W> {
     /// Starts a trace on any writer with its header; `path` names it in errors.
     pub fn new(mut out: W, path: &Path, header: &Header) -> Result<Self, WriteError> {
-        let err = |source| WriteError {
+        let err = |error| WriteError {
             path: path.to_path_buf(),
-            source,
+            error,
         };
         line(&mut out, &Record::Header(header.clone())).map_err(err)?;
         out.flush().map_err(err)?;
@@ -215,10 +215,10 @@ impl<W: Write> TraceWriter<W> {
         })
     }
 
-    fn err(&self, source: io::Error) -> WriteError {
+    fn err(&self, error: io::Error) -> WriteError {
         WriteError {
             path: self.path.clone(),
-            source,
+            error,
         }
     }
 

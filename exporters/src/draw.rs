@@ -1,0 +1,437 @@
+//! Drawing a graph: every task, or tasks collapsed by group, laid out by our layered
+//! layout and colored by group, by measured duration or by memory.
+
+use std::collections::BTreeMap;
+
+use taskscope_core::array::format_bytes;
+use taskscope_core::stats::{RunStats, format_ns};
+use taskscope_core::trace::{TaskStatus, Trace};
+use taskscope_core::{TaskGraph, TaskId};
+
+use crate::dot::{RankDir, short_label};
+use crate::layout::{Direction, LayoutInput, layout};
+use crate::palette::Palette;
+use crate::scene::{EdgeShape, LegendEntry, Scene, TaskShape, text_width};
+use crate::svg::{TITLE_HEIGHT, legend_layout};
+
+/// Above this many tasks, `View::Auto` draws groups instead of tasks. Graphviz is
+/// unreadable (and slow) long before; Dask's dashboard stops drawing at 5,000.
+pub const AUTO_GROUPS_ABOVE: usize = 10_000;
+
+/// What each box stands for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum View {
+    /// One box per task.
+    Tasks,
+    /// One box per group, with its task count (and time and bytes from a trace), like
+    /// Dask's high-level graph.
+    Groups,
+    /// Tasks up to [`AUTO_GROUPS_ABOVE`] tasks, groups above.
+    #[default]
+    Auto,
+}
+
+/// What the fill color tells.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ColorBy {
+    #[default]
+    Group,
+    /// Measured duration (traces), on a log scale.
+    Duration,
+    /// Bytes of output (traces), on a log scale.
+    Memory,
+}
+
+/// How to draw a graph.
+#[derive(Clone, Debug, Default)]
+pub struct RenderOptions {
+    pub view: View,
+    pub color: ColorBy,
+    pub rankdir: RankDir,
+    /// The title line; by default the file's name and the graph's size.
+    pub title: Option<String>,
+}
+
+const MARGIN: f64 = 16.0;
+const FONT: f64 = 11.0;
+const HOT: &str = "#d62728";
+
+/// What a trace measured for each task.
+struct Measured {
+    duration: Vec<Option<u64>>,
+    bytes: Vec<Option<u64>>,
+    failed: Vec<bool>,
+    critical: Vec<bool>,
+}
+
+impl Measured {
+    fn of(trace: &Trace) -> Measured {
+        let n = trace.graph.len();
+        let mut m = Measured {
+            duration: vec![None; n],
+            bytes: vec![None; n],
+            failed: vec![false; n],
+            critical: vec![false; n],
+        };
+        for e in &trace.events {
+            let i = e.task.index();
+            m.duration[i] = Some(e.duration());
+            m.bytes[i] = Some(e.bytes);
+            m.failed[i] = e.status == TaskStatus::Failed;
+        }
+        if let Some(stats) = RunStats::of(trace) {
+            for step in &stats.critical_path.steps {
+                if let Some(id) = trace.graph.id_of(&step.key) {
+                    m.critical[id.index()] = true;
+                }
+            }
+        }
+        m
+    }
+}
+
+/// A log-scale color ramp (viridis) over positive values.
+struct Ramp {
+    lo: f64,
+    hi: f64,
+}
+
+impl Ramp {
+    fn over(values: impl Iterator<Item = u64>) -> Option<Ramp> {
+        let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
+        for v in values.filter(|&v| v > 0) {
+            lo = lo.min(v as f64);
+            hi = hi.max(v as f64);
+        }
+        (hi > 0.0).then_some(Ramp {
+            lo: lo.ln(),
+            hi: hi.ln(),
+        })
+    }
+
+    fn color(&self, v: u64) -> String {
+        let t = if self.hi > self.lo {
+            ((v.max(1) as f64).ln() - self.lo) / (self.hi - self.lo)
+        } else {
+            1.0
+        };
+        viridis(t.clamp(0.0, 1.0))
+    }
+
+    /// Five legend entries from low to high.
+    fn legend(&self, fmt: fn(u64) -> String) -> Vec<LegendEntry> {
+        (0..5)
+            .map(|i| {
+                let t = i as f64 / 4.0;
+                let v = (self.lo + t * (self.hi - self.lo)).exp().round() as u64;
+                LegendEntry {
+                    fill: viridis(t),
+                    label: fmt(v),
+                }
+            })
+            .collect()
+    }
+}
+
+fn viridis(t: f64) -> String {
+    const STOPS: [(f64, f64, f64); 5] = [
+        (68.0, 1.0, 84.0),
+        (59.0, 82.0, 139.0),
+        (33.0, 145.0, 140.0),
+        (94.0, 201.0, 98.0),
+        (253.0, 231.0, 37.0),
+    ];
+    let x = t * 4.0;
+    let i = (x.floor() as usize).min(3);
+    let f = x - i as f64;
+    let (a, b) = (STOPS[i], STOPS[i + 1]);
+    let mix = |p: f64, q: f64| (p + (q - p) * f).round() as u8;
+    format!(
+        "#{:02x}{:02x}{:02x}",
+        mix(a.0, b.0),
+        mix(a.1, b.1),
+        mix(a.2, b.2)
+    )
+}
+
+fn direction(r: RankDir) -> Direction {
+    match r {
+        RankDir::TB => Direction::TopToBottom,
+        RankDir::BT => Direction::BottomToTop,
+        RankDir::LR => Direction::LeftToRight,
+        RankDir::RL => Direction::RightToLeft,
+    }
+}
+
+/// One box to lay out and draw.
+struct Node {
+    key: String,
+    label: Vec<String>,
+    tooltip: String,
+    fill: String,
+    critical: bool,
+}
+
+fn box_size(label: &[String]) -> (f64, f64) {
+    let w = label
+        .iter()
+        .map(|l| text_width(l, FONT))
+        .fold(0.0, f64::max)
+        + 16.0;
+    (w.max(48.0), 12.0 + label.len() as f64 * (FONT + 1.0))
+}
+
+/// The scene of `trace`'s graph (and its measurements, if it is a run).
+pub fn graph_scene(trace: &Trace, options: &RenderOptions) -> Scene {
+    let g = &trace.graph;
+    let groups = match options.view {
+        View::Groups => true,
+        View::Tasks => false,
+        View::Auto => g.len() > AUTO_GROUPS_ABOVE,
+    };
+    let measured = Measured::of(trace);
+    let (nodes, edges, legend) = if groups {
+        group_nodes(g, &measured, options.color)
+    } else {
+        task_nodes(g, &measured, options.color)
+    };
+    let name = trace.header.name.as_deref().unwrap_or("graph");
+    let title = options.title.clone().unwrap_or_else(|| {
+        format!(
+            "{name}: {} tasks, {} edges{}",
+            g.len(),
+            g.edge_count(),
+            if groups { " (one box per group)" } else { "" }
+        )
+    });
+    place(nodes, &edges, legend, title, options.rankdir)
+}
+
+fn task_nodes(
+    g: &TaskGraph,
+    m: &Measured,
+    color: ColorBy,
+) -> (Vec<Node>, Vec<(usize, usize)>, Vec<LegendEntry>) {
+    let ramp = match color {
+        ColorBy::Group => None,
+        ColorBy::Duration => Ramp::over(m.duration.iter().flatten().copied()),
+        ColorBy::Memory => Ramp::over(m.bytes.iter().flatten().copied()),
+    };
+    let palette = Palette::for_groups(g.tasks().map(|(_, t)| t.group.as_str()));
+    let mut nodes = Vec::with_capacity(g.len());
+    let mut edges = Vec::with_capacity(g.edge_count());
+    for (id, t) in g.tasks() {
+        let i = id.index();
+        let value = match color {
+            ColorBy::Group => None,
+            ColorBy::Duration => m.duration[i],
+            ColorBy::Memory => m.bytes[i],
+        };
+        let fill = match (&ramp, value) {
+            (Some(r), Some(v)) => r.color(v),
+            (None, _) if color == ColorBy::Group => palette.color(&t.group).to_string(),
+            _ => "#eeeeee".to_string(),
+        };
+        let mut tooltip = format!("{}\ngroup: {}\nop: {}", t.key, t.group, t.op);
+        if let Some(d) = m.duration[i] {
+            tooltip.push_str(&format!("\nduration: {}", format_ns(d)));
+        }
+        if let Some(b) = m.bytes[i] {
+            tooltip.push_str(&format!("\nbytes: {}", format_bytes(b)));
+        }
+        if m.failed[i] {
+            tooltip.push_str("\nFAILED");
+        }
+        nodes.push(Node {
+            key: t.key.clone(),
+            label: short_label(&t.key, &t.group)
+                .lines()
+                .map(str::to_string)
+                .collect(),
+            tooltip,
+            fill,
+            critical: m.critical[i],
+        });
+        for d in t.deps() {
+            edges.push((d.index(), i));
+        }
+    }
+    let legend = match (&ramp, color) {
+        (Some(r), ColorBy::Duration) => r.legend(format_ns),
+        (Some(r), ColorBy::Memory) => r.legend(format_bytes),
+        _ => group_legend(g.group_counts().into_iter().collect(), &palette),
+    };
+    (nodes, edges, legend)
+}
+
+/// Groups by size, largest first; at most 16 entries.
+pub(crate) fn group_legend(
+    mut counts: Vec<(String, usize)>,
+    palette: &Palette,
+) -> Vec<LegendEntry> {
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let more = counts.len().saturating_sub(16);
+    let mut legend: Vec<LegendEntry> = counts
+        .into_iter()
+        .take(16)
+        .map(|(group, n)| LegendEntry {
+            fill: palette.color(&group).to_string(),
+            label: format!("{group} ({n})"),
+        })
+        .collect();
+    if more > 0 {
+        legend.push(LegendEntry {
+            fill: "#ffffff".to_string(),
+            label: format!("and {more} more groups"),
+        });
+    }
+    legend
+}
+
+fn group_nodes(
+    g: &TaskGraph,
+    m: &Measured,
+    color: ColorBy,
+) -> (Vec<Node>, Vec<(usize, usize)>, Vec<LegendEntry>) {
+    // Groups in order of their first task, so the drawing follows the graph.
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    let mut of_task = Vec::with_capacity(g.len());
+    for (_, t) in g.tasks() {
+        let next = order.len();
+        let gi = *index.entry(t.group.as_str()).or_insert(next);
+        if gi == next {
+            order.push(&t.group);
+        }
+        of_task.push(gi);
+    }
+    let mut count = vec![0usize; order.len()];
+    let mut time = vec![None::<u64>; order.len()];
+    let mut bytes = vec![None::<u64>; order.len()];
+    let mut critical = vec![false; order.len()];
+    for (id, _) in g.tasks() {
+        let (i, gi) = (id.index(), of_task[id.index()]);
+        count[gi] += 1;
+        if let Some(d) = m.duration[i] {
+            *time[gi].get_or_insert(0) += d;
+        }
+        if let Some(b) = m.bytes[i] {
+            *bytes[gi].get_or_insert(0) += b;
+        }
+        critical[gi] |= m.critical[i];
+    }
+    let mut pairs: Vec<(usize, usize)> = g
+        .tasks()
+        .flat_map(|(id, t)| {
+            t.deps()
+                .iter()
+                .map(move |d: &TaskId| (d.index(), id.index()))
+        })
+        .map(|(a, b)| (of_task[a], of_task[b]))
+        .filter(|(a, b)| a != b)
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let palette = Palette::for_groups(order.iter().copied());
+    let ramp = match color {
+        ColorBy::Group => None,
+        ColorBy::Duration => Ramp::over(time.iter().flatten().copied()),
+        ColorBy::Memory => Ramp::over(bytes.iter().flatten().copied()),
+    };
+    let nodes = order
+        .iter()
+        .enumerate()
+        .map(|(gi, name)| {
+            let mut label = vec![name.to_string(), format!("{} tasks", count[gi])];
+            let mut tooltip = format!("{name}\n{} tasks", count[gi]);
+            if let (Some(t), Some(b)) = (time[gi], bytes[gi]) {
+                label.push(format!("{} · {}", format_ns(t), format_bytes(b)));
+                tooltip.push_str(&format!(
+                    "\ntime: {}\nbytes: {}",
+                    format_ns(t),
+                    format_bytes(b)
+                ));
+            }
+            let value = match color {
+                ColorBy::Group => None,
+                ColorBy::Duration => time[gi],
+                ColorBy::Memory => bytes[gi],
+            };
+            let fill = match (&ramp, value) {
+                (Some(r), Some(v)) => r.color(v),
+                _ => palette.color(name).to_string(),
+            };
+            Node {
+                key: name.to_string(),
+                label,
+                tooltip,
+                fill,
+                critical: critical[gi],
+            }
+        })
+        .collect();
+    let legend = match (&ramp, color) {
+        (Some(r), ColorBy::Duration) => r.legend(format_ns),
+        (Some(r), ColorBy::Memory) => r.legend(format_bytes),
+        _ => Vec::new(),
+    };
+    (nodes, pairs, legend)
+}
+
+/// Lays the boxes out and makes the scene: title on top, drawing, legend below.
+fn place(
+    nodes: Vec<Node>,
+    edges: &[(usize, usize)],
+    legend: Vec<LegendEntry>,
+    title: String,
+    rankdir: RankDir,
+) -> Scene {
+    let sizes: Vec<(f64, f64)> = nodes.iter().map(|n| box_size(&n.label)).collect();
+    let laid = layout(&LayoutInput {
+        sizes: sizes.clone(),
+        edges: edges.to_vec(),
+        direction: direction(rankdir),
+        ..LayoutInput::default()
+    });
+    let (dx, dy) = (MARGIN, TITLE_HEIGHT + MARGIN);
+    let width = (laid.width + 2.0 * MARGIN).max(text_width(&title, 14.0) + 20.0);
+    let labels: Vec<&str> = legend.iter().map(|l| l.label.as_str()).collect();
+    let (_, legend_h) = legend_layout(&labels, width);
+    let height = laid.height + TITLE_HEIGHT + 2.0 * MARGIN + legend_h;
+    let tasks = nodes
+        .into_iter()
+        .zip(&laid.centers)
+        .zip(&sizes)
+        .map(|((n, &(cx, cy)), &(w, h))| TaskShape {
+            key: n.key,
+            x: cx - w / 2.0 + dx,
+            y: cy - h / 2.0 + dy,
+            w,
+            h,
+            fill: n.fill,
+            label: n.label,
+            tooltip: n.tooltip,
+            highlight: n.critical.then(|| HOT.to_string()),
+        })
+        .collect::<Vec<_>>();
+    let edges = laid
+        .edges
+        .iter()
+        .zip(edges)
+        .map(|(points, &(a, b))| EdgeShape {
+            points: points.iter().map(|&(x, y)| (x + dx, y + dy)).collect(),
+            highlight: tasks[a].highlight.is_some() && tasks[b].highlight.is_some(),
+        })
+        .collect();
+    Scene {
+        width,
+        height,
+        title,
+        background: Vec::new(),
+        edges,
+        tasks,
+        legend,
+        foreground: Vec::new(),
+        crossings: Some(laid.crossings),
+    }
+}

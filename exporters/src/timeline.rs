@@ -1,0 +1,279 @@
+//! The timeline (Gantt chart) of a run: one lane per worker, tasks colored by group,
+//! a time axis, the memory curves below, the measured critical path outlined.
+
+use std::collections::BTreeMap;
+
+use taskscope_core::array::format_bytes;
+use taskscope_core::stats::{RunStats, format_ns, held_over_time};
+use taskscope_core::trace::{TaskStatus, Trace};
+
+use crate::draw::group_legend;
+use crate::palette::Palette;
+use crate::scene::{LegendEntry, Scene, Shape, TaskShape};
+use crate::svg::{TITLE_HEIGHT, legend_layout};
+
+const LEFT: f64 = 90.0;
+const PLOT_WIDTH: f64 = 1400.0;
+const LANE: f64 = 22.0;
+const LANE_GAP: f64 = 4.0;
+const AXIS: f64 = 28.0;
+const MEMORY: f64 = 130.0;
+const HOT: &str = "#d62728";
+const RSS: &str = "#1f77b4";
+const HELD: &str = "#ff7f0e";
+
+/// A round step for about `target` ticks over `span` ns: 1, 2 or 5 times a power of 10.
+fn tick_step(span: u64, target: u64) -> u64 {
+    let raw = (span / target.max(1)).max(1);
+    let mut p = 1u64;
+    while p.saturating_mul(10) <= raw {
+        p *= 10;
+    }
+    [1, 2, 5, 10]
+        .into_iter()
+        .map(|m| m * p)
+        .find(|&s| s >= raw)
+        .unwrap_or(10 * p)
+}
+
+/// The timeline of `trace`; an error message if it has no events to draw.
+pub fn timeline_scene(trace: &Trace, title: Option<String>) -> Result<Scene, String> {
+    let stats = RunStats::of(trace)
+        .filter(|s| s.events > 0)
+        .ok_or_else(|| {
+            "this file has no task events: a timeline needs a trace of a run (taskscope demo, \
+         synth --run, or a trace from the Dask hook)"
+                .to_string()
+        })?;
+    let g = &trace.graph;
+    let wall = stats
+        .wall_ns
+        .max(trace.events.iter().map(|e| e.end).max().unwrap_or(0))
+        .max(1);
+    let scale = PLOT_WIDTH / wall as f64;
+    let workers: Vec<u32> = {
+        let mut w: Vec<u32> = trace.events.iter().map(|e| e.worker).collect();
+        w.sort_unstable();
+        w.dedup();
+        w
+    };
+    let lane_of: BTreeMap<u32, usize> = workers.iter().enumerate().map(|(i, &w)| (w, i)).collect();
+    let top = TITLE_HEIGHT + 10.0;
+    let lanes_h = workers.len() as f64 * (LANE + LANE_GAP);
+    let axis_y = top + lanes_h + 4.0;
+    let mem_top = axis_y + AXIS + 10.0;
+    let width = LEFT + PLOT_WIDTH + 30.0;
+
+    let critical: std::collections::HashSet<&str> = stats
+        .critical_path
+        .steps
+        .iter()
+        .map(|s| s.key.as_str())
+        .collect();
+    let mut background = Vec::new();
+    let mut foreground = Vec::new();
+    for (i, w) in workers.iter().enumerate() {
+        let y = top + i as f64 * (LANE + LANE_GAP);
+        background.push(Shape::Rect {
+            x: LEFT,
+            y,
+            w: PLOT_WIDTH,
+            h: LANE,
+            fill: "#f4f4f4".into(),
+            stroke: None,
+        });
+        background.push(Shape::Text {
+            x: LEFT - 8.0,
+            y: y + LANE * 0.68,
+            text: format!("worker {w}"),
+            size: 11.0,
+            anchor: "end",
+            fill: "#333333".into(),
+        });
+    }
+    // Time axis with round ticks, and grid lines through the lanes.
+    let step = tick_step(wall, 10);
+    let mut t = 0u64;
+    while t <= wall {
+        let x = LEFT + t as f64 * scale;
+        background.push(Shape::Line {
+            points: vec![(x, top), (x, axis_y + 4.0)],
+            stroke: "#dddddd".into(),
+            width: 0.6,
+        });
+        background.push(Shape::Text {
+            x,
+            y: axis_y + 16.0,
+            text: format_ns(t),
+            size: 10.0,
+            anchor: "middle",
+            fill: "#333333".into(),
+        });
+        t += step;
+    }
+    background.push(Shape::Line {
+        points: vec![(LEFT, axis_y), (LEFT + PLOT_WIDTH, axis_y)],
+        stroke: "#666666".into(),
+        width: 0.8,
+    });
+
+    let palette = Palette::for_groups(stats.group_runs.keys().map(String::as_str));
+    let mut tasks = Vec::with_capacity(trace.events.len());
+    for e in &trace.events {
+        let task = g.task(e.task);
+        let lane = lane_of[&e.worker];
+        let on_path = critical.contains(task.key.as_str());
+        let mut tooltip = format!(
+            "{}\ngroup: {}\nworker: {}\nstart: {}\nduration: {}\nbytes: {}",
+            task.key,
+            task.group,
+            e.worker,
+            format_ns(e.start),
+            format_ns(e.duration()),
+            format_bytes(e.bytes)
+        );
+        if e.status == TaskStatus::Failed {
+            tooltip.push_str(&format!("\nFAILED: {}", e.message.as_deref().unwrap_or("")));
+        }
+        tasks.push(TaskShape {
+            key: task.key.clone(),
+            x: LEFT + e.start as f64 * scale,
+            y: top + lane as f64 * (LANE + LANE_GAP),
+            w: (e.duration() as f64 * scale).max(0.6),
+            h: LANE,
+            fill: if e.status == TaskStatus::Failed {
+                "#000000".into()
+            } else {
+                palette.color(&task.group).to_string()
+            },
+            label: Vec::new(),
+            tooltip,
+            highlight: on_path.then(|| HOT.to_string()),
+        });
+    }
+
+    // Memory below, as steps: bytes of task outputs held (exact, from the events) and
+    // the process's resident memory (as sampled; held until the next sample).
+    let held = held_over_time(trace);
+    let rss: Vec<(u64, u64)> = trace
+        .samples
+        .iter()
+        .filter_map(|s| s.rss.map(|r| (s.t, r)))
+        .collect();
+    let peak = held
+        .iter()
+        .chain(&rss)
+        .map(|p| p.1)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    background.push(Shape::Rect {
+        x: LEFT,
+        y: mem_top,
+        w: PLOT_WIDTH,
+        h: MEMORY,
+        fill: "#fafafa".into(),
+        stroke: Some("#cccccc".into()),
+    });
+    background.push(Shape::Text {
+        x: LEFT - 8.0,
+        y: mem_top + 10.0,
+        text: format_bytes(peak),
+        size: 10.0,
+        anchor: "end",
+        fill: "#333333".into(),
+    });
+    background.push(Shape::Text {
+        x: LEFT - 8.0,
+        y: mem_top + MEMORY,
+        text: "0 B".into(),
+        size: 10.0,
+        anchor: "end",
+        fill: "#333333".into(),
+    });
+    let y_of = |v: u64| mem_top + MEMORY - v as f64 / peak as f64 * MEMORY;
+    let x_of = |t: u64| LEFT + t.min(wall) as f64 * scale;
+    let steps = |points: &[(u64, u64)]| -> Vec<(f64, f64)> {
+        let mut out = Vec::with_capacity(points.len() * 2 + 2);
+        let mut level = 0u64;
+        out.push((x_of(0), y_of(0)));
+        for &(t, v) in points {
+            out.push((x_of(t), y_of(level)));
+            out.push((x_of(t), y_of(v)));
+            level = v;
+        }
+        out.push((x_of(wall), y_of(level)));
+        out
+    };
+    if !rss.is_empty() {
+        foreground.push(Shape::Line {
+            points: steps(&rss),
+            stroke: RSS.into(),
+            width: 1.5,
+        });
+    }
+    foreground.push(Shape::Line {
+        points: steps(&held),
+        stroke: HELD.into(),
+        width: 1.5,
+    });
+
+    let mut legend = group_legend(
+        stats
+            .group_runs
+            .iter()
+            .map(|(g, r)| (g.clone(), r.tasks))
+            .collect(),
+        &palette,
+    );
+    legend.push(LegendEntry {
+        fill: HOT.into(),
+        label: format!(
+            "critical path: {} tasks, {}",
+            stats.critical_path.tasks,
+            format_ns(stats.critical_path.duration_ns)
+        ),
+    });
+    legend.push(LegendEntry {
+        fill: RSS.into(),
+        label: "resident memory (RSS)".into(),
+    });
+    legend.push(LegendEntry {
+        fill: HELD.into(),
+        label: "task outputs held".into(),
+    });
+    let labels: Vec<&str> = legend.iter().map(|l| l.label.as_str()).collect();
+    let (_, legend_h) = legend_layout(&labels, width);
+    let name = trace.header.name.as_deref().unwrap_or("run");
+    let title = title.unwrap_or_else(|| {
+        format!(
+            "{name}: {} tasks on {} workers in {}, {:.0}% busy",
+            stats.events,
+            workers.len(),
+            format_ns(stats.wall_ns),
+            stats.utilization * 100.0
+        )
+    });
+    Ok(Scene {
+        width,
+        height: mem_top + MEMORY + 14.0 + legend_h,
+        title,
+        background,
+        edges: Vec::new(),
+        tasks,
+        legend,
+        foreground,
+        crossings: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ticks_are_round() {
+        assert_eq!(super::tick_step(1_000_000, 10), 100_000);
+        assert_eq!(super::tick_step(16_700_000, 10), 2_000_000);
+        assert_eq!(super::tick_step(7, 10), 1);
+        assert_eq!(super::tick_step(40_000, 10), 5_000);
+    }
+}
