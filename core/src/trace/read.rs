@@ -52,6 +52,8 @@ pub struct ReadErrorDetail {
     pub path: String,
     /// 1-based line number.
     pub line: Option<usize>,
+    /// 1-based column, in characters, when the reader knows it (DOT).
+    pub column: Option<usize>,
     pub field: Option<String>,
     pub message: String,
     /// The graph error behind a [`ReadErrorKind::Graph`] error.
@@ -63,6 +65,9 @@ impl fmt::Display for ReadErrorDetail {
         write!(f, "{}", self.path)?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
         }
         if let Some(field) = &self.field {
             write!(f, ": field `{field}`")?;
@@ -91,6 +96,7 @@ impl ReadError {
             kind,
             path: path.to_string(),
             line,
+            column: None,
             field: field.map(str::to_string),
             message,
             graph: None,
@@ -106,6 +112,19 @@ impl ReadError {
         message: String,
     ) -> Self {
         Self::new(kind, path, line, field, message)
+    }
+
+    /// A [`ReadError`] at a line and column, for readers of text formats (DOT).
+    pub(crate) fn at_column(
+        kind: ReadErrorKind,
+        path: &str,
+        line: usize,
+        column: usize,
+        message: String,
+    ) -> Self {
+        let mut e = Self::new(kind, path, Some(line), None, message);
+        e.column = Some(column);
+        e
     }
 }
 
