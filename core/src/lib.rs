@@ -21,6 +21,7 @@ pub mod alloc;
 pub mod array;
 pub mod chrome;
 pub mod delayed;
+pub mod dot;
 mod execute;
 mod graph;
 mod key;
