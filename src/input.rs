@@ -58,11 +58,7 @@ pub fn load(path: &Path) -> anyhow::Result<Trace> {
     head.truncate(n);
     match sniff(&head) {
         InputKind::Taskscope => Ok(trace::read(path)?),
-        InputKind::Dot => bail!(
-            "{}: this is a Graphviz DOT file; this version of taskscope reads taskscope graph \
-             and trace files (.jsonl) only",
-            path.display()
-        ),
+        InputKind::Dot => Ok(taskscope_core::dot::read_dot(path, &Default::default())?),
         InputKind::ChromeTrace => Ok(taskscope_core::chrome::read_chrome(path)?),
         InputKind::Unknown if n == 0 => bail!("{}: the file is empty", path.display()),
         InputKind::Unknown => Ok(trace::read(path)?),
