@@ -19,9 +19,9 @@
 
 use serde_json::Value as Json;
 
-use super::DotTask;
 use super::parse::{DotGraph, DotNode};
-use crate::graph::Meta;
+use super::{DASK_TOOL, DotTasks, link};
+use crate::graph::{Meta, TaskSpec};
 use crate::key::key_split;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -31,7 +31,7 @@ enum Shape {
 }
 
 /// The tasks of a graph that Dask drew, or `None` when the graph is not one.
-pub(super) fn tasks(graph: &DotGraph) -> Option<Vec<DotTask>> {
+pub(super) fn tasks(graph: &DotGraph) -> Option<DotTasks> {
     if !graph.directed || graph.nodes.is_empty() {
         return None;
     }
@@ -77,16 +77,11 @@ pub(super) fn tasks(graph: &DotGraph) -> Option<Vec<DotTask>> {
             task_of[i] = task_of[o as usize];
         }
     }
-    let mut deps: Vec<Vec<u32>> = vec![Vec::new(); members.len()];
+    // Box -> box edges mark aliases.
     let mut aliased = vec![false; members.len()];
     for &(tail, head) in &graph.edges {
-        if output[tail as usize] == Some(head) {
-            continue; // a circle -> its own box: the same task
-        }
-        let dependent = task_of[head as usize] as usize;
-        deps[dependent].push(task_of[tail as usize]);
         if shapes[tail as usize] == Shape::Box && shapes[head as usize] == Shape::Box {
-            aliased[dependent] = true;
+            aliased[task_of[head as usize] as usize] = true;
         }
     }
     let named: Vec<Named> = members
@@ -95,32 +90,39 @@ pub(super) fn tasks(graph: &DotGraph) -> Option<Vec<DotTask>> {
         .map(|(&(main, circle), &alias)| name(graph, main, circle, alias))
         .collect();
     let keys = unique_keys(&named);
-    let tasks = members
-        .into_iter()
+    let mut specs: Vec<TaskSpec> = members
+        .iter()
         .zip(named)
         .zip(keys)
-        .zip(deps)
-        .map(|((((main, circle), named), key), deps)| {
+        .map(|((&(main, circle), named), key)| {
             let mut meta = Meta::new();
-            meta.insert(
-                "dot_node".into(),
-                Json::String(graph.nodes[main as usize].id.clone()),
-            );
+            let id = graph.nodes[main as usize].id.clone();
+            meta.insert("dot_node".into(), Json::String(id));
             if let Some(c) = circle.filter(|&c| c != main) {
                 let id = graph.nodes[c as usize].id.clone();
                 meta.insert("dot_function_node".into(), Json::String(id));
             }
-            DotTask {
+            TaskSpec {
                 key,
-                op: named.op,
                 group: named.group,
-                deps,
+                op: named.op,
+                deps: Vec::new(),
                 meta,
-                node: main,
             }
         })
         .collect();
-    Some(tasks)
+    for &(tail, head) in &graph.edges {
+        if output[tail as usize] == Some(head) {
+            continue; // a circle -> its own box: the same task
+        }
+        let (dep, dependent) = (task_of[tail as usize], task_of[head as usize]);
+        link(&mut specs, dep as usize, dependent as usize);
+    }
+    Some(DotTasks {
+        specs,
+        nodes: members.iter().map(|&(main, _)| main).collect(),
+        tool: DASK_TOOL,
+    })
 }
 
 /// A node's shape if it is one Dask draws with a label and a hash for an ID.

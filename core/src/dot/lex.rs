@@ -7,10 +7,10 @@ use std::borrow::Cow;
 
 /// What a token is.
 #[derive(Clone, Debug, PartialEq)]
-pub(super) enum Tok {
+pub(super) enum Tok<'a> {
     /// An ID: identifier, numeral, quoted string (unescaped) or HTML string (without
-    /// its outer `<>`).
-    Id(String, IdKind),
+    /// its outer `<>`); borrowed from the input unless unescaping changed it.
+    Id(Cow<'a, str>, IdKind),
     Keyword(Keyword),
     /// One of `{ } [ ] ; , : =`.
     Punct(u8),
@@ -67,7 +67,7 @@ impl Keyword {
     }
 }
 
-impl Tok {
+impl Tok<'_> {
     /// How the token reads in an error message: "`]`", "the name `a`", "the end of the file".
     pub(super) fn describe(&self) -> String {
         match self {
@@ -94,8 +94,8 @@ impl Tok {
 
 /// A token and where it starts.
 #[derive(Clone, Debug)]
-pub(super) struct Token {
-    pub tok: Tok,
+pub(super) struct Token<'a> {
+    pub tok: Tok<'a>,
     pub at: Pos,
 }
 
@@ -137,10 +137,14 @@ fn is_letter(b: u8) -> bool {
 
 /// Turns ID bytes into text; DOT files are UTF-8 by default, and other bytes are
 /// replaced rather than refused.
-fn text(bytes: &[u8]) -> String {
-    match String::from_utf8_lossy(bytes) {
-        Cow::Borrowed(s) => s.to_string(),
-        Cow::Owned(s) => s,
+fn text(bytes: &[u8]) -> Cow<'_, str> {
+    String::from_utf8_lossy(bytes)
+}
+
+fn owned_text(bytes: Vec<u8>) -> Cow<'static, str> {
+    match String::from_utf8(bytes) {
+        Ok(s) => Cow::Owned(s),
+        Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
     }
 }
 
@@ -228,7 +232,7 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    pub(super) fn next_token(&mut self) -> Result<Token, LexError> {
+    pub(super) fn next_token(&mut self) -> Result<Token<'a>, LexError> {
         self.skip_trivia()?;
         let at = self.here();
         let Some(b) = self.peek_byte(0) else {
@@ -258,7 +262,8 @@ impl<'a> Lexer<'a> {
                 {
                     self.pos += 1;
                 }
-                let word = &self.input[start..self.pos];
+                let input: &'a [u8] = self.input;
+                let word = &input[start..self.pos];
                 match Keyword::of(word) {
                     Some(k) => Tok::Keyword(k),
                     None => Tok::Id(text(word), IdKind::Name),
@@ -289,7 +294,7 @@ impl<'a> Lexer<'a> {
 
     /// `[-]?(.[0-9]+ | [0-9]+(.[0-9]*)?)`. Like Graphviz, a letter or a second `.`
     /// right after a number starts the next token.
-    fn numeral(&mut self, at: Pos) -> Result<Tok, LexError> {
+    fn numeral(&mut self, at: Pos) -> Result<Tok<'a>, LexError> {
         let start = self.pos;
         if self.peek_byte(0) == Some(b'-') {
             self.pos += 1;
@@ -319,11 +324,32 @@ impl<'a> Lexer<'a> {
                 message: what.to_string(),
             });
         }
-        Ok(Tok::Id(text(&self.input[start..self.pos]), IdKind::Numeral))
+        let input: &'a [u8] = self.input;
+        Ok(Tok::Id(text(&input[start..self.pos]), IdKind::Numeral))
     }
 
     /// A double-quoted string, and any `+ "…"` after it.
-    fn quoted(&mut self, at: Pos) -> Result<Tok, LexError> {
+    fn quoted(&mut self, at: Pos) -> Result<Tok<'a>, LexError> {
+        // Most strings have no escapes and no `+`: borrow those from the input.
+        let input: &'a [u8] = self.input;
+        let start = self.pos + 1;
+        let body = &input[start..];
+        let stop = body.iter().position(|&c| matches!(c, b'"' | b'\\' | b'\n'));
+        if let Some(i) = stop
+            && body[i] == b'"'
+        {
+            let end = start + i;
+            let after = self.skip_plain_space(end + 1);
+            // Anything that could lead to a `+` takes the general path below.
+            let maybe_plus = matches!(
+                input.get(after),
+                Some(b'+' | b'/' | b'#' | b'\r' | b'\n' | 0x0b | 0x0c | 0xef)
+            );
+            if !maybe_plus {
+                self.pos = end + 1;
+                return Ok(Tok::Id(text(&input[start..end]), IdKind::Quoted));
+            }
+        }
         let mut out = Vec::new();
         self.quoted_part(at, &mut out)?;
         loop {
@@ -344,7 +370,16 @@ impl<'a> Lexer<'a> {
             let part = self.here();
             self.quoted_part(part, &mut out)?;
         }
-        Ok(Tok::Id(text(&out), IdKind::Quoted))
+        Ok(Tok::Id(owned_text(out), IdKind::Quoted))
+    }
+
+    /// Where the spaces and tabs from `from` end (a cheap look for a `+`).
+    fn skip_plain_space(&self, from: usize) -> usize {
+        let rest = self.input.get(from..).unwrap_or(&[]);
+        from + rest
+            .iter()
+            .take_while(|&&c| c == b' ' || c == b'\t')
+            .count()
     }
 
     fn quoted_part(&mut self, at: Pos, out: &mut Vec<u8>) -> Result<(), LexError> {
@@ -397,7 +432,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// An HTML string: `<` … `>` with nested angle brackets; the outer pair is dropped.
-    fn html(&mut self, at: Pos) -> Result<Tok, LexError> {
+    fn html(&mut self, at: Pos) -> Result<Tok<'a>, LexError> {
         self.pos += 1;
         let start = self.pos;
         let mut depth = 1usize;
@@ -414,7 +449,8 @@ impl<'a> Lexer<'a> {
                 b'>' => {
                     depth -= 1;
                     if depth == 0 {
-                        let body = &self.input[start..self.pos - 1];
+                        let input: &'a [u8] = self.input;
+                        let body = &input[start..self.pos - 1];
                         return Ok(Tok::Id(text(body), IdKind::Html));
                     }
                 }
@@ -433,7 +469,7 @@ fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
 mod tests {
     use super::*;
 
-    fn toks(input: &str) -> Vec<Tok> {
+    fn toks(input: &str) -> Vec<Tok<'_>> {
         let mut lexer = Lexer::new(input.as_bytes());
         let mut out = Vec::new();
         loop {
@@ -445,8 +481,8 @@ mod tests {
         }
     }
 
-    fn id(s: &str, kind: IdKind) -> Tok {
-        Tok::Id(s.to_string(), kind)
+    fn id(s: &str, kind: IdKind) -> Tok<'static> {
+        Tok::Id(Cow::Owned(s.to_string()), kind)
     }
 
     #[test]
@@ -482,6 +518,9 @@ mod tests {
         );
         assert_eq!(toks("\"a\" + \"b\" /* c */ +\n \"c\""), [id("abc", Quoted)]);
         assert_eq!(toks("\"two\nlines\""), [id("two\nlines", Quoted)]);
+        assert_eq!(toks("\"a\"\n+\"b\" // c"), [id("ab", Quoted)]);
+        assert_eq!(toks("\"a\" // c\n + \"b\""), [id("ab", Quoted)]);
+        assert_eq!(toks("\"a\"\t\"b\""), [id("a", Quoted), id("b", Quoted)]);
     }
 
     #[test]

@@ -31,7 +31,7 @@ use std::path::Path;
 
 use serde_json::Value as Json;
 
-use crate::graph::{GraphBuilder, GraphError, Meta, TaskGraph, TaskSpec};
+use crate::graph::{GraphBuilder, GraphError, Meta, TaskSpec};
 use crate::key::key_split;
 use crate::trace::{ReadError, ReadErrorKind, Trace};
 use parse::{DotGraph, DotNode, ParseError};
@@ -62,70 +62,65 @@ pub fn read_dot(path: &Path, options: &DotReadOptions) -> Result<Trace, ReadErro
 /// and column and say what was expected.
 pub fn parse_dot(bytes: &[u8], source: &str, options: &DotReadOptions) -> Result<Trace, ReadError> {
     let graph = parse::parse(bytes).map_err(|e| located(bytes, source, e))?;
-    let (tasks, tool) = if options.raw {
-        (raw_tasks(&graph), TOOL)
-    } else if let Some(tasks) = dask::tasks(&graph) {
-        (tasks, DASK_TOOL)
-    } else {
-        (plain_tasks(&graph), TOOL)
-    };
-    let graph_built = build(tasks).map_err(|(g, node)| {
-        let at = graph.nodes[node as usize].at;
-        let mut e = located(
-            bytes,
-            source,
-            ParseError {
-                kind: ReadErrorKind::Graph,
-                at,
-                message: g.to_string(),
-            },
-        );
-        e.graph = Some(g);
-        e
-    })?;
-    let mut trace = Trace::of_graph(graph_built, graph.name.as_deref());
-    trace.header.tool = tool.to_string();
-    Ok(trace)
-}
-
-fn located(bytes: &[u8], source: &str, e: ParseError) -> ReadError {
-    ReadError::at_column(e.kind, source, e.at.line, e.at.column(bytes), e.message)
-}
-
-/// A task read from DOT: its spec, with dependencies as task indexes, and the DOT node
-/// that places it in the file.
-struct DotTask {
-    key: String,
-    group: String,
-    op: String,
-    deps: Vec<u32>,
-    meta: Meta,
-    node: u32,
-}
-
-/// Builds the graph; on failure, the error and the DOT node to point at.
-fn build(tasks: Vec<DotTask>) -> Result<TaskGraph, (GraphError, u32)> {
-    let keys: Vec<String> = tasks.iter().map(|t| t.key.clone()).collect();
-    let nodes: Vec<u32> = tasks.iter().map(|t| t.node).collect();
-    let mut builder = GraphBuilder::with_capacity(tasks.len());
-    for t in tasks {
-        builder.add(TaskSpec {
-            deps: t.deps.iter().map(|&d| keys[d as usize].clone()).collect(),
-            key: t.key,
-            group: t.group,
-            op: t.op,
-            meta: t.meta,
-        });
+    let tasks = tasks_of(&graph, options);
+    let tool = tasks.tool;
+    let mut builder = GraphBuilder::with_capacity(tasks.specs.len());
+    for spec in tasks.specs {
+        builder.add(spec);
     }
-    builder.build().map_err(|g| {
+    let built = builder.build().map_err(|g| {
         let key = match &g {
             GraphError::Cycle { keys } => keys.first(),
             GraphError::DuplicateKey { key } => Some(key),
             GraphError::MissingDependency { task, .. } => Some(task),
         };
-        let at = key.and_then(|k| keys.iter().position(|x| x == k));
-        (g, at.map_or(0, |i| nodes[i]))
-    })
+        // Errors are rare: find the task's DOT node by making the tasks again.
+        let again = tasks_of(&graph, options);
+        let node = key
+            .and_then(|k| again.specs.iter().position(|s| s.key == *k))
+            .map_or(0, |i| again.nodes[i]);
+        let error = ParseError {
+            kind: ReadErrorKind::Graph,
+            at: graph
+                .nodes
+                .get(node as usize)
+                .map_or_else(Default::default, |n| n.at),
+            message: g.to_string(),
+        };
+        let mut e = located(bytes, source, error);
+        e.graph = Some(g);
+        e
+    })?;
+    let mut trace = Trace::of_graph(built, graph.name.as_deref());
+    trace.header.tool = tool.to_string();
+    Ok(trace)
+}
+
+fn located(bytes: &[u8], source: &str, e: ParseError) -> ReadError {
+    let line = e.at.line.max(1);
+    ReadError::at_column(e.kind, source, line, e.at.column(bytes), e.message)
+}
+
+/// The tasks read from a DOT graph, the DOT node that places each in the file, and the
+/// tool that wrote the graph.
+struct DotTasks {
+    specs: Vec<TaskSpec>,
+    nodes: Vec<u32>,
+    tool: &'static str,
+}
+
+fn tasks_of(graph: &DotGraph, options: &DotReadOptions) -> DotTasks {
+    if options.raw {
+        raw_tasks(graph)
+    } else {
+        dask::tasks(graph).unwrap_or_else(|| plain_tasks(graph))
+    }
+}
+
+/// Makes task `dep` a dependency of task `dependent`.
+fn link(specs: &mut [TaskSpec], dep: usize, dependent: usize) {
+    let key = specs[dep].key.clone();
+    specs[dependent].deps.push(key);
 }
 
 /// A node's label as Graphviz shows it: `\N` is the node's ID and `\G` the graph's
@@ -143,10 +138,11 @@ fn shown_label(node: &DotNode, graph: &DotGraph) -> Option<String> {
     )
 }
 
-/// `label` and `shape` as written, for a task's metadata.
-fn node_meta(node: &DotNode) -> Meta {
+/// A task's metadata: the node's `shape`, and its `label` as written when that is not
+/// the task's group already (an HTML label, `\N`, an empty label).
+fn node_meta(node: &DotNode, group: &str) -> Meta {
     let mut meta = Meta::new();
-    if let Some(l) = &node.label {
+    if let Some(l) = node.label.as_ref().filter(|l| &*l.value != group) {
         meta.insert("label".into(), Json::String(l.value.to_string()));
     }
     if let Some(s) = node.shape.as_ref().filter(|s| !s.value.is_empty()) {
@@ -155,65 +151,64 @@ fn node_meta(node: &DotNode) -> Meta {
     meta
 }
 
-/// Dependencies of each node: the tails of the edges into it.
-fn deps_by_node(graph: &DotGraph) -> Vec<Vec<u32>> {
-    let mut deps = vec![Vec::new(); graph.nodes.len()];
-    for &(tail, head) in &graph.edges {
-        deps[head as usize].push(tail);
-    }
-    deps
-}
-
-/// Any DOT: one task per node, key = ID, group = label (else the ID's key_split).
-fn plain_tasks(graph: &DotGraph) -> Vec<DotTask> {
-    let deps = deps_by_node(graph);
-    graph
+/// One task per node; `group` and `op` make a task's group and op from its node.
+fn node_tasks(
+    graph: &DotGraph,
+    group: impl Fn(&DotNode) -> String,
+    op: impl Fn(&DotNode, &str) -> String,
+) -> DotTasks {
+    let mut specs: Vec<TaskSpec> = graph
         .nodes
         .iter()
-        .zip(deps)
-        .enumerate()
-        .map(|(i, (node, deps))| {
-            let group = shown_label(node, graph)
-                .filter(|l| !l.is_empty())
-                .unwrap_or_else(|| key_split(&node.id));
-            DotTask {
+        .map(|node| {
+            let group = group(node);
+            TaskSpec {
                 key: node.id.clone(),
-                op: group.clone(),
+                op: op(node, &group),
+                meta: node_meta(node, &group),
                 group,
-                deps,
-                meta: node_meta(node),
-                node: i as u32,
+                deps: Vec::new(),
             }
         })
-        .collect()
+        .collect();
+    for &(tail, head) in &graph.edges {
+        link(&mut specs, tail as usize, head as usize);
+    }
+    DotTasks {
+        specs,
+        nodes: (0..graph.nodes.len() as u32).collect(),
+        tool: TOOL,
+    }
+}
+
+/// Any DOT: one task per node, key = ID, group = op = label (else the ID's key_split).
+fn plain_tasks(graph: &DotGraph) -> DotTasks {
+    node_tasks(
+        graph,
+        |node| {
+            shown_label(node, graph)
+                .filter(|l| !l.is_empty())
+                .unwrap_or_else(|| key_split(&node.id))
+        },
+        |_, group| group.to_string(),
+    )
 }
 
 /// `raw`: one task per node, key = ID, group = label or ID, op = shape.
-fn raw_tasks(graph: &DotGraph) -> Vec<DotTask> {
-    let deps = deps_by_node(graph);
-    graph
-        .nodes
-        .iter()
-        .zip(deps)
-        .enumerate()
-        .map(|(i, (node, deps))| {
-            let group = shown_label(node, graph)
+fn raw_tasks(graph: &DotGraph) -> DotTasks {
+    node_tasks(
+        graph,
+        |node| {
+            shown_label(node, graph)
                 .filter(|l| !l.is_empty())
-                .unwrap_or_else(|| node.id.clone());
-            let op = node
-                .shape
+                .unwrap_or_else(|| node.id.clone())
+        },
+        |node, _| {
+            node.shape
                 .as_ref()
                 .filter(|s| !s.value.is_empty())
                 // Graphviz draws a node without a shape as an ellipse.
-                .map_or_else(|| "ellipse".to_string(), |s| s.value.to_string());
-            DotTask {
-                key: node.id.clone(),
-                group,
-                op,
-                deps,
-                meta: node_meta(node),
-                node: i as u32,
-            }
-        })
-        .collect()
+                .map_or_else(|| "ellipse".to_string(), |s| s.value.to_string())
+        },
+    )
 }

@@ -4,6 +4,8 @@
 //! lists, several attribute lists, a named subgraph used as an endpoint stands for
 //! every node it has gathered so far).
 
+use std::borrow::Cow;
+use std::hash::BuildHasher;
 use std::rc::Rc;
 
 use super::lex::{IdKind, Keyword, LexError, Lexer, Pos, Tok, Token};
@@ -87,8 +89,9 @@ impl From<LexError> for ParseError {
 
 type Result<T> = std::result::Result<T, ParseError>;
 
-/// One side of an edge: nodes written out, or a subgraph.
+/// One side of an edge: a node, nodes written out (`a, b`), or a subgraph.
 enum Endpoint {
+    Node(u32),
     Nodes(Vec<u32>),
     Subgraph(Subgraph),
 }
@@ -104,7 +107,8 @@ pub(super) fn parse(input: &[u8]) -> Result<DotGraph> {
         lexer: Lexer::new(input),
         peeked: None,
         graph: DotGraph::default(),
-        index: hashbrown::HashMap::new(),
+        index: hashbrown::HashTable::new(),
+        hasher: hashbrown::DefaultHashBuilder::default(),
         defaults: vec![NodeAttrs::default()],
         mentions: Vec::new(),
         named: hashbrown::HashMap::new(),
@@ -120,9 +124,11 @@ pub(super) fn parse(input: &[u8]) -> Result<DotGraph> {
 
 struct Parser<'a> {
     lexer: Lexer<'a>,
-    peeked: Option<Token>,
+    peeked: Option<Token<'a>>,
     graph: DotGraph,
-    index: hashbrown::HashMap<String, u32>,
+    /// Node indexes by ID (the IDs live in `graph.nodes`).
+    index: hashbrown::HashTable<u32>,
+    hasher: hashbrown::DefaultHashBuilder,
     /// Node defaults of each open (sub)graph, innermost last.
     defaults: Vec<NodeAttrs>,
     /// Every node mentioned inside a subgraph, in order: a subgraph's nodes are the
@@ -136,15 +142,15 @@ struct Parser<'a> {
     edge_budget: usize,
 }
 
-impl Parser<'_> {
-    fn peek(&mut self) -> Result<&Token> {
+impl<'a> Parser<'a> {
+    fn peek(&mut self) -> Result<&Token<'a>> {
         if self.peeked.is_none() {
             self.peeked = Some(self.lexer.next_token()?);
         }
         Ok(self.peeked.as_ref().expect("just filled"))
     }
 
-    fn next(&mut self) -> Result<Token> {
+    fn next(&mut self) -> Result<Token<'a>> {
         match self.peeked.take() {
             Some(t) => Ok(t),
             None => Ok(self.lexer.next_token()?),
@@ -159,14 +165,14 @@ impl Parser<'_> {
         }
     }
 
-    fn expected(token: &Token, what: &str) -> ParseError {
+    fn expected(token: &Token<'_>, what: &str) -> ParseError {
         Self::syntax(
             token.at,
             format!("expected {what}, found {}", token.tok.describe()),
         )
     }
 
-    fn expect_punct(&mut self, c: u8, what: &str) -> Result<Token> {
+    fn expect_punct(&mut self, c: u8, what: &str) -> Result<Token<'a>> {
         let t = self.next()?;
         if t.tok == Tok::Punct(c) {
             Ok(t)
@@ -181,7 +187,7 @@ impl Parser<'_> {
             return Ok(None);
         }
         match self.next()?.tok {
-            Tok::Id(id, _) => Ok(Some(id)),
+            Tok::Id(id, _) => Ok(Some(id.into_owned())),
             _ => Ok(None),
         }
     }
@@ -223,7 +229,7 @@ impl Parser<'_> {
     }
 
     /// Statements up to and including the `}` that closes `open`.
-    fn stmt_list(&mut self, open: &Token, depth: usize) -> Result<()> {
+    fn stmt_list(&mut self, open: &Token<'_>, depth: usize) -> Result<()> {
         loop {
             let t = self.peek()?;
             match t.tok {
@@ -259,7 +265,7 @@ impl Parser<'_> {
                     let what = format!("`[` to start the `{}` attributes", kind.as_str());
                     return Err(Self::expected(&t, &what));
                 }
-                let attrs = self.attr_lists()?;
+                let attrs = self.attr_lists(kind != Keyword::Node)?;
                 if kind == Keyword::Node {
                     let scope = self.defaults.last_mut().expect("the graph's scope");
                     if let Some(l) = attrs.label {
@@ -286,7 +292,7 @@ impl Parser<'_> {
                 }
                 let first = self.node_ref(id, t.at, depth)?;
                 let nodes = self.node_list(first, depth)?;
-                self.rest_of_edge(Endpoint::Nodes(nodes), depth)
+                self.rest_of_edge(nodes, depth)
             }
             _ => Err(Self::expected(
                 &t,
@@ -296,8 +302,11 @@ impl Parser<'_> {
         }
     }
 
-    /// The nodes after a first one in `a, b, c`.
-    fn node_list(&mut self, first: u32, depth: usize) -> Result<Vec<u32>> {
+    /// A first node and any after it in `a, b, c`.
+    fn node_list(&mut self, first: u32, depth: usize) -> Result<Endpoint> {
+        if self.peek()?.tok != Tok::Punct(b',') {
+            return Ok(Endpoint::Node(first));
+        }
         let mut nodes = vec![first];
         while self.peek()?.tok == Tok::Punct(b',') {
             self.next()?;
@@ -307,11 +316,11 @@ impl Parser<'_> {
                 _ => return Err(Self::expected(&t, "a node after `,`")),
             }
         }
-        Ok(nodes)
+        Ok(Endpoint::Nodes(nodes))
     }
 
     /// A node ID and its optional port (`a:p`, `a:p:n`), which taskscope ignores.
-    fn node_ref(&mut self, id: String, at: Pos, depth: usize) -> Result<u32> {
+    fn node_ref(&mut self, id: Cow<'_, str>, at: Pos, depth: usize) -> Result<u32> {
         for _ in 0..2 {
             if self.peek()?.tok != Tok::Punct(b':') {
                 break;
@@ -326,22 +335,29 @@ impl Parser<'_> {
     }
 
     /// The node with this ID, created with the current defaults when new.
-    fn node(&mut self, id: String, at: Pos, depth: usize) -> Result<u32> {
-        let i = match self.index.get(&id) {
-            Some(&i) => i,
+    fn node(&mut self, id: Cow<'_, str>, at: Pos, depth: usize) -> Result<u32> {
+        let hash = self.hasher.hash_one(&*id);
+        let nodes = &self.graph.nodes;
+        let found = self
+            .index
+            .find(hash, |&i| nodes[i as usize].id == *id)
+            .copied();
+        let i = match found {
+            Some(i) => i,
             None => {
                 let Ok(i) = u32::try_from(self.graph.nodes.len()) else {
                     return Err(Self::syntax(at, "more than 2^32 nodes".to_string()));
                 };
                 let scope = self.defaults.last().expect("the graph's scope");
-                let node = DotNode {
-                    id: id.clone(),
+                self.graph.nodes.push(DotNode {
+                    id: id.into_owned(),
                     at,
                     label: scope.label.clone(),
                     shape: scope.shape.clone(),
-                };
-                self.graph.nodes.push(node);
-                self.index.insert(id, i);
+                });
+                let (nodes, hasher) = (&self.graph.nodes, &self.hasher);
+                self.index
+                    .insert_unique(hash, i, |&j| hasher.hash_one(nodes[j as usize].id.as_str()));
                 i
             }
         };
@@ -352,7 +368,7 @@ impl Parser<'_> {
     }
 
     /// `[subgraph [ID]] '{' stmt_list '}'`; `t` is `subgraph` or `{`.
-    fn subgraph(&mut self, t: Token, depth: usize) -> Result<Subgraph> {
+    fn subgraph(&mut self, t: Token<'a>, depth: usize) -> Result<Subgraph> {
         let mut name = None;
         let open = if t.tok == Tok::Punct(b'{') {
             t
@@ -389,14 +405,16 @@ impl Parser<'_> {
     }
 
     /// After the first endpoint of a statement: more `-> endpoint`s, then attributes.
+    /// Edges are made as each endpoint is read (Graphviz makes them at the end of the
+    /// statement; the edges are the same).
     fn rest_of_edge(&mut self, first: Endpoint, depth: usize) -> Result<()> {
-        let mut chain = vec![first];
-        let mut ops = Vec::new();
+        let mut tail = first;
+        let mut edge = false;
         loop {
-            let t = self.peek()?.clone();
-            let directed = match t.tok {
-                Tok::Arrow => true,
-                Tok::Line => false,
+            let t = self.peek()?;
+            let (directed, at) = match t.tok {
+                Tok::Arrow => (true, t.at),
+                Tok::Line => (false, t.at),
                 _ => break,
             };
             if directed != self.graph.directed {
@@ -406,78 +424,98 @@ impl Parser<'_> {
                     ("`--`", "`->`", "a `digraph`")
                 };
                 return Err(Self::syntax(
-                    t.at,
+                    at,
                     format!("{found} in {kind}: edges there are written {want}"),
                 ));
             }
             self.next()?;
-            ops.push(t.at);
+            edge = true;
             let n = self.next()?;
-            let end = match n.tok {
+            let head = match n.tok {
                 Tok::Keyword(Keyword::Subgraph) | Tok::Punct(b'{') => {
                     Endpoint::Subgraph(self.subgraph(n, depth)?)
                 }
                 Tok::Id(id, _) => {
                     let node = self.node_ref(id, n.at, depth)?;
-                    Endpoint::Nodes(self.node_list(node, depth)?)
+                    self.node_list(node, depth)?
                 }
                 _ => return Err(Self::expected(&n, "a node or a subgraph after the edge")),
             };
-            chain.push(end);
+            self.edges(&tail, &head, at)?;
+            tail = head;
         }
         let attrs = if self.peek()?.tok == Tok::Punct(b'[') {
-            self.attr_lists()?
+            self.attr_lists(edge)?
         } else {
             NodeAttrs::default()
         };
-        if chain.len() == 1 {
-            if let Endpoint::Nodes(nodes) = &chain[0] {
-                for &n in nodes {
-                    attrs.apply_to(&mut self.graph.nodes[n as usize]);
-                }
-            }
-            return Ok(());
-        }
-        let sets: Vec<Vec<u32>> = chain.into_iter().map(|e| self.expand(e)).collect();
-        for (pair, at) in sets.windows(2).zip(ops) {
-            let count = pair[0].len().saturating_mul(pair[1].len());
-            if count > self.edge_budget {
-                return Err(Self::syntax(
-                    at,
-                    format!(
-                        "too many edges: subgraph endpoints multiply to more than the {} \
-                         edges allowed for a file of this size",
-                        self.graph.edges.len() + self.edge_budget
-                    ),
-                ));
-            }
-            self.edge_budget -= count;
-            for &tail in &pair[0] {
-                for &head in &pair[1] {
-                    self.graph.edges.push((tail, head));
-                }
+        if !edge {
+            let nodes = match &tail {
+                Endpoint::Node(n) => std::slice::from_ref(n),
+                Endpoint::Nodes(nodes) => nodes.as_slice(),
+                Endpoint::Subgraph(_) => &[],
+            };
+            for &n in nodes {
+                attrs.apply_to(&mut self.graph.nodes[n as usize]);
             }
         }
         Ok(())
     }
 
+    /// The edges from every node of `tail` to every node of `head`.
+    fn edges(&mut self, tail: &Endpoint, head: &Endpoint, at: Pos) -> Result<()> {
+        if let (Endpoint::Node(t), Endpoint::Node(h)) = (tail, head) {
+            if self.edge_budget == 0 {
+                return Err(self.too_many_edges(at));
+            }
+            self.edge_budget -= 1;
+            self.graph.edges.push((*t, *h));
+            return Ok(());
+        }
+        let tails = self.expand(tail);
+        let heads = self.expand(head);
+        let count = tails.len().saturating_mul(heads.len());
+        if count > self.edge_budget {
+            return Err(self.too_many_edges(at));
+        }
+        self.edge_budget -= count;
+        for &t in &tails {
+            for &h in &heads {
+                self.graph.edges.push((t, h));
+            }
+        }
+        Ok(())
+    }
+
+    fn too_many_edges(&self, at: Pos) -> ParseError {
+        Self::syntax(
+            at,
+            format!(
+                "too many edges: subgraph endpoints multiply to more than the {} edges \
+                 allowed for a file of this size",
+                self.graph.edges.len() + self.edge_budget
+            ),
+        )
+    }
+
     /// The nodes an endpoint stands for, each once.
-    fn expand(&mut self, endpoint: Endpoint) -> Vec<u32> {
+    fn expand(&mut self, endpoint: &Endpoint) -> Vec<u32> {
         let (start, end) = match endpoint {
-            Endpoint::Nodes(nodes) => return nodes,
+            Endpoint::Node(n) => return vec![*n],
+            Endpoint::Nodes(nodes) => return nodes.clone(),
             Endpoint::Subgraph(Subgraph {
                 name: Some(name), ..
             }) => {
                 return self
                     .named
-                    .get(&name)
+                    .get(name)
                     .map(|(n, _)| n.clone())
                     .unwrap_or_default();
             }
             Endpoint::Subgraph(Subgraph {
                 name: None,
                 mentions,
-            }) => mentions,
+            }) => *mentions,
         };
         self.stamp.resize(self.graph.nodes.len(), 0);
         self.stamp_now = self.stamp_now.wrapping_add(1);
@@ -495,8 +533,9 @@ impl Parser<'_> {
         out
     }
 
-    /// One or more `[name = value, …]` lists; keeps `label` and `shape`.
-    fn attr_lists(&mut self) -> Result<NodeAttrs> {
+    /// One or more `[name = value, …]` lists; keeps `label` and `shape`, unless the
+    /// list is an edge's.
+    fn attr_lists(&mut self, of_edge: bool) -> Result<NodeAttrs> {
         let mut attrs = NodeAttrs::default();
         while self.peek()?.tok == Tok::Punct(b'[') {
             self.next()?;
@@ -507,16 +546,22 @@ impl Parser<'_> {
                     Tok::Id(name, _) => name,
                     _ => return Err(Self::expected(&t, "an attribute name or `]`")),
                 };
-                self.expect_punct(b'=', &format!("`=` after the attribute name `{name}`"))?;
+                let eq = self.next()?;
+                if eq.tok != Tok::Punct(b'=') {
+                    let what = format!("`=` after the attribute name `{name}`");
+                    return Err(Self::expected(&eq, &what));
+                }
                 let v = self.next()?;
                 let Tok::Id(value, kind) = v.tok else {
                     return Err(Self::expected(&v, &format!("a value for `{name}`")));
                 };
-                let value = Attr {
-                    value: Rc::from(value),
-                    html: kind == IdKind::Html,
-                };
-                attrs.set(&name, &value);
+                if !of_edge && matches!(&*name, "label" | "shape") {
+                    let value = Attr {
+                        value: Rc::from(value),
+                        html: kind == IdKind::Html,
+                    };
+                    attrs.set(&name, &value);
+                }
                 if matches!(self.peek()?.tok, Tok::Punct(b',' | b';')) {
                     self.next()?;
                 }

@@ -144,8 +144,11 @@ fn plain_dot_maps_nodes_to_tasks() {
     assert_eq!(task("train").group, "fit model");
     assert_eq!(task("train").op, "fit model");
     assert_eq!(task("train").meta["shape"], "box");
-    assert_eq!(task("train").meta["label"], "fit model");
+    // The label is kept when it is not the group already.
+    assert!(!task("train").meta.contains_key("label"));
+    assert_eq!(task("load-1").meta["label"], "\\N");
     assert_eq!(task("report").group, "report"); // an empty label: key_split(ID)
+    assert_eq!(task("report").meta["label"], "");
 }
 
 #[test]
