@@ -7,6 +7,7 @@
 //!   `dask.delayed` and `dask.array`.
 //! - [`Program`] and [`Executor`]: run a graph; [`Sequential`] runs one task at a time.
 //! - [`trace`]: the versioned JSON Lines format for graphs and runs.
+//! - [`dot`]: Graphviz DOT read as a task graph, Dask's own drawings included.
 //!
 //! ```
 //! use taskscope_core::array::Array;
