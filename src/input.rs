@@ -32,7 +32,15 @@ pub fn sniff(head: &[u8]) -> InputKind {
         // (PyTorch's profiler writes "schemaVersion" before "traceEvents").
         InputKind::ChromeTrace
     } else {
-        let first_word = start
+        // Skip DOT's comments: `/* ... */` blocks, `//` and `#` lines.
+        let mut rest = start;
+        while let Some(after) = rest.strip_prefix("/*") {
+            rest = after
+                .find("*/")
+                .map_or("", |i| &after[i + 2..])
+                .trim_start();
+        }
+        let first_word = rest
             .lines()
             .find(|l| !l.trim_start().starts_with("//") && !l.trim_start().starts_with('#'))
             .unwrap_or("")
@@ -48,9 +56,22 @@ pub fn sniff(head: &[u8]) -> InputKind {
     }
 }
 
-/// Reads a taskscope graph or trace; other kinds get an error that says what the file
-/// looks like.
+/// How to read inputs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LoadOptions {
+    /// Read Dask's DOT drawings node by node (a circle and a box per task) instead of
+    /// one task per key.
+    pub raw_dot: bool,
+}
+
+/// Reads any input taskscope knows, recognized by its content: a taskscope graph or
+/// trace, Graphviz DOT (Dask's drawings included), or Chrome trace-event JSON.
 pub fn load(path: &Path) -> anyhow::Result<Trace> {
+    load_with(path, LoadOptions::default())
+}
+
+/// [`load`] with options.
+pub fn load_with(path: &Path, options: LoadOptions) -> anyhow::Result<Trace> {
     let mut head = vec![0u8; 4096];
     let n = std::fs::File::open(path)
         .and_then(|mut f| f.read(&mut head))
@@ -58,7 +79,12 @@ pub fn load(path: &Path) -> anyhow::Result<Trace> {
     head.truncate(n);
     match sniff(&head) {
         InputKind::Taskscope => Ok(trace::read(path)?),
-        InputKind::Dot => Ok(taskscope_core::dot::read_dot(path, &Default::default())?),
+        InputKind::Dot => {
+            let dot = taskscope_core::dot::DotReadOptions {
+                raw: options.raw_dot,
+            };
+            Ok(taskscope_core::dot::read_dot(path, &dot)?)
+        }
         InputKind::ChromeTrace => Ok(taskscope_core::chrome::read_chrome(path)?),
         InputKind::Unknown if n == 0 => bail!("{}: the file is empty", path.display()),
         InputKind::Unknown => Ok(trace::read(path)?),
@@ -79,6 +105,10 @@ mod tests {
         );
         assert_eq!(
             sniff(b"// made by hand\nstrict digraph { }"),
+            InputKind::Dot
+        );
+        assert_eq!(
+            sniff(b"/* made\n by hand */ /* twice */\ndigraph { }"),
             InputKind::Dot
         );
         assert_eq!(sniff(br#"{"traceEvents":[]}"#), InputKind::ChromeTrace);

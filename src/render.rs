@@ -56,6 +56,10 @@ pub struct RenderArgs {
     /// Draw the run's timeline (one lane per worker, memory below) instead of the graph.
     #[arg(long)]
     timeline: bool,
+    /// Keep the raw nodes of a DOT drawing made by Dask (a circle for each task's
+    /// function and a box for its output) instead of one task per key.
+    #[arg(long)]
+    raw: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -103,7 +107,8 @@ pub fn run(args: RenderArgs) -> Result<(), Failure> {
         })?,
     };
     let start = Instant::now();
-    let trace = crate::input::load(&args.input)?;
+    let trace =
+        crate::input::load_with(&args.input, crate::input::LoadOptions { raw_dot: args.raw })?;
     let options = RenderOptions {
         view: match args.view {
             ViewArg::Tasks => View::Tasks,
