@@ -153,3 +153,14 @@ fn bad_usage_is_exit_code_2_and_leaves_nothing_behind() {
     assert_eq!(std::fs::read_to_string(&good).unwrap(), "<svg/>");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+#[test]
+fn the_sample_dot_written_by_dask_renders() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = render(
+        &repo("samples/norm_dask.dot"),
+        &dir.path().join("norm_dask.pdf"),
+        &[],
+    );
+    assert!(pdf.starts_with(b"%PDF-"));
+}
