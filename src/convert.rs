@@ -87,19 +87,7 @@ pub fn run(args: ConvertArgs) -> Result<(), Failure> {
         args.output.display(),
         summary(&trace)
     );
-    if trace.unknown_records > 0 {
-        eprintln!(
-            "note: {} skipped {} records or events that taskscope does not map (see docs/chrome-trace.md)",
-            args.input.display(),
-            trace.unknown_records
-        );
-    }
-    if trace.truncated {
-        eprintln!(
-            "warning: {} is truncated: its writer stopped before the end; the output holds what it holds",
-            args.input.display()
-        );
-    }
+    crate::input::warn_about(&args.input, &trace);
     Ok(())
 }
 

@@ -91,6 +91,24 @@ pub fn load_with(path: &Path, options: LoadOptions) -> anyhow::Result<Trace> {
     }
 }
 
+/// Tells on stderr what a reader skipped and whether the file was cut short; what
+/// taskscope shows covers what the file holds.
+pub fn warn_about(path: &Path, trace: &Trace) {
+    if trace.unknown_records > 0 {
+        eprintln!(
+            "note: {} skipped {} records or events that taskscope does not use (unknown kinds; see docs/chrome-trace.md for Chrome traces)",
+            path.display(),
+            trace.unknown_records
+        );
+    }
+    if trace.truncated {
+        eprintln!(
+            "warning: {} is truncated: its writer stopped before the end; what follows covers what it holds",
+            path.display()
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -128,6 +128,7 @@ pub fn run(args: RenderArgs) -> Result<(), Failure> {
         },
         title: args.title.clone(),
     };
+    crate::input::warn_about(&args.input, &trace);
     if options.color != ColorBy::Group && trace.events.is_empty() {
         eprintln!(
             "note: {} has no measurements; --color {} needs a trace of a run, so tasks are grey",

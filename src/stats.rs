@@ -72,18 +72,6 @@ pub fn run(args: StatsArgs) -> Result<(), Failure> {
             }
         }
     }
-    if trace.unknown_records > 0 {
-        eprintln!(
-            "note: {} skipped {} records of kinds this taskscope does not use",
-            args.file.display(),
-            trace.unknown_records
-        );
-    }
-    if trace.truncated {
-        eprintln!(
-            "warning: {} is truncated: its writer stopped before the end; the figures cover what it holds",
-            args.file.display()
-        );
-    }
+    crate::input::warn_about(&args.file, &trace);
     Ok(())
 }

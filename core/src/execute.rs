@@ -121,6 +121,40 @@ pub fn run_order(graph: &TaskGraph, targets: &[TaskId]) -> Vec<TaskId> {
     order
 }
 
+/// What every executor works out before its first task.
+pub(crate) struct Plan {
+    /// The tasks to run, in [`run_order`].
+    pub order: Vec<TaskId>,
+    /// Which tasks are targets (their values are kept), by id.
+    pub is_target: Vec<bool>,
+    /// Dependents each task has among the tasks to run, by id.
+    pub waiting: Vec<u32>,
+}
+
+impl Plan {
+    pub(crate) fn new(graph: &TaskGraph, targets: &[TaskId]) -> Result<Plan, ExecuteError> {
+        if let Some(&bad) = targets.iter().find(|t| t.index() >= graph.len()) {
+            return Err(ExecuteError::UnknownTarget(bad));
+        }
+        let order = run_order(graph, targets);
+        let mut is_target = vec![false; graph.len()];
+        for &t in targets {
+            is_target[t.index()] = true;
+        }
+        let mut waiting = vec![0u32; graph.len()];
+        for &id in &order {
+            for d in graph.task(id).deps() {
+                waiting[d.index()] += 1;
+            }
+        }
+        Ok(Plan {
+            order,
+            is_target,
+            waiting,
+        })
+    }
+}
+
 /// Runs one task at a time on the calling thread, in [`run_order`].
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Sequential;
@@ -141,21 +175,11 @@ impl Executor for Sequential {
         observer: &dyn Observer,
     ) -> Result<Outputs, ExecuteError> {
         let graph = program.graph();
-        if let Some(&bad) = targets.iter().find(|t| t.index() >= graph.len()) {
-            return Err(ExecuteError::UnknownTarget(bad));
-        }
-        let order = run_order(graph, targets);
-        let mut is_target = vec![false; graph.len()];
-        for &t in targets {
-            is_target[t.index()] = true;
-        }
-        // Dependents still to run, per task, counting only tasks this run executes.
-        let mut waiting = vec![0u32; graph.len()];
-        for &id in &order {
-            for d in graph.task(id).deps() {
-                waiting[d.index()] += 1;
-            }
-        }
+        let Plan {
+            order,
+            is_target,
+            mut waiting,
+        } = Plan::new(graph, targets)?;
         let mut held: Vec<Option<Value>> = vec![None; graph.len()];
         observer.run_started(program, order.len(), 1);
         for &id in &order {

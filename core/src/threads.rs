@@ -13,9 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
-use crate::execute::{
-    ExecuteError, Executor, Observer, Outputs, TaskOutcome, panic_message, run_order,
-};
+use crate::execute::{ExecuteError, Executor, Observer, Outputs, Plan, TaskOutcome, panic_message};
 use crate::graph::TaskId;
 use crate::program::{Program, Value};
 
@@ -91,31 +89,24 @@ impl Executor for Threads {
         observer: &dyn Observer,
     ) -> Result<Outputs, ExecuteError> {
         let graph = program.graph();
-        if let Some(&bad) = targets.iter().find(|t| t.index() >= graph.len()) {
-            return Err(ExecuteError::UnknownTarget(bad));
-        }
-        let order = run_order(graph, targets);
+        let Plan {
+            order,
+            is_target,
+            waiting,
+        } = Plan::new(graph, targets)?;
         let n = graph.len();
         let mut priority = vec![u32::MAX; n];
         for (pos, id) in order.iter().enumerate() {
             priority[id.index()] = pos as u32;
         }
         let mut missing = vec![0u32; n];
-        let mut waiting = vec![0u32; n];
         let mut ready = BinaryHeap::new();
         for &id in &order {
             let deps = graph.task(id).deps();
             missing[id.index()] = deps.len() as u32;
-            for d in deps {
-                waiting[d.index()] += 1;
-            }
             if deps.is_empty() {
                 ready.push(Reverse((priority[id.index()], id.0)));
             }
-        }
-        let mut is_target = vec![false; n];
-        for t in targets {
-            is_target[t.index()] = true;
         }
         let shared = Shared {
             program,
