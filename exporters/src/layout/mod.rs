@@ -1,66 +1,94 @@
-//! Our layered (Sugiyama) layout, near-linear for 10^5 nodes.
+//! A layered (Sugiyama) layout of our own, near-linear in the size of the graph.
 //!
-//! 1. Cycles are broken by reversing the back edges a depth-first search finds.
-//! 2. Weakly connected components are laid out one by one and packed into rows of a
-//!    near-square block (Dask's graphs have one component per row of chunks; side by
-//!    side they would make a long strip).
-//! 3. Layering by longest path; edges that span several layers get dummy nodes.
-//! 4. Ordering: alternating barycenter sweeps down and up; crossings between adjacent
-//!    layers are counted with a Fenwick tree, and the best order is kept.
-//! 5. Coordinates: each layer's x positions are the least-squares fit to the mean x of
-//!    the neighbors above (or below) under the order and the minimum gaps, solved
-//!    exactly in linear time (pool adjacent violators); a few rounds down and up keep
-//!    long edges (chains of dummies) straight and parents centered over children.
-//! 6. Edges are routed through their dummies: vertical inside layer bands (where only
-//!    their own dummy slot is), straight across the gaps between layers, so they never
-//!    pass through a box.
+//! Pure geometry: box sizes and edges in, box centers and edge polylines out; nothing is
+//! drawn here. Deterministic: the same input gives the same output, bit for bit.
+//!
+//! Steps, each linear or `O(E log V)` per pass with a bounded number of passes:
+//! 1. self-loops and repeated edges set aside, cycles broken by reversing the back
+//!    edges of a depth-first search;
+//! 2. weakly connected components laid out separately;
+//! 3. longest-path layers, sources moved down next to their dependents, dummy nodes on
+//!    edges spanning several layers;
+//! 4. a depth-first initial order, then alternating down/up barycenter sweeps with
+//!    adjacent swaps, keeping the order with the fewest crossings;
+//! 5. coordinates minimizing weighted squared edge lengths under the order and gaps
+//!    (long edges weigh most and run nearly straight, parents sit centered over their
+//!    children, boxes never overlap);
+//! 6. edges routed through their dummies, components packed near square, and axes
+//!    turned to the requested direction.
 //!
 //! ```
 //! use taskscope_exporters::layout::{LayoutInput, layout};
 //!
 //! let input = LayoutInput {
-//!     sizes: vec![(60.0, 30.0); 3],
-//!     edges: vec![(0, 2), (1, 2)],
+//!     sizes: vec![(90.0, 36.0); 3],
+//!     edges: vec![(0, 1), (0, 2), (1, 2)],
 //!     ..LayoutInput::default()
 //! };
-//! let l = layout(&input);
-//! assert_eq!(l.layers, 2);
-//! assert!(l.centers[2].1 > l.centers[0].1); // dependents below their dependencies
+//! let out = layout(&input);
+//! assert_eq!((out.layers, out.crossings, out.edges.len()), (3, 0, 3));
+//! assert!(out.centers[0].1 < out.centers[1].1 && out.centers[1].1 < out.centers[2].1);
 //! ```
 
-mod order;
-mod place;
+mod layering;
+mod ordering;
+mod packing;
+mod placement;
+mod routing;
 
-use std::collections::VecDeque;
+#[cfg(test)]
+mod tests;
 
-/// The flow direction of the drawing, like Graphviz's `rankdir`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub use ordering::count_crossings;
+
+use crate::RankDir;
+use layering::{EdgeRole, Proper};
+use packing::Components;
+use placement::Extents;
+use routing::Geometry;
+
+/// The flow direction: where edges point, like Graphviz's `rankdir`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Direction {
-    /// Dependencies at the top (`TB`).
+    /// Dependencies above their dependents (`TB`).
     #[default]
     TopToBottom,
-    /// Dependencies at the bottom, like Dask's drawings (`BT`).
+    /// Dependencies below (`BT`, Dask's default).
     BottomToTop,
+    /// Dependencies on the left (`LR`).
     LeftToRight,
+    /// Dependencies on the right (`RL`).
     RightToLeft,
 }
 
-/// What to lay out.
-#[derive(Clone, Debug)]
+impl From<RankDir> for Direction {
+    fn from(r: RankDir) -> Self {
+        match r {
+            RankDir::TB => Direction::TopToBottom,
+            RankDir::BT => Direction::BottomToTop,
+            RankDir::LR => Direction::LeftToRight,
+            RankDir::RL => Direction::RightToLeft,
+        }
+    }
+}
+
+/// What to lay out: boxes, the edges between them, and spacing.
+#[derive(Clone, Debug, PartialEq)]
 pub struct LayoutInput {
     /// Width and height of each node's box, as drawn.
     pub sizes: Vec<(f64, f64)>,
-    /// Edges `(from, to)`: `from` comes before `to` in the flow direction. Duplicates
-    /// and self-loops are allowed (a self-loop gets an empty polyline).
+    /// Edges (from, to): `from` is drawn before `to` in the flow direction (a dependency
+    /// before its dependent). Repeats and self-loops are tolerated: ignored for layout,
+    /// still routed; an edge naming a node that does not exist gets an empty polyline.
     pub edges: Vec<(usize, usize)>,
     pub direction: Direction,
-    /// Space between boxes within a layer.
+    /// Space between neighboring boxes in a layer.
     pub node_gap: f64,
     /// Space between layers.
     pub layer_gap: f64,
     /// Space between packed components.
     pub component_gap: f64,
-    /// Crossing-reduction sweeps (each one down or up).
+    /// Crossing-reduction sweeps, each one pass down or up over all layers.
     pub sweeps: usize,
 }
 
@@ -79,360 +107,243 @@ impl Default for LayoutInput {
 }
 
 /// Where everything goes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Layout {
-    /// Center of each node; origin top left, y down, everything within
-    /// `[0, width] x [0, height]`.
+    /// Center of each node in the drawing's coordinates (origin top-left, `y` down,
+    /// all `>= 0`).
     pub centers: Vec<(f64, f64)>,
-    /// One polyline per input edge, from the border of `from`'s box to the border of
-    /// `to`'s box.
+    /// One polyline per input edge, same index: it starts on the border of `from`'s box
+    /// and ends on the border of `to`'s box, bends only between and at the edges of
+    /// layers (where long edges pass their dummy nodes), and never enters another box.
+    /// A self-loop is a small loop beside its box; an edge to a missing node is empty.
     pub edges: Vec<Vec<(f64, f64)>>,
+    /// Size of the bounding box of all boxes and edges.
     pub width: f64,
     pub height: f64,
-    /// Edge crossings between adjacent layers, after ordering.
+    /// Edge crossings between adjacent layers after ordering, over all components.
     pub crossings: usize,
-    /// Layers of the deepest component.
+    /// Number of layers of the deepest component.
     pub layers: usize,
 }
 
-/// A node of the layered graph: a real node or a dummy on a long edge.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Slot {
-    pub layer: usize,
-    /// Width along the layer (the box's extent across the flow).
-    pub breadth: f64,
+/// How far a self-loop reaches out of its box, as a share of the box's thickness
+/// across the layers.
+const LOOP_REACH: f64 = 0.4;
+
+/// Longest length taken as given: sums of many stay far from overflowing.
+const MAX_LENGTH: f64 = 1e12;
+
+/// A finite, non-negative length, at most [`MAX_LENGTH`]; NaN and negatives count as 0.
+fn length(v: f64) -> f64 {
+    if v > 0.0 { v.min(MAX_LENGTH) } else { 0.0 }
 }
 
-/// One component, laid out in top-to-bottom coordinates with its own origin.
+/// Lays out `input`; see the [module documentation](self).
+pub fn layout(input: &LayoutInput) -> Layout {
+    let n = input.sizes.len();
+    let sideways = matches!(
+        input.direction,
+        Direction::LeftToRight | Direction::RightToLeft
+    );
+    // Sizes along the layer and across it: in LR a layer's thickness is a box's width.
+    let inner: Vec<(f64, f64)> = input
+        .sizes
+        .iter()
+        .map(|&(w, h)| {
+            let (w, h) = (length(w), length(h));
+            if sideways { (h, w) } else { (w, h) }
+        })
+        .collect();
+    let prepared = layering::prepare(n, &input.edges);
+    let mut has_loop = vec![false; n];
+    for (role, &(a, _)) in prepared.roles.iter().zip(&input.edges) {
+        if *role == EdgeRole::SelfLoop {
+            has_loop[a] = true;
+        }
+    }
+    let comps = packing::components(n, &prepared.dag);
+    let mut out = Parts {
+        input,
+        inner: &inner,
+        has_loop: &has_loop,
+        dag: &prepared.dag,
+        comps: &comps,
+        centers: vec![(0.0, 0.0); n],
+        routes: vec![Vec::new(); prepared.dag.len()],
+    };
+    let mut boxes = Vec::with_capacity(comps.len());
+    let (mut crossings, mut layers) = (0, 0);
+    for c in 0..comps.len() {
+        let part = out.component(c);
+        boxes.push((part.width, part.height));
+        crossings += part.crossings;
+        layers = layers.max(part.layers);
+    }
+    let (corners, width, height) = packing::pack(&boxes, length(input.component_gap));
+    let Parts {
+        mut centers,
+        mut routes,
+        ..
+    } = out;
+    for (c, &(dx, dy)) in corners.iter().enumerate() {
+        for &v in comps.nodes(c) {
+            let p = &mut centers[v as usize];
+            *p = (p.0 + dx, p.1 + dy);
+        }
+        for &e in comps.edges(c) {
+            for p in &mut routes[e as usize] {
+                *p = (p.0 + dx, p.1 + dy);
+            }
+        }
+    }
+    let edges = prepared
+        .roles
+        .iter()
+        .zip(&input.edges)
+        .map(|(role, &(a, _))| match *role {
+            EdgeRole::Outside => Vec::new(),
+            EdgeRole::SelfLoop => self_loop(centers[a], inner[a], input.direction),
+            EdgeRole::Dag { index, reversed } => {
+                let mut r = routes[index as usize].clone();
+                if reversed {
+                    r.reverse();
+                }
+                r
+            }
+        })
+        .collect();
+    Layout {
+        centers,
+        edges,
+        width,
+        height,
+        crossings,
+        layers,
+    }
+}
+
+/// A loop out of the side of a box (right in TB/BT, bottom in LR/RL), within the space
+/// placement reserved for it. `inner` is the box's size along and across its layer.
+fn self_loop(center: (f64, f64), inner: (f64, f64), direction: Direction) -> Vec<(f64, f64)> {
+    let (cx, cy) = center;
+    let reach = LOOP_REACH * inner.1;
+    let (side, spread) = (inner.0 / 2.0, inner.1 / 4.0);
+    match direction {
+        Direction::TopToBottom | Direction::BottomToTop => vec![
+            (cx + side, cy - spread),
+            (cx + side + reach, cy - spread),
+            (cx + side + reach, cy + spread),
+            (cx + side, cy + spread),
+        ],
+        Direction::LeftToRight | Direction::RightToLeft => vec![
+            (cx - spread, cy + side),
+            (cx - spread, cy + side + reach),
+            (cx + spread, cy + side + reach),
+            (cx + spread, cy + side),
+        ],
+    }
+}
+
+/// One laid-out component: its size as drawn and its statistics.
 struct Part {
-    nodes: Vec<usize>,
-    centers: Vec<(f64, f64)>,
-    /// Polylines of the component's edges, by input edge index.
-    routes: Vec<(usize, Vec<(f64, f64)>)>,
     width: f64,
     height: f64,
     crossings: usize,
     layers: usize,
 }
 
-/// Lays out a graph. Deterministic: the same input gives the same output.
-pub fn layout(input: &LayoutInput) -> Layout {
-    let n = input.sizes.len();
-    let across = matches!(
-        input.direction,
-        Direction::LeftToRight | Direction::RightToLeft
-    );
-    // Work top to bottom: `breadth` along layers, `depth` across them.
-    let dims: Vec<(f64, f64)> = input
-        .sizes
-        .iter()
-        .map(|&(w, h)| if across { (h, w) } else { (w, h) })
-        .collect();
-    let edges: Vec<(usize, usize)> = input
-        .edges
-        .iter()
-        .map(|&(a, b)| (a.min(n.saturating_sub(1)), b.min(n.saturating_sub(1))))
-        .collect();
-    let parts: Vec<Part> = components(n, &edges)
-        .into_iter()
-        .map(|nodes| layout_component(&nodes, &dims, &edges, input))
-        .collect();
-    let (mut centers, mut routes, width, height) =
-        pack(parts.iter(), n, input.edges.len(), input.component_gap);
-    let crossings = parts.iter().map(|p| p.crossings).sum();
-    let layers = parts.iter().map(|p| p.layers).max().unwrap_or(0);
-    // Map to the requested direction.
-    let map = |(x, y): (f64, f64)| match input.direction {
-        Direction::TopToBottom => (x, y),
-        Direction::BottomToTop => (x, height - y),
-        Direction::LeftToRight => (y, x),
-        Direction::RightToLeft => (height - y, x),
-    };
-    for c in &mut centers {
-        *c = map(*c);
-    }
-    for r in &mut routes {
-        for p in r.iter_mut() {
-            *p = map(*p);
-        }
-    }
-    let (width, height) = if across {
-        (height, width)
-    } else {
-        (width, height)
-    };
-    Layout {
-        centers,
-        edges: routes,
-        width,
-        height,
-        crossings,
-        layers,
-    }
+/// The inputs shared by all components, and the outputs they fill in, in component
+/// coordinates until packing moves them.
+struct Parts<'a> {
+    input: &'a LayoutInput,
+    inner: &'a [(f64, f64)],
+    has_loop: &'a [bool],
+    dag: &'a [(u32, u32)],
+    comps: &'a Components,
+    centers: Vec<(f64, f64)>,
+    /// Polyline of each acyclic edge, from its upper end.
+    routes: Vec<Vec<(f64, f64)>>,
 }
 
-/// Weakly connected components, each as its nodes in ascending order; components in
-/// order of their smallest node.
-fn components(n: usize, edges: &[(usize, usize)]) -> Vec<Vec<usize>> {
-    let mut parent: Vec<usize> = (0..n).collect();
-    fn find(p: &mut [usize], mut x: usize) -> usize {
-        while p[x] != x {
-            p[x] = p[p[x]];
-            x = p[x];
-        }
-        x
-    }
-    for &(a, b) in edges {
-        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-        if ra != rb {
-            parent[ra.max(rb)] = ra.min(rb);
-        }
-    }
-    let mut index = vec![usize::MAX; n];
-    let mut out: Vec<Vec<usize>> = Vec::new();
-    for v in 0..n {
-        let r = find(&mut parent, v);
-        if index[r] == usize::MAX {
-            index[r] = out.len();
-            out.push(Vec::new());
-        }
-        out[index[r]].push(v);
-    }
-    out
-}
+impl Parts<'_> {
+    /// Lays out component `c` with its top-left corner at the origin.
+    fn component(&mut self, c: usize) -> Part {
+        let nodes = self.comps.nodes(c);
+        let edges = self.comps.edges(c);
+        let local = &self.comps.local;
+        let local_edges: Vec<(u32, u32)> = edges
+            .iter()
+            .map(|&e| {
+                let (a, b) = self.dag[e as usize];
+                (local[a as usize], local[b as usize])
+            })
+            .collect();
+        let g = Proper::new(layering::layers(nodes.len(), &local_edges), &local_edges);
+        let (order, crossings) = ordering::order(&g, self.input.sweeps);
 
-fn layout_component(
-    nodes: &[usize],
-    dims: &[(f64, f64)],
-    all_edges: &[(usize, usize)],
-    input: &LayoutInput,
-) -> Part {
-    let k = nodes.len();
-    let mut local = std::collections::HashMap::with_capacity(k);
-    for (i, &v) in nodes.iter().enumerate() {
-        local.insert(v, i);
-    }
-    // Edges of this component, without self-loops and repeats, as local indices.
-    let mut ids: Vec<(usize, usize, usize)> = Vec::new(); // (from, to, input index)
-    for (e, &(a, b)) in all_edges.iter().enumerate() {
-        if let (Some(&la), Some(&lb)) = (local.get(&a), local.get(&b))
-            && la != lb
-        {
-            ids.push((la, lb, e));
+        let mut left = vec![0.0; g.len()];
+        let mut right = vec![0.0; g.len()];
+        let mut half = Vec::with_capacity(nodes.len());
+        for (i, &v) in nodes.iter().enumerate() {
+            let (w, h) = self.inner[v as usize];
+            left[i] = w / 2.0;
+            right[i] = w / 2.0
+                + if self.has_loop[v as usize] {
+                    LOOP_REACH * h
+                } else {
+                    0.0
+                };
+            half.push((w / 2.0, h / 2.0));
         }
-    }
-    let mut unique: Vec<(usize, usize)> = ids.iter().map(|&(a, b, _)| (a, b)).collect();
-    unique.sort_unstable();
-    unique.dedup();
-    let reversed = back_edges(k, &unique);
-    let dag: Vec<(usize, usize)> = unique
-        .iter()
-        .map(|&(a, b)| {
-            if reversed.binary_search(&(a, b)).is_ok() {
-                (b, a)
-            } else {
-                (a, b)
+        let extents = Extents {
+            left: &left,
+            right: &right,
+            gap: length(self.input.node_gap),
+        };
+        let x = placement::place_x(&g, &order, &extents);
+        let heights: Vec<f64> = half.iter().map(|h| 2.0 * h.1).collect();
+        let bands = placement::bands(&g, &heights, length(self.input.layer_gap));
+
+        let x_min = (0..g.len())
+            .map(|v| x[v] - left[v])
+            .fold(f64::INFINITY, f64::min);
+        let x_max = (0..g.len())
+            .map(|v| x[v] + right[v])
+            .fold(f64::NEG_INFINITY, f64::max);
+        let (along, across) = (x_max - x_min, bands.last().map_or(0.0, |b| b.1));
+        let direction = self.input.direction;
+        let drawn = |(px, py): (f64, f64)| {
+            let (u, v) = (px - x_min, py);
+            match direction {
+                Direction::TopToBottom => (u, v),
+                Direction::BottomToTop => (u, across - v),
+                Direction::LeftToRight => (v, u),
+                Direction::RightToLeft => (across - v, u),
             }
-        })
-        .collect();
-    let layer = longest_path_layers(k, &dag);
-    let layers = layer.iter().max().map_or(0, |m| m + 1);
-
-    // Slots: the real nodes, then dummies along long edges; each layered edge joins
-    // adjacent layers. `chains[i]` lists the slots edge `dag[i]` passes through.
-    let dummy_breadth = 4.0;
-    let mut slots: Vec<Slot> = (0..k)
-        .map(|i| Slot {
-            layer: layer[i],
-            breadth: dims[nodes[i]].0,
-        })
-        .collect();
-    let mut short: Vec<(usize, usize)> = Vec::with_capacity(dag.len());
-    let mut chains: Vec<Vec<usize>> = Vec::with_capacity(dag.len());
-    for &(a, b) in &dag {
-        let mut chain = vec![a];
-        for l in layer[a] + 1..layer[b] {
-            slots.push(Slot {
-                layer: l,
-                breadth: dummy_breadth,
-            });
-            chain.push(slots.len() - 1);
+        };
+        let slot = routing::slots(&g, &order, &x, &left, &right);
+        let geo = Geometry {
+            x: &x,
+            bands: &bands,
+            half: &half,
+            slot: &slot,
+        };
+        for (i, &v) in nodes.iter().enumerate() {
+            self.centers[v as usize] = drawn(geo.center(&g, i as u32));
         }
-        chain.push(b);
-        for w in chain.windows(2) {
-            short.push((w[0], w[1]));
+        for (k, (&e, &(a, b))) in edges.iter().zip(&local_edges).enumerate() {
+            let points = routing::route(&g, &geo, k, a, b);
+            self.routes[e as usize] = points.into_iter().map(drawn).collect();
         }
-        chains.push(chain);
-    }
-    let (rows, crossings) = order::order(&slots, &short, layers, input.sweeps);
-    let x = place::place(&slots, &short, &rows, input.node_gap);
-
-    // Layer bands: each as thick as its thickest box.
-    let mut thick = vec![0.0f64; layers];
-    for i in 0..k {
-        thick[layer[i]] = thick[layer[i]].max(dims[nodes[i]].1);
-    }
-    let mut top = vec![0.0f64; layers];
-    for l in 1..layers {
-        top[l] = top[l - 1] + thick[l - 1] + input.layer_gap;
-    }
-    let height = if layers == 0 {
-        0.0
-    } else {
-        top[layers - 1] + thick[layers - 1]
-    };
-    let (min_x, max_x) =
-        (0..slots.len()).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), s| {
-            (
-                lo.min(x[s] - slots[s].breadth / 2.0),
-                hi.max(x[s] + slots[s].breadth / 2.0),
-            )
-        });
-    let shift = if min_x.is_finite() { -min_x } else { 0.0 };
-    let width = if max_x.is_finite() {
-        max_x - min_x
-    } else {
-        0.0
-    };
-    let center_y = |l: usize| top[l] + thick[l] / 2.0;
-    let centers: Vec<(f64, f64)> = (0..k).map(|i| (x[i] + shift, center_y(layer[i]))).collect();
-
-    // Routes, by unique (from, to); then given to every input edge with those ends.
-    let route_of = |i: usize| -> Vec<(f64, f64)> {
-        let chain = &chains[i];
-        let (a, b) = (chain[0], chain[chain.len() - 1]);
-        let mut pts = Vec::with_capacity(chain.len() * 2 + 2);
-        let bottom = |l: usize| top[l] + thick[l];
-        pts.push((centers[a].0, centers[a].1 + dims[nodes[a]].1 / 2.0));
-        pts.push((centers[a].0, bottom(layer[a])));
-        for &d in &chain[1..chain.len() - 1] {
-            let l = slots[d].layer;
-            pts.push((x[d] + shift, top[l]));
-            pts.push((x[d] + shift, bottom(l)));
-        }
-        pts.push((centers[b].0, top[layer[b]]));
-        pts.push((centers[b].0, centers[b].1 - dims[nodes[b]].1 / 2.0));
-        pts.dedup();
-        pts
-    };
-    let index: std::collections::HashMap<(usize, usize), usize> =
-        unique.iter().enumerate().map(|(i, &e)| (e, i)).collect();
-    let routes = ids
-        .iter()
-        .map(|&(a, b, e)| {
-            let flipped = reversed.binary_search(&(a, b)).is_ok();
-            // `unique[i]` became `dag[i]` (reversed when it closed a cycle).
-            let mut pts = route_of(index[&(a, b)]);
-            if flipped {
-                pts.reverse();
-            }
-            (e, pts)
-        })
-        .collect();
-    Part {
-        nodes: nodes.to_vec(),
-        centers,
-        routes,
-        width,
-        height,
-        crossings,
-        layers,
-    }
-}
-
-/// Edges that close cycles, found by an iterative depth-first search in node order.
-/// Sorted, for binary search.
-fn back_edges(k: usize, edges: &[(usize, usize)]) -> Vec<(usize, usize)> {
-    let mut out_adj = vec![Vec::new(); k];
-    for &(a, b) in edges {
-        out_adj[a].push(b);
-    }
-    let mut state = vec![0u8; k]; // 0 new, 1 on stack, 2 done
-    let mut back = Vec::new();
-    for s in 0..k {
-        if state[s] != 0 {
-            continue;
-        }
-        let mut stack = vec![(s, 0usize)];
-        state[s] = 1;
-        while let Some(&mut (v, ref mut next)) = stack.last_mut() {
-            if let Some(&w) = out_adj[v].get(*next) {
-                *next += 1;
-                match state[w] {
-                    0 => {
-                        state[w] = 1;
-                        stack.push((w, 0));
-                    }
-                    1 => back.push((v, w)),
-                    _ => {}
-                }
-            } else {
-                state[v] = 2;
-                stack.pop();
-            }
+        let (width, height) = match direction {
+            Direction::TopToBottom | Direction::BottomToTop => (along, across),
+            Direction::LeftToRight | Direction::RightToLeft => (across, along),
+        };
+        Part {
+            width,
+            height,
+            crossings,
+            layers: g.layer_count,
         }
     }
-    back.sort_unstable();
-    back
-}
-
-/// Longest path from the sources: every node one layer below its deepest predecessor.
-fn longest_path_layers(k: usize, dag: &[(usize, usize)]) -> Vec<usize> {
-    let mut indeg = vec![0usize; k];
-    let mut out_adj = vec![Vec::new(); k];
-    for &(a, b) in dag {
-        indeg[b] += 1;
-        out_adj[a].push(b);
-    }
-    let mut layer = vec![0usize; k];
-    let mut queue: VecDeque<usize> = (0..k).filter(|&v| indeg[v] == 0).collect();
-    while let Some(v) = queue.pop_front() {
-        for &w in &out_adj[v] {
-            layer[w] = layer[w].max(layer[v] + 1);
-            indeg[w] -= 1;
-            if indeg[w] == 0 {
-                queue.push_back(w);
-            }
-        }
-    }
-    layer
-}
-
-/// Node centers and edge polylines by input index, and the total width and height.
-type Packed = (Vec<(f64, f64)>, Vec<Vec<(f64, f64)>>, f64, f64);
-
-/// Packs components into rows about as wide as the whole is tall: a near-square block.
-fn pack<'a>(
-    parts: impl Iterator<Item = &'a Part>,
-    n: usize,
-    edge_count: usize,
-    gap: f64,
-) -> Packed {
-    let parts: Vec<&Part> = parts.collect();
-    let area: f64 = parts
-        .iter()
-        .map(|p| (p.width + gap) * (p.height + gap))
-        .sum();
-    let widest = parts.iter().map(|p| p.width).fold(0.0, f64::max);
-    let row_width = area.sqrt().max(widest);
-    let mut centers = vec![(0.0, 0.0); n];
-    let mut routes = vec![Vec::new(); edge_count];
-    let (mut x, mut y, mut row_h, mut width) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
-    for p in parts {
-        if x > 0.0 && x + p.width > row_width {
-            y += row_h + gap;
-            x = 0.0;
-            row_h = 0.0;
-        }
-        for (i, &v) in p.nodes.iter().enumerate() {
-            centers[v] = (p.centers[i].0 + x, p.centers[i].1 + y);
-        }
-        for (e, pts) in &p.routes {
-            routes[*e] = pts.iter().map(|&(px, py)| (px + x, py + y)).collect();
-        }
-        width = width.max(x + p.width);
-        row_h = row_h.max(p.height);
-        x += p.width + gap;
-    }
-    (centers, routes, width, y + row_h)
 }
