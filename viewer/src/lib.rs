@@ -5,4 +5,6 @@
 
 pub mod replay;
 
-pub use replay::{GroupProgress, Replay, ReplayError, TaskSpan, TaskState};
+pub use replay::{
+    Column, GroupId, GroupProgress, Lanes, Replay, ReplayError, TaskSpan, TaskState, column_bounds,
+};
