@@ -471,19 +471,21 @@ fn diagnose(text: &str, e: &serde_json::Error, first: bool) -> (Option<String>, 
     let id = |v: &Json| v.as_u64().is_some_and(|n| n <= u32::MAX as u64);
     let string = |v: &Json| v.is_string();
     let count = |v: &Json| v.is_u64();
+    let opt_count = |v: &Json| v.is_u64() || v.is_null();
+    let opt_string = |v: &Json| v.is_string() || v.is_null();
     let checks: &[Check] = match kind {
         "header" => &[
             ("format", true, string, "a string"),
             ("version", true, id, "a positive integer"),
             ("tool", true, string, "a string"),
             ("clock", true, string, "a string"),
-            ("name", false, |v| v.is_string() || v.is_null(), "a string"),
+            ("name", false, opt_string, "a string"),
         ],
         "task" => &[
             ("id", true, id, "an integer from 0 to 4294967295"),
             ("key", true, string, "a string"),
-            ("group", false, |v| v.is_string() || v.is_null(), "a string"),
-            ("op", false, |v| v.is_string() || v.is_null(), "a string"),
+            ("group", false, opt_string, "a string"),
+            ("op", false, opt_string, "a string"),
             (
                 "deps",
                 false,
@@ -509,34 +511,14 @@ fn diagnose(text: &str, e: &serde_json::Error, first: bool) -> (Option<String>, 
                 "\"done\", \"failed\" or \"unfinished\"",
             ),
             ("bytes", false, count, "a count of bytes"),
-            (
-                "alloc",
-                false,
-                |v| v.is_u64() || v.is_null(),
-                "a count of bytes",
-            ),
-            (
-                "peak",
-                false,
-                |v| v.is_u64() || v.is_null(),
-                "a count of bytes",
-            ),
-            (
-                "message",
-                false,
-                |v| v.is_string() || v.is_null(),
-                "a string",
-            ),
+            ("alloc", false, opt_count, "a count of bytes"),
+            ("peak", false, opt_count, "a count of bytes"),
+            ("message", false, opt_string, "a string"),
         ],
         "sample" => &[
             ("t", true, count, "a time in ns"),
-            (
-                "rss",
-                false,
-                |v| v.is_u64() || v.is_null(),
-                "a count of bytes",
-            ),
-            ("cpu", false, |v| v.is_u64() || v.is_null(), "a time in ns"),
+            ("rss", false, opt_count, "a count of bytes"),
+            ("cpu", false, opt_count, "a time in ns"),
             ("held", false, count, "a count of bytes"),
         ],
         "end" => &[
@@ -550,7 +532,7 @@ fn diagnose(text: &str, e: &serde_json::Error, first: bool) -> (Option<String>, 
                 "\"ok\", \"failed\" or \"cancelled\"",
             ),
             ("wall", false, count, "a time in ns"),
-            ("error", false, |v| v.is_string() || v.is_null(), "a string"),
+            ("error", false, opt_string, "a string"),
         ],
         _ => &[],
     };
