@@ -23,6 +23,7 @@ pub mod array;
 pub mod chrome;
 pub mod delayed;
 pub mod dot;
+pub mod input;
 mod execute;
 mod graph;
 mod key;

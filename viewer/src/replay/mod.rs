@@ -96,8 +96,7 @@ fn count_at_or_before(times: &[u64], t: u64) -> usize {
 }
 
 /// A run, ready to be asked about any moment.
-pub struct Replay<'g> {
-    graph: &'g TaskGraph,
+pub struct Replay {
     spans: Vec<Option<TaskSpan>>,
     /// Tasks that started but never finished (the trace stops while they run).
     unfinished: Vec<bool>,
@@ -107,17 +106,17 @@ pub struct Replay<'g> {
     released_at: Vec<Option<u64>>,
     end: u64,
     /// Group names, sorted; a task's group is an index into it.
-    group_names: Vec<&'g str>,
+    group_names: Vec<String>,
     groups: Vec<GroupTimes>,
     held: HeldCurve,
     rss: RssCurve,
     lanes: Lanes,
 }
 
-impl<'g> Replay<'g> {
+impl Replay {
     /// The replay of `spans`, at most one per task of `graph`.
     pub fn new(
-        graph: &'g TaskGraph,
+        graph: &TaskGraph,
         spans: impl IntoIterator<Item = TaskSpan>,
     ) -> Result<Self, ReplayError> {
         Self::build(graph, spans, &[])
@@ -143,7 +142,7 @@ impl<'g> Replay<'g> {
     /// assert_eq!(replay.held_bytes_at(30), 8);
     /// assert_eq!(replay.rss_at(25), Some(4096));
     /// ```
-    pub fn from_trace(trace: &'g Trace) -> Result<Self, ReplayError> {
+    pub fn from_trace(trace: &Trace) -> Result<Self, ReplayError> {
         let trace_end = trace
             .end
             .as_ref()
@@ -183,7 +182,7 @@ impl<'g> Replay<'g> {
     }
 
     fn build(
-        graph: &'g TaskGraph,
+        graph: &TaskGraph,
         spans: impl IntoIterator<Item = TaskSpan>,
         unfinished_tasks: &[TaskId],
     ) -> Result<Self, ReplayError> {
@@ -234,13 +233,16 @@ impl<'g> Replay<'g> {
             .collect();
         let end = by_task.iter().flatten().map(|s| s.end).max().unwrap_or(0);
 
-        let names: BTreeMap<&'g str, u32> =
+        let mut names: BTreeMap<&str, u32> =
             graph.tasks().map(|(_, t)| (t.group.as_str(), 0)).collect();
-        let group_names: Vec<&'g str> = names.keys().copied().collect();
+        for (i, index) in names.values_mut().enumerate() {
+            *index = i as u32;
+        }
         let group_of: Vec<u32> = graph
             .tasks()
-            .map(|(_, t)| group_names.partition_point(|&g| g < t.group.as_str()) as u32)
+            .map(|(_, t)| names[t.group.as_str()])
             .collect();
+        let group_names: Vec<String> = names.keys().map(|g| g.to_string()).collect();
         let mut groups: Vec<GroupTimes> =
             group_names.iter().map(|_| GroupTimes::default()).collect();
         for (i, &g) in group_of.iter().enumerate() {
@@ -276,7 +278,6 @@ impl<'g> Replay<'g> {
             |task| GroupId(group_of[task.index()]),
         );
         Ok(Replay {
-            graph,
             spans: by_task,
             unfinished,
             ready_at,
@@ -320,7 +321,7 @@ impl<'g> Replay<'g> {
 
     /// The state of every task at `t`, indexed by task id.
     pub fn states_at(&self, t: u64) -> Vec<TaskState> {
-        (0..self.graph.len())
+        (0..self.spans.len())
             .map(|i| self.state_at(TaskId(i as u32), t))
             .collect()
     }
@@ -349,21 +350,21 @@ impl<'g> Replay<'g> {
     }
 
     /// Group names, sorted; [`GroupId`] indexes this list.
-    pub fn group_names(&self) -> &[&'g str] {
+    pub fn group_names(&self) -> &[String] {
         &self.group_names
     }
 
     /// The name of a group, as found in [`Column::Merged`].
-    pub fn group_name(&self, group: GroupId) -> &'g str {
-        self.group_names[group.0 as usize]
+    pub fn group_name(&self, group: GroupId) -> &str {
+        &self.group_names[group.0 as usize]
     }
 
     /// Progress of every group at `t`, by group name. O(groups × log n).
-    pub fn group_progress_at(&self, t: u64) -> BTreeMap<&'g str, GroupProgress> {
+    pub fn group_progress_at(&self, t: u64) -> BTreeMap<&str, GroupProgress> {
         self.group_names
             .iter()
             .zip(&self.groups)
-            .map(|(&name, g)| {
+            .map(|(name, g)| {
                 let done = count_at_or_before(&g.done_ends, t);
                 let failed = count_at_or_before(&g.failed_ends, t);
                 let started = count_at_or_before(&g.starts, t);
@@ -373,7 +374,7 @@ impl<'g> Replay<'g> {
                     done,
                     failed,
                 };
-                (name, progress)
+                (name.as_str(), progress)
             })
             .collect()
     }
