@@ -9,6 +9,7 @@ mod progress;
 mod render;
 mod stats;
 mod synth;
+mod view;
 
 use std::process::ExitCode;
 
@@ -42,6 +43,7 @@ enum Command {
     Stats(stats::StatsArgs),
     Render(render::RenderArgs),
     Synth(synth::SynthArgs),
+    View(view::ViewArgs),
 }
 
 /// An error that decides the exit code: 1 for a failed check, 2 for everything else.
@@ -74,6 +76,7 @@ fn main() -> ExitCode {
         Command::Stats(args) => stats::run(args),
         Command::Render(args) => render::run(args),
         Command::Synth(args) => synth::run(args),
+        Command::View(args) => view::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

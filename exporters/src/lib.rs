@@ -34,8 +34,8 @@ use thiserror::Error;
 
 pub use dot::{DotOptions, RankDir, short_label, write_dot};
 pub use draw::{AUTO_GROUPS_ABOVE, ColorBy, RenderOptions, View, graph_scene};
-pub use palette::group_color;
-pub use raster::{MAX_PNG_PIXELS, MAX_PNG_SIDE, RasterError, svg_to_pdf, svg_to_png};
+pub use palette::{Palette, group_color};
+pub use raster::{MAX_PNG_PIXELS, MAX_PNG_SIDE, RasterError, rgba_to_png, svg_to_pdf, svg_to_png};
 pub use scene::{EdgeShape, LegendEntry, Scene, Shape, TaskShape};
 pub use svg::{write_svg, xml_escape};
 pub use timeline::timeline_scene;

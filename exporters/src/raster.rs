@@ -78,6 +78,26 @@ pub fn svg_to_png(svg: &[u8], preferred: f32) -> Result<Vec<u8>, RasterError> {
         .map_err(|e| RasterError::Png(e.to_string()))
 }
 
+/// Encodes opaque RGBA pixels (a window's screenshot) as PNG.
+///
+/// ```
+/// let png = taskscope_exporters::rgba_to_png(2, 1, &[255, 0, 0, 255, 0, 0, 255, 255]).unwrap();
+/// assert_eq!(&png[1..4], b"PNG");
+/// ```
+pub fn rgba_to_png(width: u32, height: u32, rgba: &[u8]) -> Result<Vec<u8>, RasterError> {
+    let size = resvg::tiny_skia::IntSize::from_wh(width, height)
+        .ok_or_else(|| RasterError::Png(format!("cannot encode {width}x{height} pixels")))?;
+    let pixmap = resvg::tiny_skia::Pixmap::from_vec(rgba.to_vec(), size).ok_or_else(|| {
+        RasterError::Png(format!(
+            "{} bytes are not {width}x{height} RGBA pixels",
+            rgba.len()
+        ))
+    })?;
+    pixmap
+        .encode_png()
+        .map_err(|e| RasterError::Png(e.to_string()))
+}
+
 /// Converts SVG to a one-page PDF, with the used glyphs of the bundled font embedded.
 pub fn svg_to_pdf(svg: &[u8]) -> Result<Vec<u8>, RasterError> {
     let tree = parse(svg)?;

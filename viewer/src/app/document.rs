@@ -1,0 +1,377 @@
+//! An opened file, with everything the panels ask of it computed once: the replay,
+//! the graph's layout, the critical path, the slowest tasks and groups.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Instant, SystemTime};
+
+use egui::{Color32, Pos2, Rect, pos2, vec2};
+use taskscope_core::TaskId;
+use taskscope_core::input;
+use taskscope_core::stats::RunStats;
+use taskscope_core::trace::Trace;
+use taskscope_exporters::{ColorBy, Palette, RenderOptions, View, graph_scene};
+
+use crate::replay::Replay;
+
+/// What a box of the graph stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    Task(TaskId),
+    /// A group, as an index into [`Replay::group_names`].
+    Group(u32),
+}
+
+/// One box of the graph, in layout coordinates.
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub kind: NodeKind,
+    pub rect: Rect,
+    pub label: String,
+}
+
+/// The graph laid out once by the exporters' layered layout: boxes and edge polylines.
+pub struct GraphPicture {
+    /// Boxes are groups (the graph is too large to draw task by task).
+    pub grouped: bool,
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Vec<Pos2>>,
+    pub bounds: Rect,
+    /// The box of each task (in a grouped picture, its group's box).
+    pub node_of_task: Vec<u32>,
+    /// Tasks and edges it was made for: a reloaded file with the same graph keeps it.
+    made_for: (usize, usize),
+}
+
+impl GraphPicture {
+    fn of(trace: &Trace, group_index: &dyn Fn(&str) -> Option<u32>) -> GraphPicture {
+        let options = RenderOptions {
+            view: View::Auto,
+            color: ColorBy::Group,
+            title: Some(String::new()),
+            ..RenderOptions::default()
+        };
+        let scene = graph_scene(trace, &options);
+        let grouped = scene.tasks.len() != trace.graph.len() || trace.graph.is_empty();
+        let grouped = grouped && !trace.graph.is_empty();
+        let mut nodes = Vec::with_capacity(scene.tasks.len());
+        let mut node_of_task = vec![u32::MAX; trace.graph.len()];
+        for shape in &scene.tasks {
+            let kind = if grouped {
+                match group_index(&shape.key) {
+                    Some(g) => NodeKind::Group(g),
+                    None => continue,
+                }
+            } else {
+                match trace.graph.id_of(&shape.key) {
+                    Some(id) => NodeKind::Task(id),
+                    None => continue,
+                }
+            };
+            if let NodeKind::Task(id) = kind {
+                node_of_task[id.index()] = nodes.len() as u32;
+            }
+            let rect = Rect::from_min_size(
+                pos2(shape.x as f32, shape.y as f32),
+                vec2(shape.w as f32, shape.h as f32),
+            );
+            let label = shape.label.join(" ");
+            nodes.push(Node { kind, rect, label });
+        }
+        if grouped {
+            let box_of_group: std::collections::HashMap<u32, u32> = nodes
+                .iter()
+                .enumerate()
+                .filter_map(|(i, n)| match n.kind {
+                    NodeKind::Group(g) => Some((g, i as u32)),
+                    NodeKind::Task(_) => None,
+                })
+                .collect();
+            for (id, task) in trace.graph.tasks() {
+                if let Some(&b) = group_index(&task.group).and_then(|g| box_of_group.get(&g)) {
+                    node_of_task[id.index()] = b;
+                }
+            }
+        }
+        let edges: Vec<Vec<Pos2>> = scene
+            .edges
+            .iter()
+            .map(|e| {
+                e.points
+                    .iter()
+                    .map(|&(x, y)| pos2(x as f32, y as f32))
+                    .collect()
+            })
+            .collect();
+        let bounds = nodes
+            .iter()
+            .map(|n| n.rect)
+            .chain(
+                edges
+                    .iter()
+                    .flatten()
+                    .map(|&p| Rect::from_center_size(p, vec2(1.0, 1.0))),
+            )
+            .reduce(|a, b| a.union(b))
+            .unwrap_or(Rect::from_min_size(Pos2::ZERO, vec2(100.0, 100.0)));
+        GraphPicture {
+            grouped,
+            nodes,
+            edges,
+            bounds,
+            node_of_task,
+            made_for: (trace.graph.len(), trace.graph.edge_count()),
+        }
+    }
+}
+
+/// An opened file.
+pub struct Document {
+    pub path: PathBuf,
+    pub trace: Trace,
+    pub replay: Replay,
+    pub picture: Arc<GraphPicture>,
+    pub stats: Option<RunStats>,
+    /// Each task's group, as an index into [`Replay::group_names`].
+    pub group_of: Vec<u32>,
+    /// Each group's color.
+    pub group_colors: Vec<Color32>,
+    /// Each task's event, as an index into `trace.events`.
+    pub event_of: Vec<Option<u32>>,
+    /// Tasks on the measured critical path, in order.
+    pub critical_path: Vec<TaskId>,
+    pub on_critical_path: Vec<bool>,
+    /// The longest tasks, longest first (at most [`SLOWEST`]).
+    pub slowest: Vec<TaskId>,
+    /// The lane of each worker.
+    pub lane_of_worker: std::collections::HashMap<u32, usize>,
+    /// File size and time when read, to notice that it grew.
+    pub seen: FileStamp,
+    pub load_time: std::time::Duration,
+}
+
+/// How many of the longest tasks the analysis table lists.
+pub const SLOWEST: usize = 50;
+
+/// The size and modification time of a file, to tell whether it changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct FileStamp {
+    pub len: u64,
+    pub modified: Option<SystemTime>,
+}
+
+impl FileStamp {
+    pub fn of(path: &Path) -> Option<FileStamp> {
+        let m = std::fs::metadata(path).ok()?;
+        Some(FileStamp {
+            len: m.len(),
+            modified: m.modified().ok(),
+        })
+    }
+}
+
+impl Document {
+    /// Reads `path` (any input taskscope knows) and prepares it for the panels.
+    /// `previous` is the picture of the same file before it grew: kept when the graph
+    /// did not change, so a live trace is not laid out again.
+    pub fn load(path: &Path, previous: Option<Arc<GraphPicture>>) -> Result<Document, String> {
+        let started = Instant::now();
+        let seen = FileStamp::of(path).unwrap_or_default();
+        let trace = input::load(path).map_err(|e| e.to_string())?;
+        let mut doc = Document::of_trace(path, trace, previous)?;
+        doc.seen = seen;
+        doc.load_time = started.elapsed();
+        Ok(doc)
+    }
+
+    /// Prepares a trace already in memory.
+    pub fn of_trace(
+        path: &Path,
+        trace: Trace,
+        previous: Option<Arc<GraphPicture>>,
+    ) -> Result<Document, String> {
+        let started = Instant::now();
+        let replay = Replay::from_trace(&trace)
+            .map_err(|e| format!("{}: cannot replay this run: {e}", path.display()))?;
+        let names = replay.group_names();
+        let group_index = |g: &str| -> Option<u32> {
+            names
+                .binary_search_by(|n| n.as_str().cmp(g))
+                .ok()
+                .map(|i| i as u32)
+        };
+        let group_of: Vec<u32> = trace
+            .graph
+            .tasks()
+            .map(|(_, t)| group_index(&t.group).unwrap_or(0))
+            .collect();
+        let palette = Palette::for_groups(names.iter().map(String::as_str));
+        let group_colors = names.iter().map(|g| parse_hex(palette.color(g))).collect();
+        let mut event_of = vec![None; trace.graph.len()];
+        for (i, e) in trace.events.iter().enumerate() {
+            event_of[e.task.index()] = Some(i as u32);
+        }
+        let stats = RunStats::of(&trace);
+        let critical_path: Vec<TaskId> = stats
+            .iter()
+            .flat_map(|s| &s.critical_path.steps)
+            .filter_map(|step| trace.graph.id_of(&step.key))
+            .collect();
+        let mut on_critical_path = vec![false; trace.graph.len()];
+        for id in &critical_path {
+            on_critical_path[id.index()] = true;
+        }
+        let mut slowest: Vec<TaskId> = trace.events.iter().map(|e| e.task).collect();
+        let duration =
+            |id: &TaskId| event_of[id.index()].map_or(0, |e| trace.events[e as usize].duration());
+        if slowest.len() > SLOWEST {
+            slowest.select_nth_unstable_by_key(SLOWEST, |id| std::cmp::Reverse(duration(id)));
+            slowest.truncate(SLOWEST);
+        }
+        slowest.sort_by_key(|id| (std::cmp::Reverse(duration(id)), id.index()));
+        let lanes = replay.lanes();
+        let lane_of_worker = (0..lanes.len()).map(|l| (lanes.worker(l), l)).collect();
+        let picture = match previous {
+            Some(p) if p.made_for == (trace.graph.len(), trace.graph.edge_count()) => p,
+            _ => Arc::new(GraphPicture::of(&trace, &group_index)),
+        };
+        Ok(Document {
+            path: path.to_path_buf(),
+            trace,
+            replay,
+            picture,
+            stats,
+            group_of,
+            group_colors,
+            event_of,
+            critical_path,
+            on_critical_path,
+            slowest,
+            lane_of_worker,
+            seen: FileStamp::default(),
+            load_time: started.elapsed(),
+        })
+    }
+
+    /// The file's name, for titles.
+    pub fn name(&self) -> String {
+        self.path.file_name().map_or_else(
+            || self.path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    }
+
+    pub fn event(&self, task: TaskId) -> Option<&taskscope_core::trace::TaskEvent> {
+        self.event_of[task.index()].map(|i| &self.trace.events[i as usize])
+    }
+
+    /// A task's short name: its group and block index (`sub (0, 3)`), the key itself
+    /// when that says more.
+    pub fn short_name(&self, task: TaskId) -> String {
+        let t = self.trace.graph.task(task);
+        let short = taskscope_exporters::short_label(&t.key, &t.group).replace('\n', " ");
+        if short == t.group && t.key != t.group {
+            t.key.clone()
+        } else {
+            short
+        }
+    }
+
+    pub fn color_of(&self, task: TaskId) -> Color32 {
+        self.group_colors[self.group_of[task.index()] as usize]
+    }
+
+    /// The run's whole time span, ns (at least 1, so scales never divide by zero).
+    pub fn end(&self) -> u64 {
+        self.replay.end().max(1)
+    }
+
+    /// Whether the file may still grow: a run whose writer has not finished it.
+    pub fn is_open_run(&self) -> bool {
+        self.trace.truncated
+    }
+}
+
+/// A file being read on a background thread.
+pub struct Loading {
+    pub path: PathBuf,
+    pub started: Instant,
+    /// A reload of the open document (live following): errors are not shown over it.
+    pub reload: bool,
+    receiver: Receiver<Result<Document, String>>,
+}
+
+impl Loading {
+    /// Starts reading `path`; `ctx` is asked to repaint when it is done.
+    pub fn start(
+        path: PathBuf,
+        previous: Option<Arc<GraphPicture>>,
+        reload: bool,
+        ctx: &egui::Context,
+    ) -> Loading {
+        let (sender, receiver) = channel();
+        let ctx = ctx.clone();
+        let p = path.clone();
+        std::thread::Builder::new()
+            .name("taskscope-load".into())
+            .spawn(move || {
+                let result = std::panic::catch_unwind(|| Document::load(&p, previous))
+                    .unwrap_or_else(|_| {
+                        Err(format!(
+                            "{}: reading the file failed (internal error)",
+                            p.display()
+                        ))
+                    });
+                let _ = sender.send(result);
+                ctx.request_repaint();
+            })
+            .expect("spawning a thread");
+        Loading {
+            path,
+            started: Instant::now(),
+            reload,
+            receiver,
+        }
+    }
+
+    /// The result, once the thread is done.
+    pub fn poll(&self) -> Option<Result<Document, String>> {
+        match self.receiver.try_recv() {
+            Ok(r) => Some(r),
+            Err(std::sync::mpsc::TryRecvError::Empty) => None,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => Some(Err(format!(
+                "{}: reading the file stopped unexpectedly",
+                self.path.display()
+            ))),
+        }
+    }
+
+    /// Waits for the result (screenshots and tests).
+    pub fn wait(self) -> Result<Document, String> {
+        self.receiver
+            .recv()
+            .unwrap_or_else(|_| Err(format!("{}: reading stopped", self.path.display())))
+    }
+}
+
+/// `#rrggbb` to a color (gray for anything else).
+pub fn parse_hex(hex: &str) -> Color32 {
+    let h = hex.trim_start_matches('#');
+    let byte = |i: usize| h.get(i..i + 2).and_then(|s| u8::from_str_radix(s, 16).ok());
+    match (byte(0), byte(2), byte(4)) {
+        (Some(r), Some(g), Some(b)) if h.len() == 6 => Color32::from_rgb(r, g, b),
+        _ => Color32::GRAY,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_colors_parse() {
+        assert_eq!(parse_hex("#1f77b4"), Color32::from_rgb(0x1f, 0x77, 0xb4));
+        assert_eq!(parse_hex("nope"), Color32::GRAY);
+    }
+}

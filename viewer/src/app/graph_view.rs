@@ -1,0 +1,434 @@
+//! The graph, on the exporters' layout, colored by each task's state at the replay time
+//! (or each group's progress when the graph is drawn by group).
+
+use egui::epaint::Mesh;
+use egui::{
+    Align2, Color32, FontId, Pos2, Rect, Sense, Shape, Stroke, StrokeKind, Ui, Vec2, pos2, vec2,
+};
+use taskscope_core::TaskId;
+
+use super::document::{Document, NodeKind};
+use super::timeline::elide;
+use super::{HIGHLIGHT, Selection, group_tooltip, state_color, task_tooltip};
+use crate::replay::{GroupProgress, TaskState};
+
+/// Pan and zoom of the graph; layout coordinates times `scale` plus `offset` give
+/// screen coordinates relative to the view's top left.
+#[derive(Clone, Debug)]
+pub struct GraphView {
+    pub offset: Vec2,
+    pub scale: f32,
+    fitted: bool,
+    /// Color boxes by group instead of by state.
+    pub color_by_group: bool,
+    /// A box to bring into view at the next frame (selected elsewhere).
+    focus: Option<u32>,
+    /// The view's rectangle at the last frame.
+    last_rect: Rect,
+}
+
+impl Default for GraphView {
+    fn default() -> Self {
+        GraphView {
+            offset: Vec2::ZERO,
+            scale: 1.0,
+            fitted: false,
+            color_by_group: false,
+            focus: None,
+            last_rect: Rect::NOTHING,
+        }
+    }
+}
+
+const STATES: [TaskState; 6] = [
+    TaskState::Waiting,
+    TaskState::Ready,
+    TaskState::Running,
+    TaskState::Done,
+    TaskState::Released,
+    TaskState::Failed,
+];
+
+impl GraphView {
+    /// Fits the whole graph at the next frame.
+    pub fn refit(&mut self) {
+        self.fitted = false;
+    }
+
+    /// Brings `task`'s box into view at the next frame.
+    pub fn focus_on(&mut self, doc: &Document, task: TaskId) {
+        self.focus = doc.picture.node_of_task.get(task.index()).copied();
+    }
+
+    /// Where the center of `task`'s box is on screen (for tests and scripted clicks).
+    pub fn screen_pos_of(&self, doc: &Document, task: TaskId) -> Option<Pos2> {
+        let node = doc
+            .picture
+            .nodes
+            .get(*doc.picture.node_of_task.get(task.index())? as usize)?;
+        Some(self.to_screen(node.rect.center()))
+    }
+
+    fn to_screen(&self, p: Pos2) -> Pos2 {
+        self.last_rect.min + self.offset + p.to_vec2() * self.scale
+    }
+
+    fn to_layout(&self, p: Pos2) -> Pos2 {
+        ((p - self.last_rect.min - self.offset) / self.scale).to_pos2()
+    }
+
+    fn fit(&mut self, rect: Rect, bounds: Rect) {
+        let pad = 16.0;
+        let scale = ((rect.width() - 2.0 * pad) / bounds.width().max(1.0))
+            .min((rect.height() - 2.0 * pad) / bounds.height().max(1.0))
+            .clamp(1e-4, 2.0);
+        self.scale = scale;
+        let drawn = bounds.size() * scale;
+        self.offset = (rect.size() - drawn) / 2.0 - bounds.min.to_vec2() * scale;
+        self.fitted = true;
+    }
+
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        doc: &Document,
+        t: u64,
+        selection: &mut Option<Selection>,
+        show_critical: bool,
+    ) {
+        let (response, painter) = ui.allocate_painter(ui.available_size(), Sense::click_and_drag());
+        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Task graph"));
+        let rect = response.rect;
+        self.last_rect = rect;
+        let picture = &doc.picture;
+        if !self.fitted {
+            self.fit(rect, picture.bounds);
+        }
+        if let Some(node) = self
+            .focus
+            .take()
+            .and_then(|n| picture.nodes.get(n as usize))
+        {
+            let min_h = 22.0;
+            if node.rect.height() * self.scale < min_h {
+                self.scale = min_h / node.rect.height().max(1.0);
+            }
+            self.offset = rect.size() / 2.0 - node.rect.center().to_vec2() * self.scale;
+        }
+
+        // Pan by dragging, zoom with the wheel around the pointer.
+        if response.dragged() {
+            self.offset += response.drag_delta();
+        }
+        if let Some(p) = response.hover_pos() {
+            let (scroll, zoom) = ui.input(|i| (i.smooth_scroll_delta, i.zoom_delta()));
+            let factor = if zoom != 1.0 {
+                zoom
+            } else {
+                (scroll.y * 0.004).exp()
+            };
+            if factor != 1.0 {
+                let at = self.to_layout(p);
+                self.scale = (self.scale * factor).clamp(1e-4, 20.0);
+                self.offset = p - rect.min - at.to_vec2() * self.scale;
+            }
+            if scroll.x != 0.0 {
+                self.offset.x += scroll.x;
+            }
+        }
+        if response.double_clicked() {
+            self.fit(rect, picture.bounds);
+        }
+
+        let visuals = ui.visuals();
+        painter.rect_filled(rect, 0.0, visuals.extreme_bg_color);
+        let view = Rect::from_min_max(self.to_layout(rect.min), self.to_layout(rect.max));
+
+        // Edges first, culled by their bounding boxes.
+        let edge_stroke = Stroke::new(
+            (1.0 * self.scale).clamp(0.5, 1.5),
+            visuals.weak_text_color(),
+        );
+        for points in &picture.edges {
+            let Some(bbox) = bounding(points) else {
+                continue;
+            };
+            if !bbox.intersects(view) {
+                continue;
+            }
+            let screen: Vec<Pos2> = points.iter().map(|&p| self.to_screen(p)).collect();
+            if let [.., a, b] = screen[..] {
+                arrowhead(
+                    &painter,
+                    a,
+                    b,
+                    (6.0 * self.scale).clamp(2.0, 8.0),
+                    edge_stroke.color,
+                );
+            }
+            painter.add(Shape::line(screen, edge_stroke));
+        }
+
+        // Boxes in one mesh; labels where they fit.
+        let progress = picture.grouped.then(|| {
+            let by_name = doc.replay.group_progress_at(t);
+            doc.replay
+                .group_names()
+                .iter()
+                .map(|g| by_name.get(g.as_str()).copied().unwrap_or_default())
+                .collect::<Vec<GroupProgress>>()
+        });
+        let mut mesh = Mesh::default();
+        let mut labels = Vec::new();
+        for node in &picture.nodes {
+            if !node.rect.intersects(view) {
+                continue;
+            }
+            let r =
+                Rect::from_min_max(self.to_screen(node.rect.min), self.to_screen(node.rect.max));
+            match node.kind {
+                NodeKind::Task(task) => {
+                    let fill = if self.color_by_group {
+                        doc.color_of(task)
+                    } else {
+                        state_color(doc.replay.state_at(task, t))
+                    };
+                    mesh.add_colored_rect(r, fill);
+                }
+                NodeKind::Group(g) => {
+                    let p = progress.as_ref().map(|p| p[g as usize]).unwrap_or_default();
+                    group_box(
+                        &mut mesh,
+                        r,
+                        p,
+                        doc.group_colors[g as usize],
+                        self.color_by_group,
+                    );
+                }
+            }
+            if r.height() >= 10.0 && r.width() >= 24.0 {
+                labels.push((r, node));
+            }
+        }
+        painter.add(Shape::mesh(mesh));
+        for (r, node) in labels {
+            let size = (r.height() * 0.45).clamp(7.0, 13.0);
+            let text = elide(&node.label, (r.width() / (size * 0.55)) as usize);
+            let color = match node.kind {
+                NodeKind::Task(task) if !self.color_by_group => {
+                    contrast(state_color(doc.replay.state_at(task, t)))
+                }
+                _ => Color32::BLACK,
+            };
+            painter.with_clip_rect(r).text(
+                r.center(),
+                Align2::CENTER_CENTER,
+                text,
+                FontId::proportional(size),
+                color,
+            );
+        }
+
+        // Outlines: critical path, the selection's neighbours, the selection.
+        let outline = |node: u32, stroke: Stroke| {
+            if let Some(n) = picture.nodes.get(node as usize) {
+                let r = Rect::from_min_max(self.to_screen(n.rect.min), self.to_screen(n.rect.max));
+                painter.rect_stroke(r.expand(1.0), 1.0, stroke, StrokeKind::Outside);
+            }
+        };
+        let node_of = |task: TaskId| picture.node_of_task[task.index()];
+        if show_critical && !picture.grouped {
+            for &task in &doc.critical_path {
+                outline(node_of(task), Stroke::new(2.5, HIGHLIGHT));
+            }
+        }
+        let strong = visuals.strong_text_color();
+        match *selection {
+            Some(Selection::Task(task)) => {
+                if !picture.grouped {
+                    let graph = &doc.trace.graph;
+                    for &n in graph.task(task).deps().iter().chain(graph.dependents(task)) {
+                        outline(
+                            node_of(n),
+                            Stroke::new(1.5, Color32::from_rgb(148, 103, 189)),
+                        );
+                    }
+                }
+                outline(node_of(task), Stroke::new(2.5, strong));
+            }
+            Some(Selection::Group(g)) => {
+                if let Some(i) = picture
+                    .nodes
+                    .iter()
+                    .position(|n| n.kind == NodeKind::Group(g))
+                {
+                    outline(i as u32, Stroke::new(2.5, strong));
+                }
+            }
+            None => {}
+        }
+        self.legend(
+            &painter,
+            rect,
+            doc,
+            visuals.text_color(),
+            visuals.window_fill,
+        );
+
+        // Hover and click.
+        let hovered = response.hover_pos().and_then(|p| {
+            let at = self.to_layout(p);
+            picture.nodes.iter().find(|n| n.rect.contains(at))
+        });
+        if response.clicked() {
+            *selection = hovered.map(|n| match n.kind {
+                NodeKind::Task(task) => Selection::Task(task),
+                NodeKind::Group(g) => Selection::Group(g),
+            });
+        }
+        if let Some(node) = hovered
+            && !response.dragged()
+        {
+            response.on_hover_ui_at_pointer(|ui| match node.kind {
+                NodeKind::Task(task) => task_tooltip(ui, doc, task, t),
+                NodeKind::Group(g) => group_tooltip(ui, doc, g, t),
+            });
+        }
+    }
+
+    fn legend(
+        &self,
+        painter: &egui::Painter,
+        rect: Rect,
+        doc: &Document,
+        text: Color32,
+        background: Color32,
+    ) {
+        let font = FontId::proportional(11.0);
+        let mut y = rect.top() + 8.0;
+        let x = rect.left() + 8.0;
+        let entries: Vec<(Color32, String)> = if self.color_by_group {
+            doc.replay
+                .group_names()
+                .iter()
+                .zip(&doc.group_colors)
+                .take(12)
+                .map(|(g, &c)| (c, g.clone()))
+                .collect()
+        } else {
+            STATES
+                .iter()
+                .map(|&s| (state_color(s), super::state_name(s).to_string()))
+                .collect()
+        };
+        let height = entries.len() as f32 * 15.0 + 6.0;
+        let widest = entries
+            .iter()
+            .map(|(_, l)| l.chars().count())
+            .max()
+            .unwrap_or(0) as f32;
+        let back = Rect::from_min_size(pos2(x - 4.0, y - 4.0), vec2(widest * 6.5 + 26.0, height));
+        painter.rect_filled(back, 3.0, background.gamma_multiply(0.9));
+        for (color, label) in entries {
+            painter.rect_filled(
+                Rect::from_min_size(pos2(x, y), vec2(10.0, 10.0)),
+                2.0,
+                color,
+            );
+            painter.text(
+                pos2(x + 15.0, y + 5.0),
+                Align2::LEFT_CENTER,
+                label,
+                font.clone(),
+                text,
+            );
+            y += 15.0;
+        }
+    }
+}
+
+/// A group's box: its share of done, running and failed tasks as bands, like Dask's
+/// progress bars.
+fn group_box(mesh: &mut Mesh, r: Rect, p: GroupProgress, color: Color32, by_group: bool) {
+    if by_group {
+        mesh.add_colored_rect(r, color);
+        return;
+    }
+    mesh.add_colored_rect(r, state_color(TaskState::Waiting));
+    let total = p.total.max(1) as f32;
+    let mut x = r.left();
+    for (n, state) in [
+        (p.done, TaskState::Done),
+        (p.running, TaskState::Running),
+        (p.failed, TaskState::Failed),
+    ] {
+        let w = r.width() * n as f32 / total;
+        if w > 0.0 {
+            let band = Rect::from_min_max(pos2(x, r.top()), pos2(x + w, r.bottom()));
+            mesh.add_colored_rect(band, state_color(state));
+            x += w;
+        }
+    }
+}
+
+fn bounding(points: &[Pos2]) -> Option<Rect> {
+    let first = *points.first()?;
+    Some(
+        points
+            .iter()
+            .fold(Rect::from_min_max(first, first), |r, &p| {
+                r.union(Rect::from_min_max(p, p))
+            }),
+    )
+}
+
+fn arrowhead(painter: &egui::Painter, from: Pos2, to: Pos2, size: f32, color: Color32) {
+    let dir = (to - from).normalized();
+    if !dir.x.is_finite() {
+        return;
+    }
+    let side = vec2(-dir.y, dir.x) * size * 0.45;
+    let back = to - dir * size;
+    painter.add(Shape::convex_polygon(
+        vec![to, back + side, back - side],
+        color,
+        Stroke::NONE,
+    ));
+}
+
+/// Black or white, whichever reads better on `fill`.
+fn contrast(fill: Color32) -> Color32 {
+    let [r, g, b, _] = fill.to_array();
+    let luma = 0.299 * r as f32 + 0.587 * g as f32 + 0.114 * b as f32;
+    if luma > 140.0 {
+        Color32::BLACK
+    } else {
+        Color32::WHITE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fitting_puts_the_whole_graph_in_view() {
+        let mut v = GraphView::default();
+        let rect = Rect::from_min_size(pos2(100.0, 50.0), vec2(800.0, 600.0));
+        v.last_rect = rect;
+        let bounds = Rect::from_min_max(pos2(0.0, 0.0), pos2(4000.0, 1000.0));
+        v.fit(rect, bounds);
+        let a = v.to_screen(bounds.min);
+        let b = v.to_screen(bounds.max);
+        assert!(rect.contains(a) && rect.contains(b), "{a:?} {b:?}");
+        assert!((b.x - a.x) > 700.0, "uses the width");
+        let back = v.to_layout(v.to_screen(pos2(123.0, 456.0)));
+        assert!((back - pos2(123.0, 456.0)).length() < 1e-2);
+    }
+
+    #[test]
+    fn text_contrasts_with_its_box() {
+        assert_eq!(contrast(Color32::from_rgb(20, 20, 20)), Color32::WHITE);
+        assert_eq!(contrast(Color32::from_rgb(230, 230, 230)), Color32::BLACK);
+    }
+}

@@ -1,0 +1,130 @@
+//! Running the app in a window, and `--screenshot`: open, draw, save the window as PNG,
+//! exit.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::{ViewerApp, ViewerOptions};
+
+/// Frames drawn after the file arrives before the screenshot, so that layouts and
+/// fonts have settled.
+const SETTLE_FRAMES: u32 = 4;
+/// A screenshot run gives up after this long.
+const SCREENSHOT_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Opens the viewer window and runs it until it is closed. With
+/// [`ViewerOptions::screenshot`], saves the window once the file is shown and exits;
+/// the error then says why no screenshot was written (unreadable file, no display).
+pub fn run(options: ViewerOptions) -> Result<(), String> {
+    let outcome: Arc<Mutex<Option<String>>> = Arc::default();
+    let screenshot = options.screenshot.clone();
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("taskscope")
+            .with_inner_size([1600.0, 1000.0])
+            .with_min_inner_size([640.0, 400.0])
+            .with_drag_and_drop(true),
+        ..eframe::NativeOptions::default()
+    };
+    let result = {
+        let outcome = outcome.clone();
+        eframe::run_native(
+            "taskscope",
+            native,
+            Box::new(move |_cc| {
+                let app = ViewerApp::new(options);
+                Ok(match screenshot {
+                    Some(path) => Box::new(Screenshotter::new(app, path, outcome)),
+                    None => Box::new(app),
+                })
+            }),
+        )
+    };
+    result.map_err(|e| {
+        format!("cannot open a window: {e} (is there a display? under CI, run it with xvfb-run)")
+    })?;
+    match outcome.lock().map(|o| o.clone()) {
+        Ok(Some(error)) => Err(error),
+        _ => Ok(()),
+    }
+}
+
+/// The app, plus the steps of taking one screenshot.
+struct Screenshotter {
+    app: ViewerApp,
+    path: PathBuf,
+    started: Instant,
+    pending: Option<Receiver<Arc<egui::ColorImage>>>,
+    outcome: Arc<Mutex<Option<String>>>,
+}
+
+impl Screenshotter {
+    fn new(app: ViewerApp, path: PathBuf, outcome: Arc<Mutex<Option<String>>>) -> Self {
+        Screenshotter {
+            app,
+            path,
+            started: Instant::now(),
+            pending: None,
+            outcome,
+        }
+    }
+
+    fn finish(&mut self, ctx: &egui::Context, error: Option<String>) {
+        if let Ok(mut o) = self.outcome.lock() {
+            *o = error;
+        }
+        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+    }
+}
+
+impl eframe::App for Screenshotter {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        self.app.ui(ui, frame);
+        let ctx = ui.ctx().clone();
+        ctx.request_repaint_after(Duration::from_millis(30));
+        if let Some(error) = self.app.error() {
+            let error = error.to_string();
+            self.finish(&ctx, Some(error));
+            return;
+        }
+        if self.started.elapsed() > SCREENSHOT_TIMEOUT {
+            let msg = format!("no screenshot after {} s", SCREENSHOT_TIMEOUT.as_secs());
+            self.finish(&ctx, Some(msg));
+            return;
+        }
+        if let Some(pending) = &self.pending {
+            if let Ok(image) = pending.try_recv() {
+                self.pending = None;
+                let result = save_png(&self.path, &image);
+                if result.is_ok() {
+                    println!(
+                        "wrote {} ({}x{} px)",
+                        self.path.display(),
+                        image.size[0],
+                        image.size[1]
+                    );
+                }
+                self.finish(&ctx, result.err());
+            }
+            return;
+        }
+        let ready = self.app.document().is_some() && !self.app.is_loading();
+        if ready && self.app.frames_since_load >= SETTLE_FRAMES {
+            let (sender, receiver) = channel();
+            ctx.request_screenshot(move |image| {
+                let _ = sender.send(image);
+            });
+            self.pending = Some(receiver);
+        }
+    }
+}
+
+/// Writes a screenshot as PNG, atomically.
+pub fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
+    let rgba: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
+    let png = taskscope_exporters::rgba_to_png(image.size[0] as u32, image.size[1] as u32, &rgba)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    taskscope_core::write_atomically(path, |w| w.write_all(&png)).map_err(|e| e.to_string())
+}

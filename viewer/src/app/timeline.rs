@@ -1,0 +1,417 @@
+//! The timeline: one lane per worker, drawn from the replay's level-of-detail columns so
+//! that a million tasks cost what the window's width costs.
+
+use egui::epaint::Mesh;
+use egui::{
+    Align2, Color32, FontId, Rect, Response, Sense, Shape, Stroke, StrokeKind, Ui, pos2, vec2,
+};
+use taskscope_core::TaskId;
+use taskscope_core::stats::format_ns;
+
+use super::document::Document;
+use super::playback::Playback;
+use super::{HIGHLIGHT, Selection, task_tooltip};
+use crate::replay::Column;
+
+const GUTTER: f32 = 84.0;
+const RULER: f32 = 22.0;
+const MAX_LANE: f32 = 36.0;
+const MIN_LANE: f32 = 4.0;
+
+/// The visible time range, in ns (fractional, so deep zooms stay smooth).
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    pub t0: f64,
+    pub t1: f64,
+    /// Whether the view was set up for the open file.
+    fitted: bool,
+    /// The lanes' area and lane height at the last frame.
+    last: Option<(Rect, f32)>,
+}
+
+impl Default for Timeline {
+    fn default() -> Self {
+        Timeline {
+            t0: 0.0,
+            t1: 1.0,
+            fitted: false,
+            last: None,
+        }
+    }
+}
+
+/// A box of a lane: consecutive columns showing the same thing.
+enum Run {
+    Task {
+        task: TaskId,
+        x0: f32,
+        x1: f32,
+    },
+    Merged {
+        x0: f32,
+        x1: f32,
+        busy: f32,
+        color: Color32,
+    },
+}
+
+impl Timeline {
+    /// Shows the whole run.
+    pub fn fit(&mut self, end: u64) {
+        let pad = end as f64 * 0.01;
+        self.t0 = -pad;
+        self.t1 = end as f64 + pad;
+        self.fitted = true;
+    }
+
+    /// Centers on `[start, end)` with some room around it.
+    pub fn zoom_to(&mut self, start: u64, end: u64) {
+        let len = ((end - start) as f64).max(1000.0);
+        self.t0 = start as f64 - len * 0.5;
+        self.t1 = end as f64 + len * 0.5;
+        self.fitted = true;
+    }
+
+    /// Where the middle of `task`'s box is on screen (for tests and scripted clicks).
+    pub fn screen_pos_of(&self, doc: &Document, task: TaskId) -> Option<egui::Pos2> {
+        let (plot, lane_h) = self.last?;
+        let span = doc.replay.span(task)?;
+        let lane = *doc.lane_of_worker.get(&span.worker)?;
+        let mid = (span.start + span.end) as f64 / 2.0;
+        let x = plot.left() + ((mid - self.t0) / (self.t1 - self.t0)) as f32 * plot.width();
+        Some(pos2(x, plot.top() + RULER + (lane as f32 + 0.5) * lane_h))
+    }
+
+    /// Zooms by `factor` (> 1 zooms in) around time `at`.
+    pub fn zoom(&mut self, factor: f64, at: f64) {
+        let factor = factor.clamp(0.01, 100.0);
+        let span = ((self.t1 - self.t0) / factor).max(10.0);
+        let f = ((at - self.t0) / (self.t1 - self.t0)).clamp(0.0, 1.0);
+        self.t0 = at - f * span;
+        self.t1 = self.t0 + span;
+    }
+
+    /// Moves the view by a fraction of its width.
+    pub fn pan(&mut self, fraction: f64) {
+        let d = (self.t1 - self.t0) * fraction;
+        self.t0 += d;
+        self.t1 += d;
+    }
+
+    /// Draws the timeline in all of `ui`'s space.
+    pub fn ui(
+        &mut self,
+        ui: &mut Ui,
+        doc: &Document,
+        playback: &mut Playback,
+        selection: &mut Option<Selection>,
+        show_critical: bool,
+    ) {
+        if !self.fitted {
+            self.fit(doc.end());
+        }
+        let size = ui.available_size().max(vec2(200.0, RULER + MIN_LANE));
+        let (response, painter) = ui.allocate_painter(size, Sense::click_and_drag());
+        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Timeline"));
+        let rect = response.rect;
+        let lanes = doc.replay.lanes();
+        let n_lanes = lanes.len().max(1);
+        let lane_h = ((rect.height() - RULER - 4.0) / n_lanes as f32).clamp(MIN_LANE, MAX_LANE);
+        let plot = Rect::from_min_max(pos2(rect.left() + GUTTER, rect.top()), rect.max);
+        self.navigate(ui, &response, plot);
+        let t0 = self.t0;
+        let ns_per_px = (self.t1 - self.t0) / plot.width().max(1.0) as f64;
+        let x_of = move |t: f64| plot.left() + ((t - t0) / ns_per_px) as f32;
+        let t_of = move |x: f32| t0 + (x - plot.left()) as f64 * ns_per_px;
+        let lane_top = |l: usize| plot.top() + RULER + l as f32 * lane_h;
+        self.last = Some((plot, lane_h));
+        let visuals = ui.visuals().clone();
+
+        // Ruler: click or drag in it sets the replay time.
+        let ruler = Rect::from_min_max(plot.min, pos2(plot.right(), plot.top() + RULER));
+        let ruler_response = ui.interact(ruler, response.id.with("ruler"), Sense::click_and_drag());
+        if let Some(p) = ruler_response.interact_pointer_pos() {
+            playback.seek(t_of(p.x).clamp(0.0, doc.end() as f64) as u64);
+        }
+        painter.rect_filled(ruler, 0.0, visuals.faint_bg_color);
+        self.draw_ticks(&painter, plot, ruler, ns_per_px, &visuals);
+
+        let clip = painter.with_clip_rect(plot);
+        let columns = plot.width().max(1.0) as usize;
+        let (q0, q1) = (self.t0.max(0.0) as u64, self.t1.max(0.0).ceil() as u64);
+        let col_w = plot.width() / columns as f32;
+        let col_t0 = x_of(q0 as f64);
+        let mut mesh = Mesh::default();
+        let mut labels = Vec::new();
+        for lane in 0..lanes.len() {
+            let top = lane_top(lane) + 1.0;
+            let bottom = top + lane_h - 2.0;
+            if q1 > q0 {
+                let cols = doc.replay.lane_columns(lane, q0, q1, columns);
+                let w = (x_of(q1 as f64) - col_t0) / columns as f32;
+                for run in runs(&cols, col_t0, if w > 0.0 { w } else { col_w }, doc) {
+                    match run {
+                        Run::Task { task, x0, x1 } => {
+                            let span = doc.replay.span(task);
+                            // Exact edges when the task starts or ends in view.
+                            let (a, b) = span.map_or((x0, x1), |s| {
+                                (x_of(s.start as f64).max(x0), x_of(s.end as f64).min(x1))
+                            });
+                            let (a, b) = (a.max(plot.left()), b.max(a + 1.0).min(plot.right()));
+                            let r = Rect::from_min_max(pos2(a, top), pos2(b, bottom));
+                            mesh.add_colored_rect(r, doc.color_of(task));
+                            if b - a > 48.0 && lane_h >= 12.0 {
+                                labels.push((r, task));
+                            }
+                        }
+                        Run::Merged {
+                            x0,
+                            x1,
+                            busy,
+                            color,
+                        } => {
+                            let h = (bottom - top) * busy.clamp(0.15, 1.0);
+                            let r = Rect::from_min_max(pos2(x0, bottom - h), pos2(x1, bottom));
+                            mesh.add_colored_rect(r, color.gamma_multiply(0.85));
+                        }
+                    }
+                }
+            }
+            painter.text(
+                pos2(rect.left() + 6.0, (top + bottom) / 2.0),
+                Align2::LEFT_CENTER,
+                format!("worker {}", lanes.worker(lane)),
+                FontId::proportional((lane_h - 6.0).clamp(8.0, 12.0)),
+                visuals.text_color(),
+            );
+        }
+        clip.add(Shape::mesh(mesh));
+        for (r, task) in labels {
+            let text = elide(&doc.short_name(task), ((r.width() - 6.0) / 6.5) as usize);
+            clip.with_clip_rect(r.intersect(plot)).text(
+                r.left_center() + vec2(3.0, 0.0),
+                Align2::LEFT_CENTER,
+                text,
+                FontId::monospace(10.0),
+                Color32::BLACK,
+            );
+        }
+
+        // Outlines: the critical path on demand, then the selection.
+        let outline = |task: TaskId, stroke: Stroke| {
+            let (Some(s), Some(&lane)) = (
+                doc.replay.span(task),
+                doc.replay
+                    .span(task)
+                    .and_then(|s| doc.lane_of_worker.get(&s.worker)),
+            ) else {
+                return;
+            };
+            let (a, b) = (
+                x_of(s.start as f64),
+                x_of(s.end as f64).max(x_of(s.start as f64) + 2.0),
+            );
+            if b < plot.left() || a > plot.right() {
+                return;
+            }
+            let top = lane_top(lane);
+            let r = Rect::from_min_max(pos2(a, top), pos2(b, top + lane_h));
+            clip.rect_stroke(r, 1.0, stroke, StrokeKind::Inside);
+        };
+        if show_critical {
+            for &task in &doc.critical_path {
+                outline(task, Stroke::new(2.0, HIGHLIGHT));
+            }
+        }
+        if let Some(Selection::Task(task)) = selection {
+            outline(*task, Stroke::new(2.0, visuals.strong_text_color()));
+        }
+
+        // The replay cursor.
+        let x = x_of(playback.t as f64);
+        if x >= plot.left() && x <= plot.right() {
+            painter.vline(
+                x,
+                plot.y_range(),
+                Stroke::new(1.5, Color32::from_rgb(220, 40, 40)),
+            );
+            painter.text(
+                pos2(x + 3.0, plot.top() + 2.0),
+                Align2::LEFT_TOP,
+                format_ns(playback.t),
+                FontId::proportional(11.0),
+                Color32::from_rgb(220, 40, 40),
+            );
+        }
+
+        // Hover and click.
+        let hovered = response.hover_pos().and_then(|p| {
+            let lane = ((p.y - plot.top() - RULER) / lane_h).floor();
+            (p.x >= plot.left() && lane >= 0.0 && (lane as usize) < lanes.len())
+                .then(|| doc.replay.task_at(lane as usize, t_of(p.x).max(0.0) as u64))
+                .flatten()
+                .or_else(|| {
+                    // Tasks narrower than a pixel: look a few pixels around.
+                    let t = t_of(p.x).max(0.0) as u64;
+                    let slack = (ns_per_px * 3.0) as u64;
+                    let lane = lane as usize;
+                    (lane < lanes.len()).then(|| {
+                        doc.replay
+                            .task_at(lane, t.saturating_sub(slack))
+                            .or_else(|| doc.replay.task_at(lane, t + slack))
+                    })?
+                })
+        });
+        if response.clicked() {
+            *selection = hovered.map(Selection::Task);
+        }
+        if response.double_clicked() {
+            self.fit(doc.end());
+        }
+        if let Some(task) = hovered
+            && !response.dragged()
+        {
+            response.on_hover_ui_at_pointer(|ui| task_tooltip(ui, doc, task, playback.t));
+        }
+    }
+
+    /// Wheel zooms around the pointer, sideways wheel or drag pans, W/S/A/D too.
+    fn navigate(&mut self, ui: &Ui, response: &Response, plot: Rect) {
+        let width = (self.t1 - self.t0).max(1.0);
+        let t0 = self.t0;
+        let t_of = |x: f32| t0 + (x - plot.left()) as f64 * width / plot.width().max(1.0) as f64;
+        if response.dragged_by(egui::PointerButton::Primary)
+            || response.dragged_by(egui::PointerButton::Middle)
+        {
+            let dx = response.drag_delta().x as f64;
+            let d = -dx * width / plot.width().max(1.0) as f64;
+            self.t0 += d;
+            self.t1 += d;
+        }
+        if let Some(p) = response.hover_pos() {
+            let (scroll, zoom) = ui.input(|i| (i.smooth_scroll_delta, i.zoom_delta()));
+            let at = t_of(p.x);
+            if zoom != 1.0 {
+                self.zoom(zoom as f64, at);
+            } else if scroll.y != 0.0 {
+                self.zoom((scroll.y as f64 * 0.004).exp(), at);
+            }
+            if scroll.x != 0.0 {
+                self.pan(-scroll.x as f64 / plot.width().max(1.0) as f64);
+            }
+        }
+    }
+
+    fn draw_ticks(
+        &self,
+        painter: &egui::Painter,
+        plot: Rect,
+        ruler: Rect,
+        ns_per_px: f64,
+        visuals: &egui::Visuals,
+    ) {
+        let step = tick_step(ns_per_px * 110.0);
+        let first = (self.t0 / step).ceil() as i64;
+        let last = (self.t1 / step).floor() as i64;
+        for k in first..=last {
+            let t = k as f64 * step;
+            let x = plot.left() + ((t - self.t0) / ns_per_px) as f32;
+            painter.vline(
+                x,
+                ruler.bottom()..=plot.bottom(),
+                Stroke::new(1.0, visuals.faint_bg_color),
+            );
+            painter.vline(
+                x,
+                ruler.bottom() - 5.0..=ruler.bottom(),
+                Stroke::new(1.0, visuals.weak_text_color()),
+            );
+            if t >= 0.0 {
+                painter.text(
+                    pos2(x + 2.0, ruler.top() + 2.0),
+                    Align2::LEFT_TOP,
+                    format_ns(t as u64),
+                    FontId::proportional(10.0),
+                    visuals.weak_text_color(),
+                );
+            }
+        }
+    }
+}
+
+/// Merges consecutive columns that show the same task into one box.
+fn runs(cols: &[Column], x0: f32, w: f32, doc: &Document) -> Vec<Run> {
+    let mut out: Vec<Run> = Vec::new();
+    for (c, col) in cols.iter().enumerate() {
+        let (a, b) = (x0 + c as f32 * w, x0 + (c + 1) as f32 * w);
+        match *col {
+            Column::Empty => {}
+            Column::Task { task, .. } => match out.last_mut() {
+                Some(Run::Task { task: t, x1, .. }) if *t == task && (*x1 - a).abs() < 0.01 => {
+                    *x1 = b;
+                }
+                _ => out.push(Run::Task { task, x0: a, x1: b }),
+            },
+            Column::Merged { busy, group, .. } => out.push(Run::Merged {
+                x0: a,
+                x1: b,
+                busy,
+                color: doc.group_colors[group.0 as usize],
+            }),
+        }
+    }
+    out
+}
+
+/// A round step between ticks, at least `min` ns: 1, 2 or 5 times a power of ten.
+fn tick_step(min: f64) -> f64 {
+    let min = min.max(1.0);
+    let p = 10f64.powf(min.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * p)
+        .find(|&s| s >= min)
+        .unwrap_or(10.0 * p)
+}
+
+/// `s` cut to at most `n` characters, with an ellipsis.
+pub fn elide(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_round() {
+        assert_eq!(tick_step(3.0), 5.0);
+        assert_eq!(tick_step(120.0), 200.0);
+        assert_eq!(tick_step(1000.0), 1000.0);
+        assert_eq!(tick_step(0.0), 1.0);
+    }
+
+    #[test]
+    fn zoom_keeps_the_time_under_the_pointer() {
+        let mut t = Timeline {
+            t0: 0.0,
+            t1: 1000.0,
+            ..Timeline::default()
+        };
+        t.zoom(2.0, 250.0);
+        assert!((t.t1 - t.t0 - 500.0).abs() < 1e-9);
+        assert!((t.t0 - 125.0).abs() < 1e-9, "{}", t.t0);
+    }
+
+    #[test]
+    fn long_keys_are_elided() {
+        assert_eq!(elide("abcdef", 4), "abc…");
+        assert_eq!(elide("abc", 4), "abc");
+    }
+}

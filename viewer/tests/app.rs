@@ -1,0 +1,321 @@
+//! The viewer through its accessibility tree, with no display and no GPU (egui_kittest):
+//! open a sample, play, select tasks in the graph, the timeline and the search, follow
+//! a file that grows, and show errors for bad files.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use egui::{Event, Modifiers, PointerButton, Pos2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use taskscope_viewer::app::{Recent, Selection, TimeSpec};
+use taskscope_viewer::{ViewerApp, ViewerOptions};
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../samples")
+        .join(name)
+}
+
+/// A harness showing the app with `options`, the file read to the end.
+fn open(options: ViewerOptions) -> Harness<'static, ViewerApp> {
+    let app = ViewerApp::with_recent(options, Recent::in_memory());
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1600.0, 1000.0))
+        .build_ui_state(|ui, app: &mut ViewerApp| app.show(ui), app);
+    harness.step();
+    harness.state_mut().finish_loading();
+    harness.run_steps(3);
+    harness
+}
+
+fn click_at(harness: &Harness<'_, ViewerApp>, pos: Pos2) {
+    harness.event(Event::PointerMoved(pos));
+    for pressed in [true, false] {
+        harness.event(Event::PointerButton {
+            pos,
+            button: PointerButton::Primary,
+            pressed,
+            modifiers: Modifiers::default(),
+        });
+    }
+}
+
+fn norm() -> ViewerOptions {
+    ViewerOptions {
+        file: Some(sample("norm.trace.jsonl")),
+        ..ViewerOptions::default()
+    }
+}
+
+#[test]
+fn a_sample_opens_with_its_sizes_in_the_status_bar() {
+    let harness = open(norm());
+    harness.get_by_label_contains("590 tasks, 870 edges, 10 groups");
+    harness.get_by_label_contains("590 events on 2 workers");
+    harness.get_by_label("Task graph");
+    harness.get_by_label("Timeline");
+    let doc = harness.state().document().expect("the sample is open");
+    assert_eq!(doc.trace.graph.len(), 590);
+    assert!(!doc.picture.grouped, "590 tasks are drawn one by one");
+    assert_eq!(doc.picture.nodes.len(), 590);
+    // A finished run opens at its end: every task has run.
+    assert_eq!(harness.state().playback().t, doc.end());
+    harness.get_by_label("all tasks: 590 / 590");
+}
+
+#[test]
+fn play_moves_the_replay_and_pause_stops_it() {
+    let mut harness = open(ViewerOptions {
+        at: Some(TimeSpec::Fraction(0.0)),
+        ..norm()
+    });
+    assert_eq!(harness.state().playback().t, 0);
+    harness.get_by_label("all tasks: 0 / 590");
+    harness.get_by_label("Play").click();
+    harness.run_steps(10);
+    let t = harness.state().playback().t;
+    assert!(harness.state().playback().playing);
+    assert!(t > 0, "the cursor moved");
+    harness.get_by_label("Pause").click();
+    harness.run_steps(3);
+    let paused = harness.state().playback().t;
+    harness.run_steps(5);
+    assert_eq!(harness.state().playback().t, paused, "paused means still");
+    assert!(!harness.state().playback().playing);
+    harness.get_by_label("Play");
+}
+
+#[test]
+fn keys_move_the_replay() {
+    let mut harness = open(norm());
+    let end = harness.state().document().unwrap().end();
+    harness.key_press(egui::Key::Home);
+    harness.run_steps(2);
+    assert_eq!(harness.state().playback().t, 0);
+    harness.key_press(egui::Key::ArrowRight);
+    harness.run_steps(2);
+    assert_eq!(harness.state().playback().t, end / 100);
+    harness.key_press(egui::Key::End);
+    harness.run_steps(2);
+    assert_eq!(harness.state().playback().t, end);
+    harness.key_press(egui::Key::Space);
+    harness.run_steps(2);
+    assert!(harness.state().playback().playing, "space plays");
+}
+
+#[test]
+fn clicking_a_task_in_the_graph_shows_its_key_and_marks_it_in_the_timeline() {
+    let mut harness = open(norm());
+    let (task, key, pos) = {
+        let app = harness.state();
+        let doc = app.document().unwrap();
+        let (task, _) = doc
+            .trace
+            .graph
+            .tasks()
+            .find(|(_, t)| t.group == "mean_chunk")
+            .unwrap();
+        let key = doc.trace.graph.task(task).key.clone();
+        let pos = app.graph_view().screen_pos_of(doc, task).unwrap();
+        (task, key, pos)
+    };
+    click_at(&harness, pos);
+    harness.run_steps(3);
+    assert_eq!(harness.state().selection(), Some(Selection::Task(task)));
+    harness.get_by_label(&key);
+    assert!(
+        harness.get_all_by_label("mean_chunk").count() >= 1,
+        "the group is shown"
+    );
+    harness.get_by_label_contains("Dependents (");
+}
+
+#[test]
+fn clicking_a_task_in_the_timeline_selects_it() {
+    let mut harness = open(norm());
+    let (task, pos) = {
+        let app = harness.state();
+        let doc = app.document().unwrap();
+        // The slowest task is wide enough to hit at full zoom-out.
+        let task = doc.slowest[0];
+        (task, app.timeline().screen_pos_of(doc, task).unwrap())
+    };
+    click_at(&harness, pos);
+    harness.run_steps(3);
+    assert_eq!(harness.state().selection(), Some(Selection::Task(task)));
+    let key = harness
+        .state()
+        .document()
+        .unwrap()
+        .trace
+        .graph
+        .task(task)
+        .key
+        .clone();
+    harness.get_by_label(&key);
+}
+
+#[test]
+fn search_finds_a_task_and_its_link_selects_it() {
+    let mut harness = open(norm());
+    let (key, id) = {
+        let doc = harness.state().document().unwrap();
+        let (id, t) = doc
+            .trace
+            .graph
+            .tasks()
+            .find(|(_, t)| t.group == "var-aggregate")
+            .unwrap();
+        (t.key.clone(), id)
+    };
+    harness.get_by_label("Search").click();
+    harness.run_steps(2);
+    harness.get_by_label("Search").type_text("var-aggregate");
+    harness.run_steps(3);
+    harness.get_by_label_contains("1 groups, 10 tasks");
+    harness.get_by_label(&key).click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().selection(), Some(Selection::Task(id)));
+    harness.get_by_label("Task");
+}
+
+#[test]
+fn a_dependency_link_moves_the_selection() {
+    let mut harness = open(norm());
+    let (task, dep, dep_key) = {
+        let doc = harness.state().document().unwrap();
+        let (id, t) = doc
+            .trace
+            .graph
+            .tasks()
+            .find(|(_, t)| t.group == "truediv")
+            .unwrap();
+        let dep = t.deps()[0];
+        (id, dep, doc.trace.graph.task(dep).key.clone())
+    };
+    harness.state_mut().select(Selection::Task(task));
+    harness.run_steps(3);
+    harness.get_by_label(&dep_key).click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().selection(), Some(Selection::Task(dep)));
+}
+
+#[test]
+fn a_bad_file_shows_an_error_in_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.trace.jsonl");
+    std::fs::write(
+        &path,
+        concat!(
+            r#"{"type":"header","format":"taskscope","version":1,"tool":"t","clock":"ns"}"#,
+            "\n",
+            r#"{"type":"task","id":0}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let harness = open(ViewerOptions {
+        file: Some(path.clone()),
+        ..ViewerOptions::default()
+    });
+    assert!(harness.state().document().is_none());
+    harness.get_by_label("The file could not be opened");
+    let error = harness.state().error().unwrap().to_string();
+    assert!(error.contains("broken.trace.jsonl:2"), "{error}");
+    harness.get_by_label(&error);
+}
+
+#[test]
+fn a_graph_without_a_run_opens_colored_by_group() {
+    let harness = open(ViewerOptions {
+        file: Some(sample("norm_dask.dot")),
+        ..ViewerOptions::default()
+    });
+    let doc = harness.state().document().expect("Dask's DOT opens");
+    assert_eq!(doc.trace.graph.len(), 590);
+    assert!(harness.state().graph_view().color_by_group);
+    harness.get_by_label_contains("graph without a run");
+}
+
+/// A trace being written: the first part, then the rest arrives and is followed.
+#[test]
+fn a_growing_trace_is_followed_live() {
+    let full = std::fs::read_to_string(sample("norm.trace.jsonl")).unwrap();
+    let lines: Vec<&str> = full.lines().collect();
+    let first_event = lines
+        .iter()
+        .position(|l| l.contains("\"type\":\"event\""))
+        .unwrap();
+    let cut = first_event + 100;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("live.trace.jsonl");
+    let mut file = std::fs::File::create(&path).unwrap();
+    for l in &lines[..cut] {
+        writeln!(file, "{l}").unwrap();
+    }
+    file.flush().unwrap();
+    let mut harness = open(ViewerOptions {
+        file: Some(path.clone()),
+        ..ViewerOptions::default()
+    });
+    {
+        let app = harness.state();
+        let doc = app.document().unwrap();
+        assert!(doc.is_open_run());
+        assert_eq!(doc.trace.events.len(), 100);
+        assert!(app.playback().follow_live);
+        assert_eq!(app.playback().t, doc.end());
+    }
+    harness.get_by_label("Follow live");
+    harness.get_by_label_contains("LIVE: the file has no end record");
+    let picture = harness.state().document().unwrap().picture.clone();
+    for l in &lines[cut..] {
+        writeln!(file, "{l}").unwrap();
+    }
+    file.flush().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while harness.state().document().unwrap().trace.events.len() < 590 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the growth was not noticed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        harness.step();
+        harness.state_mut().finish_loading();
+    }
+    let app = harness.state();
+    let doc = app.document().unwrap();
+    assert!(!doc.is_open_run(), "the end record arrived");
+    assert_eq!(app.playback().t, doc.end(), "the cursor followed");
+    assert!(
+        std::sync::Arc::ptr_eq(&picture, &doc.picture),
+        "the same graph is not laid out again"
+    );
+}
+
+#[test]
+fn the_select_option_selects_a_task_and_zooms_the_timeline_to_it() {
+    let trace = taskscope_core::input::load(&sample("norm.trace.jsonl")).unwrap();
+    let event = trace.events.iter().find(|e| e.worker == 1).unwrap();
+    let key = trace.graph.task(event.task).key.clone();
+    let harness = open(ViewerOptions {
+        select: Some(key.clone()),
+        ..norm()
+    });
+    let app = harness.state();
+    assert_eq!(app.selection(), Some(Selection::Task(event.task)));
+    let view = app.timeline();
+    assert!(view.t0 <= event.start as f64 && event.end as f64 <= view.t1);
+    assert!(
+        view.t1 - view.t0 < app.document().unwrap().end() as f64 / 10.0,
+        "zoomed in"
+    );
+    harness.get_by_label(&key);
+
+    let nobody = open(ViewerOptions {
+        select: Some("no such key".into()),
+        ..norm()
+    });
+    assert_eq!(nobody.state().selection(), None);
+}
