@@ -192,8 +192,38 @@ impl Document {
         previous: Option<Arc<GraphPicture>>,
     ) -> Result<Document, String> {
         let started = Instant::now();
-        let replay = Replay::from_trace(&trace)
-            .map_err(|e| format!("{}: cannot replay this run: {e}", path.display()))?;
+        // The replay, the statistics and the layout are independent: compute them at
+        // the same time (a million tasks take seconds each).
+        let reusable =
+            previous.filter(|p| p.made_for == (trace.graph.len(), trace.graph.edge_count()));
+        let (replay, stats, picture) = std::thread::scope(|s| {
+            let stats = s.spawn(|| RunStats::of(&trace));
+            let picture = reusable.is_none().then(|| {
+                s.spawn(|| {
+                    let names: Vec<&str> = trace
+                        .graph
+                        .tasks()
+                        .map(|(_, t)| t.group.as_str())
+                        .collect::<std::collections::BTreeSet<&str>>()
+                        .into_iter()
+                        .collect();
+                    let index = |g: &str| names.binary_search(&g).ok().map(|i| i as u32);
+                    Arc::new(GraphPicture::of(&trace, &index))
+                })
+            });
+            let replay = Replay::from_trace(&trace);
+            let stats = stats.join().unwrap_or(None);
+            let picture = picture.and_then(|p| p.join().ok());
+            (replay, stats, picture)
+        });
+        let replay =
+            replay.map_err(|e| format!("{}: cannot replay this run: {e}", path.display()))?;
+        let picture = reusable.or(picture).ok_or_else(|| {
+            format!(
+                "{}: laying out the graph failed (internal error)",
+                path.display()
+            )
+        })?;
         let names = replay.group_names();
         let group_index = |g: &str| -> Option<u32> {
             names
@@ -212,7 +242,6 @@ impl Document {
         for (i, e) in trace.events.iter().enumerate() {
             event_of[e.task.index()] = Some(i as u32);
         }
-        let stats = RunStats::of(&trace);
         let critical_path: Vec<TaskId> = stats
             .iter()
             .flat_map(|s| &s.critical_path.steps)
@@ -232,10 +261,6 @@ impl Document {
         slowest.sort_by_key(|id| (std::cmp::Reverse(duration(id)), id.index()));
         let lanes = replay.lanes();
         let lane_of_worker = (0..lanes.len()).map(|l| (lanes.worker(l), l)).collect();
-        let picture = match previous {
-            Some(p) if p.made_for == (trace.graph.len(), trace.graph.edge_count()) => p,
-            _ => Arc::new(GraphPicture::of(&trace, &group_index)),
-        };
         Ok(Document {
             path: path.to_path_buf(),
             trace,
