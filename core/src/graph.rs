@@ -123,6 +123,8 @@ pub enum GraphError {
 #[derive(Default)]
 pub struct GraphBuilder {
     specs: Vec<TaskSpec>,
+    /// Dependencies given by id ([`GraphBuilder::add_with_ids`]), after those by key.
+    dep_ids: Vec<Vec<TaskId>>,
 }
 
 impl GraphBuilder {
@@ -133,12 +135,31 @@ impl GraphBuilder {
     pub fn with_capacity(n: usize) -> Self {
         GraphBuilder {
             specs: Vec::with_capacity(n),
+            dep_ids: Vec::with_capacity(n),
         }
     }
 
     /// Adds a task; tasks get ids in the order they are added.
     pub fn add(&mut self, spec: TaskSpec) -> TaskId {
+        self.add_with_ids(spec, Vec::new())
+    }
+
+    /// Adds a task whose dependencies (besides `spec.deps`, by key) are given by the
+    /// ids they got or will get here: readers of files that number their tasks skip
+    /// a key lookup per edge.
+    ///
+    /// ```
+    /// use taskscope_core::{GraphBuilder, TaskId, TaskSpec};
+    ///
+    /// let mut b = GraphBuilder::new();
+    /// b.add(TaskSpec::new("a", "load"));
+    /// b.add_with_ids(TaskSpec::new("b", "sum"), vec![TaskId(0)]);
+    /// let g = b.build().unwrap();
+    /// assert_eq!(g.task(TaskId(1)).deps(), &[TaskId(0)]);
+    /// ```
+    pub fn add_with_ids(&mut self, spec: TaskSpec, deps: Vec<TaskId>) -> TaskId {
         self.specs.push(spec);
+        self.dep_ids.push(deps);
         TaskId((self.specs.len() - 1) as u32)
     }
 
@@ -152,26 +173,51 @@ impl GraphBuilder {
 
     /// Checks keys, dependencies and acyclicity, and builds the graph.
     pub fn build(self) -> Result<TaskGraph, GraphError> {
+        self.build_located().map_err(|(e, _)| e)
+    }
+
+    /// [`GraphBuilder::build`], with the ids of the tasks an error is about (both
+    /// tasks of a duplicate key, the task missing a dependency, the tasks around a
+    /// cycle), so that readers can name lines.
+    pub(crate) fn build_located(self) -> Result<TaskGraph, (GraphError, Vec<TaskId>)> {
         let n = self.specs.len();
         let mut by_key = KeyMap::with_capacity(n);
         for (i, spec) in self.specs.iter().enumerate() {
-            if by_key.insert(spec.key.clone(), TaskId(i as u32)).is_some() {
-                return Err(GraphError::DuplicateKey {
-                    key: spec.key.clone(),
-                });
+            if let Some(first) = by_key.insert(spec.key.clone(), TaskId(i as u32)) {
+                let key = spec.key.clone();
+                return Err((
+                    GraphError::DuplicateKey { key },
+                    vec![first, TaskId(i as u32)],
+                ));
             }
         }
         let mut graph = StableDiGraph::with_capacity(n, n * 2);
         let mut tasks = Vec::with_capacity(n);
         // mark[d] == i: task i already lists d (repeats count once, in O(1)).
         let mut mark = vec![u32::MAX; n];
-        for (i, spec) in self.specs.into_iter().enumerate() {
-            let mut deps = Vec::with_capacity(spec.deps.len());
+        for (i, (spec, ids)) in self.specs.into_iter().zip(self.dep_ids).enumerate() {
+            let mut deps = Vec::with_capacity(spec.deps.len() + ids.len());
             for d in &spec.deps {
-                let id = *by_key.get(d).ok_or_else(|| GraphError::MissingDependency {
-                    task: spec.key.clone(),
-                    missing: d.clone(),
+                let id = *by_key.get(d).ok_or_else(|| {
+                    let e = GraphError::MissingDependency {
+                        task: spec.key.clone(),
+                        missing: d.clone(),
+                    };
+                    (e, vec![TaskId(i as u32)])
                 })?;
+                if mark[id.index()] != i as u32 {
+                    mark[id.index()] = i as u32;
+                    deps.push(id);
+                }
+            }
+            for id in ids {
+                if id.index() >= n {
+                    let e = GraphError::MissingDependency {
+                        task: spec.key.clone(),
+                        missing: format!("#{}", id.0),
+                    };
+                    return Err((e, vec![TaskId(i as u32)]));
+                }
                 if mark[id.index()] != i as u32 {
                     mark[id.index()] = i as u32;
                     deps.push(id);
@@ -203,8 +249,10 @@ impl GraphBuilder {
             dependents,
             dependent_start,
         };
-        g.topo = g.kahn_order().map_err(|_| GraphError::Cycle {
-            keys: g.find_cycle(),
+        g.topo = g.kahn_order().map_err(|_| {
+            let keys = g.find_cycle();
+            let ids = keys.iter().filter_map(|k| g.id_of(k)).collect();
+            (GraphError::Cycle { keys }, ids)
         })?;
         g.levels = g.compute_levels();
         Ok(g)

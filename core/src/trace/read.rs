@@ -1,6 +1,5 @@
 //! Reading files: any v1 file, with errors that name the file, line and field.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::io::{self, BufRead, BufReader};
 use std::path::Path;
@@ -281,7 +280,7 @@ pub fn parse(mut input: impl BufRead, source: &str) -> Result<Trace, ReadError> 
     if end.is_none() {
         truncated = true;
     }
-    let graph = build_graph(&tasks, truncated, &err)?;
+    let graph = build_graph(tasks, truncated, &err)?;
     let events = check_events(&graph, events, &err)?;
     let mut run_end = None;
     if let Some((line, e)) = end {
@@ -378,26 +377,20 @@ fn check_events(
 }
 
 fn build_graph(
-    tasks: &[(usize, TaskRecord)],
+    tasks: Vec<(usize, TaskRecord)>,
     truncated: bool,
     err: &LineError<'_>,
 ) -> Result<TaskGraph, ReadError> {
-    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(tasks.len());
-    let mut builder = GraphBuilder::with_capacity(tasks.len());
+    let n = tasks.len();
+    // The line of each task, for errors; duplicate keys are found by the builder.
+    let lines: Vec<usize> = tasks.iter().map(|(line, _)| *line).collect();
+    let mut builder = GraphBuilder::with_capacity(n);
     for (line, t) in tasks {
-        if let Some(first) = seen.insert(&t.key, *line) {
-            return Err(err(
-                ReadErrorKind::Graph,
-                *line,
-                Some("key"),
-                format!("duplicate task key {:?} (first on line {first})", t.key),
-            ));
-        }
         let mut deps = Vec::with_capacity(t.deps.len());
         for &d in &t.deps {
-            match tasks.get(d as usize) {
-                Some((_, dep)) => deps.push(dep.key.clone()),
-                None => {
+            match (d as usize) < n {
+                true => deps.push(TaskId(d)),
+                false => {
                     let why = if truncated {
                         " (the file is truncated: it has no end record)"
                     } else {
@@ -405,12 +398,11 @@ fn build_graph(
                     };
                     let mut e = err(
                         ReadErrorKind::Graph,
-                        *line,
+                        line,
                         Some("deps"),
                         format!(
                             "task {:?} depends on task id {d}, which is not in the file ({} tasks){why}",
-                            t.key,
-                            tasks.len()
+                            t.key, n
                         ),
                     );
                     e.graph = Some(GraphError::MissingDependency {
@@ -421,21 +413,32 @@ fn build_graph(
                 }
             }
         }
-        let group = t.group.clone().unwrap_or_else(|| key_split(&t.key));
-        builder.add(TaskSpec {
-            key: t.key.clone(),
-            op: t.op.clone().unwrap_or_else(|| group.clone()),
+        let group = t.group.unwrap_or_else(|| key_split(&t.key));
+        let spec = TaskSpec {
+            op: t.op.unwrap_or_else(|| group.clone()),
+            key: t.key,
             group,
-            deps,
-            meta: t.meta.clone(),
-        });
-    }
-    builder.build().map_err(|g| {
-        let line = match &g {
-            GraphError::Cycle { keys } => keys.first().and_then(|k| seen.get(k.as_str()).copied()),
-            GraphError::DuplicateKey { key } => seen.get(key.as_str()).copied(),
-            GraphError::MissingDependency { task, .. } => seen.get(task.as_str()).copied(),
+            deps: Vec::new(),
+            meta: t.meta,
         };
+        builder.add_with_ids(spec, deps);
+    }
+    builder.build_located().map_err(|(g, ids)| {
+        let line_of = |id: &TaskId| lines[id.index()];
+        if let (GraphError::DuplicateKey { key }, [first, second]) = (&g, &ids[..]) {
+            let mut e = err(
+                ReadErrorKind::Graph,
+                line_of(second),
+                Some("key"),
+                format!(
+                    "duplicate task key {key:?} (first on line {})",
+                    line_of(first)
+                ),
+            );
+            e.graph = Some(g);
+            return e;
+        }
+        let line = ids.first().map(line_of);
         let mut e = err(
             ReadErrorKind::Graph,
             line.unwrap_or(0),

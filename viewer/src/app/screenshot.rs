@@ -57,6 +57,8 @@ struct Screenshotter {
     path: PathBuf,
     started: Instant,
     pending: Option<Receiver<Arc<egui::ColorImage>>>,
+    /// When the first frame showing the file was drawn, after the start.
+    first_frame: Option<Duration>,
     outcome: Arc<Mutex<Option<String>>>,
 }
 
@@ -67,6 +69,7 @@ impl Screenshotter {
             path,
             started: Instant::now(),
             pending: None,
+            first_frame: None,
             outcome,
         }
     }
@@ -98,12 +101,15 @@ impl eframe::App for Screenshotter {
             if let Ok(image) = pending.try_recv() {
                 self.pending = None;
                 let result = save_png(&self.path, &image);
-                if result.is_ok() {
+                if let (Ok(()), Some(doc)) = (&result, self.app.document()) {
                     println!(
-                        "wrote {} ({}x{} px)",
+                        "wrote {} ({}x{} px); {} read and prepared in {:.0} ms, first frame drawn {:.0} ms after start",
                         self.path.display(),
                         image.size[0],
-                        image.size[1]
+                        image.size[1],
+                        doc.name(),
+                        doc.load_time.as_secs_f64() * 1e3,
+                        self.first_frame.unwrap_or_default().as_secs_f64() * 1e3,
                     );
                 }
                 self.finish(&ctx, result.err());
@@ -111,6 +117,9 @@ impl eframe::App for Screenshotter {
             return;
         }
         let ready = self.app.document().is_some() && !self.app.is_loading();
+        if ready && self.first_frame.is_none() {
+            self.first_frame = Some(self.started.elapsed());
+        }
         if ready && self.app.frames_since_load >= SETTLE_FRAMES {
             let (sender, receiver) = channel();
             ctx.request_screenshot(move |image| {
