@@ -1,5 +1,6 @@
-//! How long the viewer takes to open a file, step by step, and how long one frame's
-//! level-of-detail queries take at full zoom-out and zoomed in.
+//! How long the viewer takes to open a file, step by step; how long one frame's
+//! level-of-detail queries take at full zoom-out and zoomed in; and the CPU time of
+//! whole frames of the app (egui's pass and tessellation, no GPU) in both views.
 //!
 //!   cargo run --release -p taskscope-viewer --example open_bench -- big.trace.jsonl
 
@@ -7,7 +8,8 @@ use std::time::Instant;
 
 use taskscope_core::stats::RunStats;
 use taskscope_viewer::Replay;
-use taskscope_viewer::app::Document;
+use taskscope_viewer::app::{Document, Recent};
+use taskscope_viewer::{ViewerApp, ViewerOptions};
 
 fn main() {
     let Some(path) = std::env::args().nth(1) else {
@@ -54,6 +56,47 @@ fn main() {
         println!(
             "frame queries {:>8.2} ms ({name}: {lanes} lanes x 1500 columns, progress)",
             t.elapsed().as_secs_f64() * 1e3 / reps as f64
+        );
+    }
+
+    drop(doc);
+    app_frames(&path);
+}
+
+/// Median CPU time of a whole frame of the app, zoomed out and zoomed in.
+fn app_frames(path: &std::path::Path) {
+    let options = ViewerOptions {
+        file: Some(path.to_path_buf()),
+        at: Some(taskscope_viewer::app::TimeSpec::Fraction(0.5)),
+        ..ViewerOptions::default()
+    };
+    let app = ViewerApp::with_recent(options, Recent::in_memory());
+    let mut harness = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1600.0, 1000.0))
+        .build_ui_state(|ui, app: &mut ViewerApp| app.show(ui), app);
+    harness.step();
+    harness.state_mut().finish_loading();
+    harness.run_steps(3);
+    let end = harness.state().document().map_or(1, |d| d.end());
+    for (name, zoom) in [("zoomed out", 1.0), ("zoomed in", 0.001)] {
+        let view = harness.state_mut().timeline_mut();
+        let mid = end as f64 / 2.0;
+        view.t0 = mid - end as f64 * zoom / 2.0;
+        view.t1 = mid + end as f64 * zoom / 2.0;
+        let mut times = Vec::new();
+        for _ in 0..15 {
+            let t = Instant::now();
+            harness.step();
+            let shapes = harness.output().shapes.clone();
+            std::hint::black_box(harness.ctx.tessellate(shapes, 1.0));
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "app frame     {:>8.2} ms median, {:.2} to {:.2} ({name}, 1600x1000)",
+            times[times.len() / 2],
+            times[0],
+            times[times.len() - 1]
         );
     }
 }

@@ -134,6 +134,11 @@ impl ViewerApp {
         &self.timeline
     }
 
+    /// The timeline's view, to zoom it from scripts and benchmarks.
+    pub fn timeline_mut(&mut self) -> &mut Timeline {
+        &mut self.timeline
+    }
+
     pub fn graph_view(&self) -> &GraphView {
         &self.graph
     }
