@@ -170,14 +170,6 @@ impl GraphView {
         }
 
         // Boxes in one mesh; labels where they fit.
-        let progress = picture.grouped.then(|| {
-            let by_name = doc.replay.group_progress_at(t);
-            doc.replay
-                .group_names()
-                .iter()
-                .map(|g| by_name.get(g.as_str()).copied().unwrap_or_default())
-                .collect::<Vec<GroupProgress>>()
-        });
         let mut mesh = Mesh::default();
         let mut labels = Vec::new();
         for node in &picture.nodes {
@@ -196,7 +188,7 @@ impl GraphView {
                     mesh.add_colored_rect(r, fill);
                 }
                 NodeKind::Group(g) => {
-                    let p = progress.as_ref().map(|p| p[g as usize]).unwrap_or_default();
+                    let p = doc.replay.progress_of(crate::replay::GroupId(g), t);
                     group_box(
                         &mut mesh,
                         r,

@@ -785,12 +785,7 @@ fn task_tooltip(ui: &mut Ui, doc: &Document, task: TaskId, t: u64) {
 
 fn group_tooltip(ui: &mut Ui, doc: &Document, g: u32, t: u64) {
     let name = &doc.replay.group_names()[g as usize];
-    let p = doc
-        .replay
-        .group_progress_at(t)
-        .get(name.as_str())
-        .copied()
-        .unwrap_or_default();
+    let p = doc.replay.progress_of(crate::replay::GroupId(g), t);
     ui.label(RichText::new(name).monospace().strong());
     ui.label(format!(
         "{} tasks: {} done, {} running at {}",

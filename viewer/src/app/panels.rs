@@ -126,12 +126,7 @@ fn group_details(ui: &mut Ui, doc: &Document, g: u32, t: u64, actions: &mut Acti
     ui.heading("Group");
     ui.label(RichText::new(name).monospace());
     ui.separator();
-    let p = doc
-        .replay
-        .group_progress_at(t)
-        .get(name.as_str())
-        .copied()
-        .unwrap_or_default();
+    let p = doc.replay.progress_of(crate::replay::GroupId(g), t);
     egui::Grid::new("group-details")
         .num_columns(2)
         .striped(true)

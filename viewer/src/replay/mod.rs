@@ -361,22 +361,26 @@ impl Replay {
 
     /// Progress of every group at `t`, by group name. O(groups × log n).
     pub fn group_progress_at(&self, t: u64) -> BTreeMap<&str, GroupProgress> {
-        self.group_names
-            .iter()
-            .zip(&self.groups)
-            .map(|(name, g)| {
-                let done = count_at_or_before(&g.done_ends, t);
-                let failed = count_at_or_before(&g.failed_ends, t);
-                let started = count_at_or_before(&g.starts, t);
-                let progress = GroupProgress {
-                    total: g.total,
-                    running: started - done - failed,
-                    done,
-                    failed,
-                };
-                (name.as_str(), progress)
+        (0..self.groups.len())
+            .map(|g| {
+                let id = GroupId(g as u32);
+                (self.group_name(id), self.progress_of(id, t))
             })
             .collect()
+    }
+
+    /// Progress of one group at `t`. O(log n).
+    pub fn progress_of(&self, group: GroupId, t: u64) -> GroupProgress {
+        let g = &self.groups[group.0 as usize];
+        let done = count_at_or_before(&g.done_ends, t);
+        let failed = count_at_or_before(&g.failed_ends, t);
+        let started = count_at_or_before(&g.starts, t);
+        GroupProgress {
+            total: g.total,
+            running: started - done - failed,
+            done,
+            failed,
+        }
     }
 
     /// The timeline's lanes, one per worker, for level-of-detail queries.
