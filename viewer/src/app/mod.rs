@@ -295,6 +295,7 @@ impl ViewerApp {
         egui::Panel::left("analysis")
             .resizable(true)
             .default_size(290.0)
+            .max_size(480.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
                     panels::search(ui, doc, &mut self.search, &mut actions);
@@ -311,6 +312,7 @@ impl ViewerApp {
         egui::Panel::right("details")
             .resizable(true)
             .default_size(320.0)
+            .max_size(560.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| match self.selection {
                     Some(s) => panels::details(ui, doc, s, t, &mut actions),

@@ -257,17 +257,20 @@ fn progress_row(
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::ProgressIndicator, true, &label));
     let painter = ui.painter_at(rect);
     let visuals = ui.style().interact(&response);
+    let counts = format!("{} / {}", p.done, p.total);
+    // Long names (profilers' "function (file:line)") are cut to leave room for counts.
+    let room = ((rect.width() - counts.len() as f32 * 7.0 - 12.0) / 6.0).max(4.0) as usize;
     painter.text(
         rect.left_top() + egui::vec2(2.0, 1.0),
         egui::Align2::LEFT_TOP,
-        name,
+        super::timeline::elide(name, room),
         egui::FontId::proportional(12.0),
         visuals.text_color(),
     );
     painter.text(
         rect.right_top() + egui::vec2(-2.0, 1.0),
         egui::Align2::RIGHT_TOP,
-        format!("{} / {}", p.done, p.total),
+        counts,
         egui::FontId::monospace(11.0),
         visuals.text_color(),
     );
@@ -341,7 +344,8 @@ pub fn slowest(ui: &mut Ui, doc: &Document, actions: &mut Actions) {
                         ui.label(format_ns(g.time_ns));
                         ui.label(format!("{}×", g.tasks));
                         let index = doc.replay.group_names().binary_search(name).ok();
-                        if ui.link(name.as_str()).clicked() {
+                        let shown = super::timeline::elide(name, 40);
+                        if ui.link(shown).on_hover_text(name.as_str()).clicked() {
                             actions.select = index.map(|i| Selection::Group(i as u32));
                         }
                         ui.end_row();
@@ -367,8 +371,20 @@ pub fn memory_plot(ui: &mut Ui, doc: &Document, playback: &Playback, actions: &m
         .allow_zoom(false)
         .allow_boxed_zoom(false)
         .include_y(0.0)
-        .x_axis_formatter(|m, _| format!("{} ms", m.value))
-        .y_axis_formatter(|m, _| format!("{} MiB", m.value))
+        .x_axis_formatter(|m, _| {
+            if m.value < 0.0 {
+                String::new()
+            } else {
+                format_ns((m.value * 1e6).round() as u64)
+            }
+        })
+        .y_axis_formatter(|m, _| {
+            if m.value < 0.0 {
+                String::new()
+            } else {
+                format_bytes((m.value * (1u64 << 20) as f64).round() as u64)
+            }
+        })
         .show(ui, |plot| {
             if !held.is_empty() {
                 plot.line(
