@@ -319,3 +319,107 @@ fn the_select_option_selects_a_task_and_zooms_the_timeline_to_it() {
     });
     assert_eq!(nobody.state().selection(), None);
 }
+
+fn scroll_at(harness: &Harness<'_, ViewerApp>, pos: Pos2, delta: egui::Vec2) {
+    harness.event(Event::PointerMoved(pos));
+    harness.event(Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta,
+        phase: egui::TouchPhase::Move,
+        modifiers: Modifiers::default(),
+        source: egui::MouseWheelSource::Wheel,
+    });
+}
+
+#[test]
+fn the_wheel_zooms_the_timeline_and_the_graph_around_the_pointer() {
+    let mut harness = open(norm());
+    let timeline = harness.get_by_label("Timeline").rect();
+    let (t0, t1) = (harness.state().timeline().t0, harness.state().timeline().t1);
+    scroll_at(&harness, timeline.center(), egui::vec2(0.0, 120.0));
+    harness.run_steps(12);
+    let view = harness.state().timeline();
+    assert!(
+        view.t1 - view.t0 < (t1 - t0) * 0.8,
+        "zoomed in: {t0}..{t1} to {}..{}",
+        view.t0,
+        view.t1
+    );
+    assert!(
+        view.t0 > t0 && view.t1 < t1,
+        "around the pointer, in the middle"
+    );
+
+    let graph = harness.get_by_label("Task graph").rect();
+    let scale = harness.state().graph_view().scale;
+    scroll_at(&harness, graph.center(), egui::vec2(0.0, -120.0));
+    harness.run_steps(12);
+    assert!(
+        harness.state().graph_view().scale < scale * 0.9,
+        "zoomed out"
+    );
+}
+
+/// A run with more workers than lanes fit: the wheel over the lane names scrolls them,
+/// and selecting a task on a hidden lane brings its lane into view.
+#[test]
+fn many_lanes_scroll() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.trace.jsonl");
+    let mut text = String::from(
+        r#"{"type":"header","format":"taskscope","version":1,"tool":"t","clock":"ns"}"#,
+    );
+    text.push('\n');
+    let workers = 120;
+    for i in 0..workers {
+        text.push_str(&format!(
+            "{{\"type\":\"task\",\"id\":{i},\"key\":\"t-{i}\",\"group\":\"t\"}}\n"
+        ));
+    }
+    for i in 0..workers {
+        text.push_str(&format!(
+            "{{\"type\":\"event\",\"task\":{i},\"worker\":{i},\"start\":{},\"end\":{},\"status\":\"done\",\"bytes\":8}}\n",
+            i * 10,
+            i * 10 + 500
+        ));
+    }
+    text.push_str(&format!(
+        "{{\"type\":\"end\",\"tasks\":{workers},\"edges\":0,\"status\":\"ok\",\"wall\":2000}}\n"
+    ));
+    std::fs::write(&path, text).unwrap();
+    let mut harness = open(ViewerOptions {
+        file: Some(path),
+        ..ViewerOptions::default()
+    });
+    assert_eq!(harness.state().timeline().first_lane, 0);
+    let last = harness
+        .state()
+        .document()
+        .unwrap()
+        .trace
+        .graph
+        .id_of("t-119")
+        .unwrap();
+    {
+        let app = harness.state();
+        let pos = app.timeline().screen_pos_of(app.document().unwrap(), last);
+        assert_eq!(pos, None, "120 lanes do not fit: the last is hidden");
+    }
+    let timeline = harness.get_by_label("Timeline").rect();
+    scroll_at(
+        &harness,
+        timeline.left_center() + egui::vec2(20.0, 0.0),
+        egui::vec2(0.0, -200.0),
+    );
+    harness.run_steps(12);
+    let first = harness.state().timeline().first_lane;
+    assert!(first > 0, "scrolled down");
+    harness.state_mut().select(Selection::Task(last));
+    harness.run_steps(3);
+    let app = harness.state();
+    let pos = app.timeline().screen_pos_of(app.document().unwrap(), last);
+    assert!(
+        pos.is_some_and(|p| timeline.contains(p)),
+        "the last lane is in view: {pos:?}"
+    );
+}

@@ -350,6 +350,9 @@ impl ViewerApp {
         if let Selection::Task(task) = s {
             self.graph.focus_on(doc, task);
             if let Some(span) = doc.replay.span(task) {
+                if let Some(&lane) = doc.lane_of_worker.get(&span.worker) {
+                    self.timeline.show_lane(lane);
+                }
                 let visible =
                     self.timeline.t0 <= span.start as f64 && span.end as f64 <= self.timeline.t1;
                 if !visible {

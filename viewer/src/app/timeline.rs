@@ -27,6 +27,10 @@ pub struct Timeline {
     fitted: bool,
     /// The lanes' area and lane height at the last frame.
     last: Option<(Rect, f32)>,
+    /// The first lane shown, when there are more lanes than fit.
+    pub first_lane: usize,
+    /// How many lanes fit at the last frame.
+    fit: usize,
 }
 
 impl Default for Timeline {
@@ -36,6 +40,8 @@ impl Default for Timeline {
             t1: 1.0,
             fitted: false,
             last: None,
+            first_lane: 0,
+            fit: usize::MAX,
         }
     }
 }
@@ -72,11 +78,24 @@ impl Timeline {
         self.fitted = true;
     }
 
+    /// Scrolls the lanes, when they do not all fit, so that `lane` shows.
+    pub fn show_lane(&mut self, lane: usize) {
+        if lane < self.first_lane || lane >= self.first_lane.saturating_add(self.fit) {
+            self.first_lane = lane.saturating_sub(self.fit.min(1000) / 2);
+        }
+    }
+
     /// Where the middle of `task`'s box is on screen (for tests and scripted clicks).
     pub fn screen_pos_of(&self, doc: &Document, task: TaskId) -> Option<egui::Pos2> {
         let (plot, lane_h) = self.last?;
         let span = doc.replay.span(task)?;
-        let lane = *doc.lane_of_worker.get(&span.worker)?;
+        let lane = doc
+            .lane_of_worker
+            .get(&span.worker)?
+            .checked_sub(self.first_lane)?;
+        if lane >= self.fit {
+            return None;
+        }
         let mid = (span.start + span.end) as f64 / 2.0;
         let x = plot.left() + ((mid - self.t0) / (self.t1 - self.t0)) as f32 * plot.width();
         Some(pos2(x, plot.top() + RULER + (lane as f32 + 0.5) * lane_h))
@@ -116,14 +135,29 @@ impl Timeline {
         let rect = response.rect;
         let lanes = doc.replay.lanes();
         let n_lanes = lanes.len().max(1);
-        let lane_h = ((rect.height() - RULER - 4.0) / n_lanes as f32).clamp(MIN_LANE, MAX_LANE);
+        let room = rect.height() - RULER - 4.0;
+        let lane_h = (room / n_lanes as f32).clamp(MIN_LANE, MAX_LANE);
+        // More lanes than fit: the wheel over the lane names scrolls them.
+        let fit = ((room / lane_h).floor() as usize).clamp(1, n_lanes);
+        let gutter = Rect::from_min_max(rect.min, pos2(rect.left() + GUTTER, rect.bottom()));
+        if let Some(p) = response.hover_pos()
+            && gutter.contains(p)
+        {
+            let dy = ui.input(|i| i.smooth_scroll_delta.y);
+            let step = (-dy / lane_h).round() as isize;
+            self.first_lane = self.first_lane.saturating_add_signed(step);
+        }
+        self.first_lane = self.first_lane.min(n_lanes - fit);
+        self.fit = fit;
+        let shown = self.first_lane..self.first_lane + fit;
         let plot = Rect::from_min_max(pos2(rect.left() + GUTTER, rect.top()), rect.max);
         self.navigate(ui, &response, plot);
         let t0 = self.t0;
         let ns_per_px = (self.t1 - self.t0) / plot.width().max(1.0) as f64;
         let x_of = move |t: f64| plot.left() + ((t - t0) / ns_per_px) as f32;
         let t_of = move |x: f32| t0 + (x - plot.left()) as f64 * ns_per_px;
-        let lane_top = |l: usize| plot.top() + RULER + l as f32 * lane_h;
+        let first = self.first_lane;
+        let lane_top = |l: usize| plot.top() + RULER + (l - first) as f32 * lane_h;
         self.last = Some((plot, lane_h));
         let visuals = ui.visuals().clone();
 
@@ -143,7 +177,7 @@ impl Timeline {
         let col_t0 = x_of(q0 as f64);
         let mut mesh = Mesh::default();
         let mut labels = Vec::new();
-        for lane in 0..lanes.len() {
+        for lane in shown.clone() {
             let top = lane_top(lane) + 1.0;
             let bottom = top + lane_h - 2.0;
             if q1 > q0 {
@@ -211,7 +245,7 @@ impl Timeline {
                 x_of(s.start as f64),
                 x_of(s.end as f64).max(x_of(s.start as f64) + 2.0),
             );
-            if b < plot.left() || a > plot.right() {
+            if b < plot.left() || a > plot.right() || !shown.contains(&lane) {
                 return;
             }
             let top = lane_top(lane);
@@ -246,22 +280,35 @@ impl Timeline {
 
         // Hover and click.
         let hovered = response.hover_pos().and_then(|p| {
-            let lane = ((p.y - plot.top() - RULER) / lane_h).floor();
-            (p.x >= plot.left() && lane >= 0.0 && (lane as usize) < lanes.len())
-                .then(|| doc.replay.task_at(lane as usize, t_of(p.x).max(0.0) as u64))
-                .flatten()
-                .or_else(|| {
-                    // Tasks narrower than a pixel: look a few pixels around.
-                    let t = t_of(p.x).max(0.0) as u64;
-                    let slack = (ns_per_px * 3.0) as u64;
-                    let lane = lane as usize;
-                    (lane < lanes.len()).then(|| {
-                        doc.replay
-                            .task_at(lane, t.saturating_sub(slack))
-                            .or_else(|| doc.replay.task_at(lane, t + slack))
-                    })?
-                })
+            let row = (p.y - plot.top() - RULER) / lane_h;
+            if p.x < plot.left() || row < 0.0 {
+                return None;
+            }
+            let lane = first + row as usize;
+            if !shown.contains(&lane) {
+                return None;
+            }
+            let t = t_of(p.x).max(0.0) as u64;
+            // Tasks narrower than a pixel: look a few pixels around.
+            let slack = (ns_per_px * 3.0) as u64;
+            let at = |t| doc.replay.task_at(lane, t);
+            at(t)
+                .or_else(|| at(t.saturating_sub(slack)))
+                .or_else(|| at(t + slack))
         });
+        if fit < n_lanes {
+            painter.text(
+                pos2(rect.left() + 4.0, rect.bottom() - 2.0),
+                Align2::LEFT_BOTTOM,
+                format!(
+                    "lanes {}-{} of {n_lanes} (wheel here)",
+                    shown.start + 1,
+                    shown.end
+                ),
+                FontId::proportional(9.0),
+                visuals.weak_text_color(),
+            );
+        }
         if response.clicked() {
             *selection = hovered.map(Selection::Task);
         }
