@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use taskscope_core::array::format_bytes;
 use taskscope_core::stats::{RunStats, format_ns, held_over_time};
-use taskscope_core::trace::{TaskStatus, Trace};
+use taskscope_core::trace::{TaskEvent, TaskStatus, Trace};
 
 use crate::draw::group_legend;
 use crate::palette::Palette;
@@ -36,8 +36,31 @@ fn tick_step(span: u64, target: u64) -> u64 {
         .unwrap_or(10 * p)
 }
 
+/// How to draw a timeline.
+#[derive(Clone, Debug, Default)]
+pub struct TimelineOptions {
+    /// The title line; by default the run's name, size, wall time and utilization.
+    pub title: Option<String>,
+    /// Runs of consecutive tasks on a lane narrower than this many px are drawn as one
+    /// box whose tooltip sums them up (0: a box per task). Keeps the drawing of a run
+    /// of 10^4 or more tasks small; tasks on the critical path and failed tasks keep
+    /// boxes of their own.
+    pub merge_below_px: f64,
+}
+
 /// The timeline of `trace`; an error message if it has no events to draw.
 pub fn timeline_scene(trace: &Trace, title: Option<String>) -> Result<Scene, String> {
+    timeline_scene_with(
+        trace,
+        &TimelineOptions {
+            title,
+            merge_below_px: 0.0,
+        },
+    )
+}
+
+/// [`timeline_scene`] with options.
+pub fn timeline_scene_with(trace: &Trace, options: &TimelineOptions) -> Result<Scene, String> {
     let stats = RunStats::of(trace)
         .filter(|s| s.events > 0)
         .ok_or_else(|| {
@@ -118,10 +141,9 @@ pub fn timeline_scene(trace: &Trace, title: Option<String>) -> Result<Scene, Str
     });
 
     let palette = Palette::for_groups(stats.group_runs.keys().map(String::as_str));
-    let mut tasks = Vec::with_capacity(trace.events.len());
-    for e in &trace.events {
+    let lane_y = |worker: u32| top + lane_of[&worker] as f64 * (LANE + LANE_GAP);
+    let one = |e: &TaskEvent| {
         let task = g.task(e.task);
-        let lane = lane_of[&e.worker];
         let on_path = critical.contains(task.key.as_str());
         let mut tooltip = format!(
             "{}\ngroup: {}\nworker: {}\nstart: {}\nduration: {}\nbytes: {}",
@@ -135,10 +157,10 @@ pub fn timeline_scene(trace: &Trace, title: Option<String>) -> Result<Scene, Str
         if e.status == TaskStatus::Failed {
             tooltip.push_str(&format!("\nFAILED: {}", e.message.as_deref().unwrap_or("")));
         }
-        tasks.push(TaskShape {
+        TaskShape {
             key: task.key.clone(),
             x: LEFT + e.start as f64 * scale,
-            y: top + lane as f64 * (LANE + LANE_GAP),
+            y: lane_y(e.worker),
             w: (e.duration() as f64 * scale).max(0.6),
             h: LANE,
             fill: if e.status == TaskStatus::Failed {
@@ -149,8 +171,44 @@ pub fn timeline_scene(trace: &Trace, title: Option<String>) -> Result<Scene, Str
             label: Vec::new(),
             tooltip,
             highlight: on_path.then(|| HOT.to_string()),
-        });
-    }
+        }
+    };
+    let tasks: Vec<TaskShape> = if options.merge_below_px > 0.0 {
+        let mergeable = |e: &TaskEvent| {
+            (e.duration() as f64 * scale) < options.merge_below_px
+                && e.status != TaskStatus::Failed
+                && !critical.contains(g.task(e.task).key.as_str())
+        };
+        let mut lanes: Vec<Vec<&TaskEvent>> = vec![Vec::new(); workers.len()];
+        for e in &trace.events {
+            lanes[lane_of[&e.worker]].push(e);
+        }
+        let mut tasks = Vec::new();
+        for mut lane in lanes {
+            lane.sort_by_key(|e| (e.start, e.end));
+            let mut run: Vec<&TaskEvent> = Vec::new();
+            for e in lane {
+                let fits = run.first().is_some_and(|first| {
+                    (e.end.saturating_sub(first.start) as f64 * scale) <= options.merge_below_px
+                });
+                if mergeable(e) && (run.is_empty() || fits) {
+                    run.push(e);
+                    continue;
+                }
+                tasks.extend(merged(trace, &run, &palette, scale, lane_y, &one));
+                run.clear();
+                if mergeable(e) {
+                    run.push(e);
+                } else {
+                    tasks.push(one(e));
+                }
+            }
+            tasks.extend(merged(trace, &run, &palette, scale, lane_y, &one));
+        }
+        tasks
+    } else {
+        trace.events.iter().map(one).collect()
+    };
 
     // Memory below, as steps: bytes of task outputs held (exact, from the events) and
     // the process's resident memory (as sampled; held until the next sample).
@@ -245,7 +303,7 @@ pub fn timeline_scene(trace: &Trace, title: Option<String>) -> Result<Scene, Str
     let labels: Vec<&str> = legend.iter().map(|l| l.label.as_str()).collect();
     let (_, legend_h) = legend_layout(&labels, width);
     let name = trace.header.name.as_deref().unwrap_or("run");
-    let title = title.unwrap_or_else(|| {
+    let title = options.title.clone().unwrap_or_else(|| {
         format!(
             "{name}: {} tasks on {} workers in {}, {:.0}% busy",
             stats.events,
@@ -264,6 +322,65 @@ pub fn timeline_scene(trace: &Trace, title: Option<String>) -> Result<Scene, Str
         legend,
         foreground,
         crossings: None,
+    })
+}
+
+/// One box for a run of consecutive small tasks on a lane (or the task's own box when
+/// the run is one task): colored by the group that took most of its time, its tooltip
+/// the count, span, busy time and the groups.
+fn merged(
+    trace: &Trace,
+    run: &[&TaskEvent],
+    palette: &Palette,
+    scale: f64,
+    lane_y: impl Fn(u32) -> f64,
+    one: impl Fn(&TaskEvent) -> TaskShape,
+) -> Option<TaskShape> {
+    let (first, rest) = run.split_first()?;
+    if rest.is_empty() {
+        return Some(one(first));
+    }
+    let end = run.iter().map(|e| e.end).max().unwrap_or(first.end);
+    let mut groups: BTreeMap<&str, (usize, u64)> = BTreeMap::new();
+    for e in run {
+        let entry = groups
+            .entry(trace.graph.task(e.task).group.as_str())
+            .or_default();
+        entry.0 += 1;
+        entry.1 += e.duration();
+    }
+    let mut by_time: Vec<(&str, (usize, u64))> = groups.into_iter().collect();
+    by_time.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(b.0)));
+    let busy: u64 = by_time.iter().map(|g| g.1.1).sum();
+    let mut tooltip = format!(
+        "{} tasks on worker {} from {} to {}, busy {}",
+        run.len(),
+        first.worker,
+        format_ns(first.start),
+        format_ns(end),
+        format_ns(busy)
+    );
+    const SHOWN: usize = 6;
+    for (group, (n, time)) in by_time.iter().take(SHOWN) {
+        tooltip.push_str(&format!("\n{group}: {n} tasks, {}", format_ns(*time)));
+    }
+    if by_time.len() > SHOWN {
+        tooltip.push_str(&format!("\nand {} more groups", by_time.len() - SHOWN));
+    }
+    Some(TaskShape {
+        key: format!(
+            "{} tasks from {}",
+            run.len(),
+            trace.graph.task(first.task).key
+        ),
+        x: LEFT + first.start as f64 * scale,
+        y: lane_y(first.worker),
+        w: ((end - first.start) as f64 * scale).max(0.6),
+        h: LANE,
+        fill: palette.color(by_time[0].0).to_string(),
+        label: Vec::new(),
+        tooltip,
+        highlight: None,
     })
 }
 

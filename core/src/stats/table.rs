@@ -269,7 +269,7 @@ impl Diff {
                         _ => c.relative_text(),
                     },
                 ],
-                c.change() != 0.0,
+                false,
             );
         }
         let only = |side: &str| -> Vec<String> {
