@@ -386,11 +386,79 @@ fn merged(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use taskscope_core::{GraphBuilder, TaskId, TaskSpec};
+
     #[test]
     fn ticks_are_round() {
-        assert_eq!(super::tick_step(1_000_000, 10), 100_000);
-        assert_eq!(super::tick_step(16_700_000, 10), 2_000_000);
-        assert_eq!(super::tick_step(7, 10), 1);
-        assert_eq!(super::tick_step(40_000, 10), 5_000);
+        assert_eq!(tick_step(1_000_000, 10), 100_000);
+        assert_eq!(tick_step(16_700_000, 10), 2_000_000);
+        assert_eq!(tick_step(7, 10), 1);
+        assert_eq!(tick_step(40_000, 10), 5_000);
+    }
+
+    /// 5,000 independent 10 ns tasks of two groups, alternating on two workers, then
+    /// one long task: at 1,400 px for 26 us, each small task is about 0.5 px.
+    fn many_small_tasks() -> Trace {
+        let mut b = GraphBuilder::new();
+        for i in 0..5_000 {
+            b.add(TaskSpec::new(
+                format!("('{}', {i})", ["a", "b"][i % 2]),
+                "op",
+            ));
+        }
+        b.add(TaskSpec::new("long", "op").dep("('a', 0)"));
+        let mut t = Trace::of_graph(b.build().unwrap(), Some("many"));
+        let event = |i: usize, worker: u32, start: u64, end: u64| TaskEvent {
+            task: TaskId(i as u32),
+            worker,
+            start,
+            end,
+            status: TaskStatus::Done,
+            bytes: 8,
+            alloc: None,
+            peak: None,
+            message: None,
+        };
+        for i in 0..5_000 {
+            let start = (i / 2) as u64 * 10;
+            t.events.push(event(i, (i % 2) as u32, start, start + 10));
+        }
+        t.events.push(event(5_000, 0, 25_000, 26_000));
+        t
+    }
+
+    #[test]
+    fn runs_of_sub_pixel_tasks_merge_into_boxes_that_count_them() {
+        let t = many_small_tasks();
+        let all = timeline_scene(&t, None).unwrap();
+        assert_eq!(all.tasks.len(), 5_001);
+        let options = TimelineOptions {
+            title: None,
+            merge_below_px: 2.0,
+        };
+        let merged = timeline_scene_with(&t, &options).unwrap();
+        // Three tasks (1.6 px) to a box.
+        assert!(merged.tasks.len() < 2_000, "{} boxes", merged.tasks.len());
+        // Every task is counted once: in a merged box's tooltip or as its own box.
+        let counted: usize = merged
+            .tasks
+            .iter()
+            .map(|b| match b.tooltip.split_once(" tasks on worker ") {
+                Some((n, _)) => n.parse::<usize>().unwrap(),
+                None => 1,
+            })
+            .sum();
+        assert_eq!(counted, 5_001);
+        // The long task is on the critical path: it keeps its own box and outline.
+        let long = merged.tasks.iter().find(|b| b.key == "long").unwrap();
+        assert!(long.highlight.is_some());
+        let first = merged
+            .tasks
+            .iter()
+            .find(|b| b.tooltip.starts_with("3 tasks on worker 0"))
+            .unwrap();
+        assert!(first.tooltip.contains("\na: "), "{}", first.tooltip);
+        assert!(first.w <= 2.0 + 1e-9, "{}", first.w);
     }
 }
