@@ -20,7 +20,7 @@
 use std::io::{self, Write};
 
 use taskscope_core::stats::table::Table;
-use taskscope_core::stats::{Diff, Figure, Stats, thousands};
+use taskscope_core::stats::{Diff, Figure, Stats, Unit, thousands};
 use taskscope_core::trace::Trace;
 
 use crate::draw::{RenderOptions, View, graph_scene};
@@ -170,7 +170,12 @@ pub fn write_report(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
             .diff
             .and_then(|d| d.figure(&figure))
             .map(|c| {
-                let class = match c.change() {
+                // Red for worse: more of anything, except utilization.
+                let worse = match c.unit() {
+                    Unit::Ratio => -c.change(),
+                    _ => c.change(),
+                };
+                let class = match worse {
                     d if d > 0.0 => "up",
                     d if d < 0.0 => "down",
                     _ => "",
