@@ -175,10 +175,9 @@ pub fn timeline_scene_with(trace: &Trace, options: &TimelineOptions) -> Result<S
     };
     let tasks: Vec<TaskShape> = if options.merge_below_px > 0.0 {
         let mergeable = |e: &TaskEvent| {
-            (e.duration() as f64 * scale) < options.merge_below_px
-                && e.status != TaskStatus::Failed
-                && !critical.contains(g.task(e.task).key.as_str())
+            (e.duration() as f64 * scale) < options.merge_below_px && e.status != TaskStatus::Failed
         };
+        let on_path = |e: &TaskEvent| critical.contains(g.task(e.task).key.as_str());
         let mut lanes: Vec<Vec<&TaskEvent>> = vec![Vec::new(); workers.len()];
         for e in &trace.events {
             lanes[lane_of[&e.worker]].push(e);
@@ -195,7 +194,7 @@ pub fn timeline_scene_with(trace: &Trace, options: &TimelineOptions) -> Result<S
                     run.push(e);
                     continue;
                 }
-                tasks.extend(merged(trace, &run, &palette, scale, lane_y, &one));
+                tasks.extend(merged(trace, &run, &palette, scale, lane_y, &one, on_path));
                 run.clear();
                 if mergeable(e) {
                     run.push(e);
@@ -203,7 +202,7 @@ pub fn timeline_scene_with(trace: &Trace, options: &TimelineOptions) -> Result<S
                     tasks.push(one(e));
                 }
             }
-            tasks.extend(merged(trace, &run, &palette, scale, lane_y, &one));
+            tasks.extend(merged(trace, &run, &palette, scale, lane_y, &one, on_path));
         }
         tasks
     } else {
@@ -251,6 +250,12 @@ pub fn timeline_scene_with(trace: &Trace, options: &TimelineOptions) -> Result<S
     });
     let y_of = |v: u64| mem_top + MEMORY - v as f64 / peak as f64 * MEMORY;
     let x_of = |t: u64| LEFT + t.min(wall) as f64 * scale;
+    // Merged timelines are for large runs: their memory curves get the same treatment.
+    let column = if options.merge_below_px > 0.0 {
+        0.5
+    } else {
+        0.0
+    };
     let steps = |points: &[(u64, u64)]| -> Vec<(f64, f64)> {
         let mut out = Vec::with_capacity(points.len() * 2 + 2);
         let mut level = 0u64;
@@ -261,7 +266,7 @@ pub fn timeline_scene_with(trace: &Trace, options: &TimelineOptions) -> Result<S
             level = v;
         }
         out.push((x_of(wall), y_of(level)));
-        out
+        thin(out, column)
     };
     if !rss.is_empty() {
         foreground.push(Shape::Line {
@@ -335,6 +340,7 @@ fn merged(
     scale: f64,
     lane_y: impl Fn(u32) -> f64,
     one: impl Fn(&TaskEvent) -> TaskShape,
+    on_path: impl Fn(&TaskEvent) -> bool,
 ) -> Option<TaskShape> {
     let (first, rest) = run.split_first()?;
     if rest.is_empty() {
@@ -380,8 +386,45 @@ fn merged(
         fill: palette.color(by_time[0].0).to_string(),
         label: Vec::new(),
         tooltip,
-        highlight: None,
+        highlight: run.iter().any(|e| on_path(e)).then(|| HOT.to_string()),
     })
+}
+
+/// A polyline's points kept at `column` px resolution (0: all): per column the first
+/// and last point and the lowest and highest between, so the drawn envelope stays.
+fn thin(points: Vec<(f64, f64)>, column: f64) -> Vec<(f64, f64)> {
+    if column <= 0.0 {
+        return points;
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < points.len() {
+        let col = (points[i].0 / column).floor();
+        let mut j = i;
+        while j + 1 < points.len() && (points[j + 1].0 / column).floor() == col {
+            j += 1;
+        }
+        let group = &points[i..=j];
+        out.push(group[0]);
+        if group.len() > 2 {
+            let by_y = |a: &&(f64, f64), b: &&(f64, f64)| a.1.total_cmp(&b.1);
+            let inner = &group[1..group.len() - 1];
+            let lo = inner.iter().enumerate().min_by(|a, b| by_y(&a.1, &b.1));
+            let hi = inner.iter().enumerate().max_by(|a, b| by_y(&a.1, &b.1));
+            if let (Some(lo), Some(hi)) = (lo, hi) {
+                let (a, b) = if lo.0 <= hi.0 { (lo, hi) } else { (hi, lo) };
+                out.push(*a.1);
+                if a.0 != b.0 {
+                    out.push(*b.1);
+                }
+            }
+        }
+        if group.len() > 1 {
+            out.push(group[group.len() - 1]);
+        }
+        i = j + 1;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -395,6 +438,23 @@ mod tests {
         assert_eq!(tick_step(16_700_000, 10), 2_000_000);
         assert_eq!(tick_step(7, 10), 1);
         assert_eq!(tick_step(40_000, 10), 5_000);
+    }
+
+    #[test]
+    fn thinned_curves_keep_their_envelope() {
+        let points = vec![
+            (0.0, 5.0),
+            (0.1, 9.0),
+            (0.2, 1.0),
+            (0.3, 4.0),
+            (0.4, 3.0),
+            (1.0, 2.0),
+        ];
+        assert_eq!(
+            thin(points.clone(), 0.5),
+            [(0.0, 5.0), (0.1, 9.0), (0.2, 1.0), (0.4, 3.0), (1.0, 2.0)]
+        );
+        assert_eq!(thin(points.clone(), 0.0), points);
     }
 
     /// 5,000 independent 10 ns tasks of two groups, alternating on two workers, then
@@ -453,6 +513,13 @@ mod tests {
         // The long task is on the critical path: it keeps its own box and outline.
         let long = merged.tasks.iter().find(|b| b.key == "long").unwrap();
         assert!(long.highlight.is_some());
+        // ('a', 0), before it on the critical path, is outlined within its merged box.
+        let start = merged
+            .tasks
+            .iter()
+            .find(|b| b.key.ends_with("tasks from ('a', 0)"))
+            .unwrap();
+        assert!(start.highlight.is_some());
         let first = merged
             .tasks
             .iter()
