@@ -54,12 +54,7 @@ pub fn run(args: StatsArgs) -> Result<(), Failure> {
             crate::out!("{}", stats.to_markdown(&args.file.display().to_string()));
         }
         Format::Text => {
-            let name = trace
-                .header
-                .name
-                .as_deref()
-                .map(|n| format!(" \"{n}\""))
-                .unwrap_or_default();
+            let name = trace.header.quoted_name();
             let title = format!(
                 "{}: graph{name} (taskscope format v{}, written by {})",
                 args.file.display(),

@@ -1,27 +1,10 @@
 //! End-to-end tests of `taskscope diff`: exact numbers on known graphs, across input
 //! kinds, and budgets: each kind passes and fails, malformed ones are exit code 2.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn taskscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taskscope"))
-        .args(args)
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .expect("the taskscope binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn repo(path: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join(path)
-        .to_string_lossy()
-        .into_owned()
-}
+mod common;
+use common::{repo, taskscope, text};
 
 /// The tutorial's normalization at 1000x1000 (a traced run) and Dask's graph of it at
 /// 4000x4000, both in 100x100 chunks.

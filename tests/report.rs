@@ -1,27 +1,11 @@
 //! End-to-end tests of `taskscope report`: one self-contained HTML file, escaped,
 //! small for large graphs, with the comparison and budgets when given a BASE.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
-fn taskscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taskscope"))
-        .args(args)
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .expect("the taskscope binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn repo(path: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join(path)
-        .to_string_lossy()
-        .into_owned()
-}
+mod common;
+use common::{repo, taskscope, text};
 
 fn report(args: &[&str], out: &Path) -> (Output, String) {
     let mut all = vec!["report"];

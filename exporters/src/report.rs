@@ -107,12 +107,7 @@ pub fn write_report(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
         .title
         .clone()
         .unwrap_or_else(|| format!("taskscope report: {}", report.file));
-    let name = trace
-        .header
-        .name
-        .as_deref()
-        .map(|n| format!(" \"{n}\""))
-        .unwrap_or_default();
+    let name = trace.header.quoted_name();
     writeln!(
         w,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
