@@ -194,7 +194,7 @@ pub fn timeline_scene_with(trace: &Trace, options: &TimelineOptions) -> Result<S
                     run.push(e);
                     continue;
                 }
-                tasks.extend(merged(trace, &run, &palette, scale, lane_y, &one, on_path));
+                tasks.extend(merged(trace, &run, &palette, scale, lane_y, one, on_path));
                 run.clear();
                 if mergeable(e) {
                     run.push(e);
@@ -202,7 +202,7 @@ pub fn timeline_scene_with(trace: &Trace, options: &TimelineOptions) -> Result<S
                     tasks.push(one(e));
                 }
             }
-            tasks.extend(merged(trace, &run, &palette, scale, lane_y, &one, on_path));
+            tasks.extend(merged(trace, &run, &palette, scale, lane_y, one, on_path));
         }
         tasks
     } else {

@@ -71,23 +71,23 @@ pub enum BudgetError {
         expected: &'static str,
     },
     #[error(
-        "--budget {text}: \"{unit}\" is a unit of {unit_of}, but {figure} is {noun}; use {expected}"
+        "--budget {text}: \"{unit}\" is a unit of {}, but {figure} is {}; use {}",
+        measure(*.unit_of),
+        .figure.unit().noun(),
+        .figure.unit().budget_units()
     )]
     WrongUnit {
         text: String,
         unit: String,
-        unit_of: &'static str,
+        unit_of: Unit,
         figure: Figure,
-        noun: &'static str,
-        expected: &'static str,
     },
-    #[error("--budget {text}: {figure} is {noun}: give a unit ({expected})")]
-    NeedsUnit {
-        text: String,
-        figure: Figure,
-        noun: &'static str,
-        expected: &'static str,
-    },
+    #[error(
+        "--budget {text}: {figure} is {}: give a unit ({})",
+        .figure.unit().noun(),
+        .figure.unit().budget_units()
+    )]
+    NeedsUnit { text: String, figure: Figure },
     #[error("--budget {text}: {side} ({file}) has no {figure}: {why}")]
     Missing {
         text: String,
@@ -102,6 +102,15 @@ pub enum BudgetError {
         group: String,
         known: String,
     },
+}
+
+/// What a unit of `unit` measures, for messages.
+fn measure(unit: Unit) -> &'static str {
+    match unit {
+        Unit::Time => "time",
+        Unit::Bytes => "bytes",
+        Unit::Count | Unit::Ratio => "counts",
+    }
 }
 
 /// The figures a budget may name, for messages.
@@ -177,8 +186,6 @@ impl FromStr for Budget {
                 return Err(BudgetError::NeedsUnit {
                     text: owned(),
                     figure,
-                    noun: unit.noun(),
-                    expected: unit.budget_units(),
                 });
             }
             Allowance::Absolute(sign * amount)
@@ -190,10 +197,8 @@ impl FromStr for Budget {
                     return Err(BudgetError::WrongUnit {
                         text: owned(),
                         unit: suffix.to_string(),
-                        unit_of: if of == Unit::Time { "time" } else { "bytes" },
+                        unit_of: of,
                         figure,
-                        noun: unit.noun(),
-                        expected: unit.budget_units(),
                     });
                 }
                 None => {
