@@ -124,9 +124,10 @@ fn budget_figures() -> String {
 }
 
 /// Units by name (any case) with their factor and what they measure.
-const UNITS: [(&str, f64, Unit); 11] = [
+const UNITS: [(&str, f64, Unit); 12] = [
     ("ns", 1.0, Unit::Time),
     ("us", 1e3, Unit::Time),
+    ("µs", 1e3, Unit::Time),
     ("ms", 1e6, Unit::Time),
     ("s", 1e9, Unit::Time),
     ("B", 1.0, Unit::Bytes),

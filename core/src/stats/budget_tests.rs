@@ -17,7 +17,8 @@ fn error(text: &str) -> String {
 
 #[test]
 fn every_unit_parses_to_the_figures_base_unit() {
-    let cases: [(&str, Figure, Allowance); 14] = [
+    let cases: [(&str, Figure, Allowance); 15] = [
+        ("wall=+5µs", Figure::Wall, Allowance::Absolute(5e3)),
         ("tasks=+10%", Figure::Tasks, Allowance::Relative(0.1)),
         ("edges=+0", Figure::Edges, Allowance::Absolute(0.0)),
         ("depth=2", Figure::Depth, Allowance::Absolute(2.0)),
