@@ -3,10 +3,12 @@
 mod bench;
 mod convert;
 mod demo;
+mod diff;
 mod input;
 mod out;
 mod progress;
 mod render;
+mod report;
 mod stats;
 mod synth;
 mod view;
@@ -21,7 +23,8 @@ use clap::{Parser, Subcommand};
 /// summarizes them. Start with `taskscope demo`, which runs the Dask tutorial's
 /// examples end to end and writes their graphs, then `taskscope stats` on them.
 ///
-/// Exit codes: 0 success, 1 a check or a task failed, 2 bad usage or bad input,
+/// Exit codes: 0 success, 1 a check or a task failed or a budget was exceeded
+/// (diff, report), 2 bad usage or bad input,
 /// 130 interrupted (Ctrl-C).
 #[derive(Parser)]
 #[command(
@@ -41,6 +44,8 @@ enum Command {
     Bench(bench::BenchArgs),
     Convert(convert::ConvertArgs),
     Stats(stats::StatsArgs),
+    Diff(diff::DiffArgs),
+    Report(report::ReportArgs),
     Render(render::RenderArgs),
     Synth(synth::SynthArgs),
     View(view::ViewArgs),
@@ -74,6 +79,8 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(args),
         Command::Convert(args) => convert::run(args),
         Command::Stats(args) => stats::run(args),
+        Command::Diff(args) => diff::run(args),
+        Command::Report(args) => report::run(args),
         Command::Render(args) => render::run(args),
         Command::Synth(args) => synth::run(args),
         Command::View(args) => view::run(args),

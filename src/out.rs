@@ -28,3 +28,14 @@ macro_rules! outln {
 macro_rules! out {
     ($($arg:tt)*) => { $crate::out::write(format_args!($($arg)*)) };
 }
+
+/// How a command prints its results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned text for people.
+    Text,
+    /// One JSON object with sorted keys (schema in docs/stats-json.md).
+    Json,
+    /// GitHub-flavored Markdown tables, for pull-request comments.
+    Markdown,
+}

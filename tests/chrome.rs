@@ -3,24 +3,14 @@
 //! tests/fixtures/chrome/README.md), bad files, and a 10^5-event trace for scale.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::Instant;
 
 use taskscope_core::TaskId;
 use taskscope_core::chrome::read_chrome;
 use taskscope_core::trace::{self, TaskStatus, Trace};
 
-fn taskscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taskscope"))
-        .args(args)
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .expect("the taskscope binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+mod common;
+use common::{taskscope, text};
 
 fn ok(args: &[&str]) -> String {
     let out = taskscope(args);

@@ -2,19 +2,9 @@
 //! bad usage are reported (exit code 2, a message naming the file, line and field).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn taskscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taskscope"))
-        .args(args)
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .expect("the taskscope binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+mod common;
+use common::{taskscope, text};
 
 fn samples() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples")
@@ -87,6 +77,31 @@ fn stats_json_has_sorted_keys() {
         keys.contains(&"critical_path_tasks") && keys.contains(&"groups"),
         "{json}"
     );
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["schema"], "taskscope-stats");
+    assert_eq!(value["version"], 1);
+}
+
+#[test]
+fn stats_markdown_works_for_every_input_kind() {
+    let fixture = |p: &str| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(p);
+    let cases = [
+        (samples().join("norm.trace.jsonl"), "| tasks | 590 |", true),
+        (samples().join("norm_dask.dot"), "| edges | 870 |", false),
+        (
+            fixture("tests/fixtures/chrome/tracing_chrome.json"),
+            "(run)",
+            true,
+        ),
+    ];
+    for (path, want, run) in cases {
+        let out = taskscope(&["stats", path.to_str().unwrap(), "--format", "markdown"]);
+        let md = text(&out.stdout);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(md.starts_with("### taskscope stats: "), "{md}");
+        assert!(md.contains(want), "{path:?}: want {want:?} in {md}");
+        assert_eq!(md.contains("| wall |"), run, "{md}");
+    }
 }
 
 /// The task records of a file: the graph, which is deterministic (events and samples

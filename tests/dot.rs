@@ -1,19 +1,9 @@
 //! End-to-end: the `taskscope` binary reads Graphviz DOT, Dask's drawings included.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn taskscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_taskscope"))
-        .args(args)
-        .env_remove("RUST_BACKTRACE")
-        .output()
-        .expect("the taskscope binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+mod common;
+use common::{taskscope, text};
 
 fn fixture(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -83,7 +83,13 @@ pub fn load_with(path: &Path, options: LoadOptions) -> Result<Trace, ReadError> 
     let n = std::fs::File::open(path)
         .and_then(|mut f| f.read(&mut head))
         .map_err(|e| {
-            ReadError::other_format(ReadErrorKind::Io, &shown, None, None, e.to_string())
+            ReadError::other_format(
+                ReadErrorKind::Io,
+                &shown,
+                None,
+                None,
+                format!("cannot read: {e}"),
+            )
         })?;
     head.truncate(n);
     match sniff(&head) {

@@ -4,7 +4,8 @@
 //! polylines, labels, colors) on our own layered [`layout`], then serialized: SVG
 //! through `io::Write`, PNG (resvg) and PDF (svg2pdf) from that same SVG, with a font
 //! bundled in the binary. DOT is written straight from the graph. Same input, same
-//! bytes (DOT and SVG).
+//! bytes (DOT and SVG). [`write_report`] puts the figures, a comparison and both
+//! drawings into one self-contained HTML file.
 //!
 //! ```
 //! use taskscope_core::{delayed, trace::Trace};
@@ -23,6 +24,7 @@ mod draw;
 pub mod layout;
 mod palette;
 mod raster;
+mod report;
 mod scene;
 mod svg;
 mod timeline;
@@ -36,9 +38,10 @@ pub use dot::{DotOptions, RankDir, short_label, write_dot};
 pub use draw::{AUTO_GROUPS_ABOVE, ColorBy, RenderOptions, View, graph_scene};
 pub use palette::{Palette, group_color};
 pub use raster::{MAX_PNG_PIXELS, MAX_PNG_SIDE, RasterError, rgba_to_png, svg_to_pdf, svg_to_png};
+pub use report::{REPORT_GROUPS_ABOVE, REPORT_MERGE_ABOVE, REPORT_MERGE_PX, Report, write_report};
 pub use scene::{EdgeShape, LegendEntry, Scene, Shape, TaskShape};
 pub use svg::{write_svg, xml_escape};
-pub use timeline::timeline_scene;
+pub use timeline::{TimelineOptions, timeline_scene, timeline_scene_with};
 
 /// An output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

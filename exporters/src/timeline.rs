@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use taskscope_core::array::format_bytes;
 use taskscope_core::stats::{RunStats, format_ns, held_over_time};
-use taskscope_core::trace::{TaskStatus, Trace};
+use taskscope_core::trace::{TaskEvent, TaskStatus, Trace};
 
 use crate::draw::group_legend;
 use crate::palette::Palette;
@@ -36,8 +36,31 @@ fn tick_step(span: u64, target: u64) -> u64 {
         .unwrap_or(10 * p)
 }
 
+/// How to draw a timeline.
+#[derive(Clone, Debug, Default)]
+pub struct TimelineOptions {
+    /// The title line; by default the run's name, size, wall time and utilization.
+    pub title: Option<String>,
+    /// Runs of consecutive tasks on a lane narrower than this many px are drawn as one
+    /// box whose tooltip sums them up (0: a box per task). Keeps the drawing of a run
+    /// of 10^4 or more tasks small; tasks on the critical path and failed tasks keep
+    /// boxes of their own.
+    pub merge_below_px: f64,
+}
+
 /// The timeline of `trace`; an error message if it has no events to draw.
 pub fn timeline_scene(trace: &Trace, title: Option<String>) -> Result<Scene, String> {
+    timeline_scene_with(
+        trace,
+        &TimelineOptions {
+            title,
+            merge_below_px: 0.0,
+        },
+    )
+}
+
+/// [`timeline_scene`] with options.
+pub fn timeline_scene_with(trace: &Trace, options: &TimelineOptions) -> Result<Scene, String> {
     let stats = RunStats::of(trace)
         .filter(|s| s.events > 0)
         .ok_or_else(|| {
@@ -118,10 +141,9 @@ pub fn timeline_scene(trace: &Trace, title: Option<String>) -> Result<Scene, Str
     });
 
     let palette = Palette::for_groups(stats.group_runs.keys().map(String::as_str));
-    let mut tasks = Vec::with_capacity(trace.events.len());
-    for e in &trace.events {
+    let lane_y = |worker: u32| top + lane_of[&worker] as f64 * (LANE + LANE_GAP);
+    let one = |e: &TaskEvent| {
         let task = g.task(e.task);
-        let lane = lane_of[&e.worker];
         let on_path = critical.contains(task.key.as_str());
         let mut tooltip = format!(
             "{}\ngroup: {}\nworker: {}\nstart: {}\nduration: {}\nbytes: {}",
@@ -135,10 +157,10 @@ pub fn timeline_scene(trace: &Trace, title: Option<String>) -> Result<Scene, Str
         if e.status == TaskStatus::Failed {
             tooltip.push_str(&format!("\nFAILED: {}", e.message.as_deref().unwrap_or("")));
         }
-        tasks.push(TaskShape {
+        TaskShape {
             key: task.key.clone(),
             x: LEFT + e.start as f64 * scale,
-            y: top + lane as f64 * (LANE + LANE_GAP),
+            y: lane_y(e.worker),
             w: (e.duration() as f64 * scale).max(0.6),
             h: LANE,
             fill: if e.status == TaskStatus::Failed {
@@ -149,8 +171,43 @@ pub fn timeline_scene(trace: &Trace, title: Option<String>) -> Result<Scene, Str
             label: Vec::new(),
             tooltip,
             highlight: on_path.then(|| HOT.to_string()),
-        });
-    }
+        }
+    };
+    let tasks: Vec<TaskShape> = if options.merge_below_px > 0.0 {
+        let mergeable = |e: &TaskEvent| {
+            (e.duration() as f64 * scale) < options.merge_below_px && e.status != TaskStatus::Failed
+        };
+        let on_path = |e: &TaskEvent| critical.contains(g.task(e.task).key.as_str());
+        let mut lanes: Vec<Vec<&TaskEvent>> = vec![Vec::new(); workers.len()];
+        for e in &trace.events {
+            lanes[lane_of[&e.worker]].push(e);
+        }
+        let mut tasks = Vec::new();
+        for mut lane in lanes {
+            lane.sort_by_key(|e| (e.start, e.end));
+            let mut run: Vec<&TaskEvent> = Vec::new();
+            for e in lane {
+                let fits = run.first().is_some_and(|first| {
+                    (e.end.saturating_sub(first.start) as f64 * scale) <= options.merge_below_px
+                });
+                if mergeable(e) && (run.is_empty() || fits) {
+                    run.push(e);
+                    continue;
+                }
+                tasks.extend(merged(trace, &run, &palette, scale, lane_y, one, on_path));
+                run.clear();
+                if mergeable(e) {
+                    run.push(e);
+                } else {
+                    tasks.push(one(e));
+                }
+            }
+            tasks.extend(merged(trace, &run, &palette, scale, lane_y, one, on_path));
+        }
+        tasks
+    } else {
+        trace.events.iter().map(one).collect()
+    };
 
     // Memory below, as steps: bytes of task outputs held (exact, from the events) and
     // the process's resident memory (as sampled; held until the next sample).
@@ -193,6 +250,12 @@ pub fn timeline_scene(trace: &Trace, title: Option<String>) -> Result<Scene, Str
     });
     let y_of = |v: u64| mem_top + MEMORY - v as f64 / peak as f64 * MEMORY;
     let x_of = |t: u64| LEFT + t.min(wall) as f64 * scale;
+    // Merged timelines are for large runs: their memory curves get the same treatment.
+    let column = if options.merge_below_px > 0.0 {
+        0.5
+    } else {
+        0.0
+    };
     let steps = |points: &[(u64, u64)]| -> Vec<(f64, f64)> {
         let mut out = Vec::with_capacity(points.len() * 2 + 2);
         let mut level = 0u64;
@@ -203,7 +266,7 @@ pub fn timeline_scene(trace: &Trace, title: Option<String>) -> Result<Scene, Str
             level = v;
         }
         out.push((x_of(wall), y_of(level)));
-        out
+        thin(out, column)
     };
     if !rss.is_empty() {
         foreground.push(Shape::Line {
@@ -245,7 +308,7 @@ pub fn timeline_scene(trace: &Trace, title: Option<String>) -> Result<Scene, Str
     let labels: Vec<&str> = legend.iter().map(|l| l.label.as_str()).collect();
     let (_, legend_h) = legend_layout(&labels, width);
     let name = trace.header.name.as_deref().unwrap_or("run");
-    let title = title.unwrap_or_else(|| {
+    let title = options.title.clone().unwrap_or_else(|| {
         format!(
             "{name}: {} tasks on {} workers in {}, {:.0}% busy",
             stats.events,
@@ -267,13 +330,202 @@ pub fn timeline_scene(trace: &Trace, title: Option<String>) -> Result<Scene, Str
     })
 }
 
+/// One box for a run of consecutive small tasks on a lane (or the task's own box when
+/// the run is one task): colored by the group that took most of its time, its tooltip
+/// the count, span, busy time and the groups.
+fn merged(
+    trace: &Trace,
+    run: &[&TaskEvent],
+    palette: &Palette,
+    scale: f64,
+    lane_y: impl Fn(u32) -> f64,
+    one: impl Fn(&TaskEvent) -> TaskShape,
+    on_path: impl Fn(&TaskEvent) -> bool,
+) -> Option<TaskShape> {
+    let (first, rest) = run.split_first()?;
+    if rest.is_empty() {
+        return Some(one(first));
+    }
+    let end = run.iter().map(|e| e.end).max().unwrap_or(first.end);
+    let mut groups: BTreeMap<&str, (usize, u64)> = BTreeMap::new();
+    for e in run {
+        let entry = groups
+            .entry(trace.graph.task(e.task).group.as_str())
+            .or_default();
+        entry.0 += 1;
+        entry.1 += e.duration();
+    }
+    let mut by_time: Vec<(&str, (usize, u64))> = groups.into_iter().collect();
+    by_time.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(b.0)));
+    let busy: u64 = by_time.iter().map(|g| g.1.1).sum();
+    let mut tooltip = format!(
+        "{} tasks on worker {} from {} to {}, busy {}",
+        run.len(),
+        first.worker,
+        format_ns(first.start),
+        format_ns(end),
+        format_ns(busy)
+    );
+    const SHOWN: usize = 6;
+    for (group, (n, time)) in by_time.iter().take(SHOWN) {
+        tooltip.push_str(&format!("\n{group}: {n} tasks, {}", format_ns(*time)));
+    }
+    if by_time.len() > SHOWN {
+        tooltip.push_str(&format!("\nand {} more groups", by_time.len() - SHOWN));
+    }
+    Some(TaskShape {
+        key: format!(
+            "{} tasks from {}",
+            run.len(),
+            trace.graph.task(first.task).key
+        ),
+        x: LEFT + first.start as f64 * scale,
+        y: lane_y(first.worker),
+        w: ((end - first.start) as f64 * scale).max(0.6),
+        h: LANE,
+        fill: palette.color(by_time[0].0).to_string(),
+        label: Vec::new(),
+        tooltip,
+        highlight: run.iter().any(|e| on_path(e)).then(|| HOT.to_string()),
+    })
+}
+
+/// A polyline's points kept at `column` px resolution (0: all): per column the first
+/// and last point and the lowest and highest between, so the drawn envelope stays.
+fn thin(points: Vec<(f64, f64)>, column: f64) -> Vec<(f64, f64)> {
+    if column <= 0.0 {
+        return points;
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < points.len() {
+        let col = (points[i].0 / column).floor();
+        let mut j = i;
+        while j + 1 < points.len() && (points[j + 1].0 / column).floor() == col {
+            j += 1;
+        }
+        let group = &points[i..=j];
+        out.push(group[0]);
+        if group.len() > 2 {
+            let by_y = |a: &&(f64, f64), b: &&(f64, f64)| a.1.total_cmp(&b.1);
+            let inner = &group[1..group.len() - 1];
+            let lo = inner.iter().enumerate().min_by(|a, b| by_y(&a.1, &b.1));
+            let hi = inner.iter().enumerate().max_by(|a, b| by_y(&a.1, &b.1));
+            if let (Some(lo), Some(hi)) = (lo, hi) {
+                let (a, b) = if lo.0 <= hi.0 { (lo, hi) } else { (hi, lo) };
+                out.push(*a.1);
+                if a.0 != b.0 {
+                    out.push(*b.1);
+                }
+            }
+        }
+        if group.len() > 1 {
+            out.push(group[group.len() - 1]);
+        }
+        i = j + 1;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use taskscope_core::{GraphBuilder, TaskId, TaskSpec};
+
     #[test]
     fn ticks_are_round() {
-        assert_eq!(super::tick_step(1_000_000, 10), 100_000);
-        assert_eq!(super::tick_step(16_700_000, 10), 2_000_000);
-        assert_eq!(super::tick_step(7, 10), 1);
-        assert_eq!(super::tick_step(40_000, 10), 5_000);
+        assert_eq!(tick_step(1_000_000, 10), 100_000);
+        assert_eq!(tick_step(16_700_000, 10), 2_000_000);
+        assert_eq!(tick_step(7, 10), 1);
+        assert_eq!(tick_step(40_000, 10), 5_000);
+    }
+
+    #[test]
+    fn thinned_curves_keep_their_envelope() {
+        let points = vec![
+            (0.0, 5.0),
+            (0.1, 9.0),
+            (0.2, 1.0),
+            (0.3, 4.0),
+            (0.4, 3.0),
+            (1.0, 2.0),
+        ];
+        assert_eq!(
+            thin(points.clone(), 0.5),
+            [(0.0, 5.0), (0.1, 9.0), (0.2, 1.0), (0.4, 3.0), (1.0, 2.0)]
+        );
+        assert_eq!(thin(points.clone(), 0.0), points);
+    }
+
+    /// 5,000 independent 10 ns tasks of two groups, alternating on two workers, then
+    /// one long task: at 1,400 px for 26 us, each small task is about 0.5 px.
+    fn many_small_tasks() -> Trace {
+        let mut b = GraphBuilder::new();
+        for i in 0..5_000 {
+            b.add(TaskSpec::new(
+                format!("('{}', {i})", ["a", "b"][i % 2]),
+                "op",
+            ));
+        }
+        b.add(TaskSpec::new("long", "op").dep("('a', 0)"));
+        let mut t = Trace::of_graph(b.build().unwrap(), Some("many"));
+        let event = |i: usize, worker: u32, start: u64, end: u64| TaskEvent {
+            task: TaskId(i as u32),
+            worker,
+            start,
+            end,
+            status: TaskStatus::Done,
+            bytes: 8,
+            alloc: None,
+            peak: None,
+            message: None,
+        };
+        for i in 0..5_000 {
+            let start = (i / 2) as u64 * 10;
+            t.events.push(event(i, (i % 2) as u32, start, start + 10));
+        }
+        t.events.push(event(5_000, 0, 25_000, 26_000));
+        t
+    }
+
+    #[test]
+    fn runs_of_sub_pixel_tasks_merge_into_boxes_that_count_them() {
+        let t = many_small_tasks();
+        let all = timeline_scene(&t, None).unwrap();
+        assert_eq!(all.tasks.len(), 5_001);
+        let options = TimelineOptions {
+            title: None,
+            merge_below_px: 2.0,
+        };
+        let merged = timeline_scene_with(&t, &options).unwrap();
+        // Three tasks (1.6 px) to a box.
+        assert!(merged.tasks.len() < 2_000, "{} boxes", merged.tasks.len());
+        // Every task is counted once: in a merged box's tooltip or as its own box.
+        let counted: usize = merged
+            .tasks
+            .iter()
+            .map(|b| match b.tooltip.split_once(" tasks on worker ") {
+                Some((n, _)) => n.parse::<usize>().unwrap(),
+                None => 1,
+            })
+            .sum();
+        assert_eq!(counted, 5_001);
+        // The long task is on the critical path: it keeps its own box and outline.
+        let long = merged.tasks.iter().find(|b| b.key == "long").unwrap();
+        assert!(long.highlight.is_some());
+        // ('a', 0), before it on the critical path, is outlined within its merged box.
+        let start = merged
+            .tasks
+            .iter()
+            .find(|b| b.key.ends_with("tasks from ('a', 0)"))
+            .unwrap();
+        assert!(start.highlight.is_some());
+        let first = merged
+            .tasks
+            .iter()
+            .find(|b| b.tooltip.starts_with("3 tasks on worker 0"))
+            .unwrap();
+        assert!(first.tooltip.contains("\na: "), "{}", first.tooltip);
+        assert!(first.w <= 2.0 + 1e-9, "{}", first.w);
     }
 }

@@ -1,8 +1,17 @@
 //! Summary figures of a graph and of a run, for `taskscope stats` and for comparing
 //! runs.
 
+mod budget;
+mod diff;
+mod figures;
 mod run;
+pub mod table;
 
+pub use budget::{Allowance, Budget, BudgetCheck, BudgetError};
+pub use diff::{
+    Change, DIFF_SCHEMA, DIFF_VERSION, Diff, GroupChange, GroupStatus, NotCompared, Side,
+};
+pub use figures::{Figure, GroupFigure, Stats, Unit, thousands};
 pub use run::{GroupRun, MeasuredPath, PathStep, RunStats, WorkerRun, format_ns, held_over_time};
 
 use std::collections::BTreeMap;
@@ -13,9 +22,12 @@ use serde::Serialize;
 use crate::graph::TaskGraph;
 use crate::trace::Trace;
 
-/// Version of the JSON object [`GraphStats`] serializes to; raised when a field changes
-/// meaning or is removed (adding fields keeps it).
-pub const STATS_SCHEMA: u32 = 1;
+/// Name of the JSON object `taskscope stats --format json` prints, in its `schema`
+/// field; `docs/stats-json.md` documents it.
+pub const STATS_SCHEMA: &str = "taskscope-stats";
+/// Version of that object, in its `version` field; raised when a field changes meaning
+/// or is removed (adding fields keeps it).
+pub const STATS_VERSION: u32 = 1;
 
 /// Size and shape of a task graph. Fields are in alphabetical order, so the JSON has
 /// sorted keys whatever serde_json features are on.
@@ -32,10 +44,12 @@ pub struct GraphStats {
     /// What the figures describe: `graph`, or `run` for a trace with events.
     pub kind: &'static str,
     /// [`STATS_SCHEMA`].
-    pub schema: u32,
+    pub schema: &'static str,
     pub tasks: usize,
     /// The file ended before its end record; the figures cover what it holds.
     pub truncated: bool,
+    /// [`STATS_VERSION`].
+    pub version: u32,
     /// Tasks in the largest layer.
     pub width: usize,
 }
@@ -51,6 +65,7 @@ impl GraphStats {
             schema: STATS_SCHEMA,
             tasks: graph.len(),
             truncated: false,
+            version: STATS_VERSION,
             width: graph.width(),
         }
     }
@@ -63,26 +78,7 @@ impl GraphStats {
     /// The figures of a file: its graph and, for a run, the run's figures as further
     /// top-level fields (`wall_ns`, `busy_ns`, `critical_path`, …). Keys sorted.
     pub fn of_trace_json(trace: &Trace) -> serde_json::Value {
-        let mut graph = GraphStats::of(&trace.graph);
-        graph.truncated = trace.truncated;
-        let run = RunStats::of(trace);
-        if run.is_some() {
-            graph.kind = "run";
-        }
-        let to_map = |v: serde_json::Value| match v {
-            serde_json::Value::Object(m) => m,
-            _ => unreachable!("stats serialize to objects"),
-        };
-        let mut all: Vec<(String, serde_json::Value)> =
-            to_map(serde_json::to_value(&graph).expect("stats serialize to JSON"))
-                .into_iter()
-                .chain(run.map_or_else(Default::default, |r| {
-                    to_map(serde_json::to_value(r).expect("stats serialize to JSON"))
-                }))
-                .collect();
-        // Sorted whatever map type serde_json was built with.
-        all.sort_by(|a, b| a.0.cmp(&b.0));
-        serde_json::Value::Object(all.into_iter().collect())
+        Stats::of(trace).to_json_value()
     }
 
     /// A table for people: totals, then groups from largest to smallest.

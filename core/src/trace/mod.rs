@@ -48,6 +48,14 @@ pub struct Header {
 }
 
 impl Header {
+    /// The file's name quoted with a leading space for titles (` "norm"`), or nothing.
+    pub fn quoted_name(&self) -> String {
+        self.name
+            .as_deref()
+            .map(|n| format!(" \"{n}\""))
+            .unwrap_or_default()
+    }
+
     /// A header for a file written by this build of taskscope.
     pub fn new(name: Option<&str>) -> Self {
         Header {
