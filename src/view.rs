@@ -33,11 +33,11 @@ use crate::Failure;
 pub struct ViewArgs {
     /// A trace or graph to open (.jsonl, Chrome .json, .dot).
     file: Option<PathBuf>,
-    /// Where the replay starts: a share of the run (40%), start, end, or a time
+    /// Where the replay cursor starts: a share of the run (40%), start, end, or a time
     /// (250us, 1.5ms, 2s). Default: the end of a finished run, "now" for a live one.
     #[arg(long, value_name = "TIME")]
     at: Option<TimeSpec>,
-    /// Start playing the replay from the start.
+    /// Start playing the replay (from --at, or from the start).
     #[arg(long)]
     play: bool,
     /// Select the task with this key once the file is open.

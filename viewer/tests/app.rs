@@ -423,3 +423,21 @@ fn many_lanes_scroll() {
         "the last lane is in view: {pos:?}"
     );
 }
+
+#[test]
+fn play_with_a_start_time_plays_from_there() {
+    let harness = open(ViewerOptions {
+        at: Some(TimeSpec::Fraction(0.3)),
+        play: true,
+        ..norm()
+    });
+    let app = harness.state();
+    let end = app.document().unwrap().end();
+    assert!(app.playback().playing);
+    assert!(
+        app.playback().t >= end * 3 / 10,
+        "{} of {end}",
+        app.playback().t
+    );
+    harness.get_by_label("Pause");
+}

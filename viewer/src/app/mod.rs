@@ -188,15 +188,16 @@ impl ViewerApp {
         let end = doc.end();
         self.playback = Playback::default();
         self.playback.follow_live = doc.is_open_run();
+        let play = std::mem::take(&mut self.options.play);
         self.playback.t = match self.options.at.take() {
             Some(at) => {
                 self.playback.follow_live = false;
                 at.resolve(end)
             }
+            None if play => 0,
             None => end,
         };
-        if std::mem::take(&mut self.options.play) {
-            self.playback.t = 0;
+        if play {
             self.playback.playing = true;
             self.playback.follow_live = false;
         }
