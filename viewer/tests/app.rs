@@ -441,3 +441,39 @@ fn play_with_a_start_time_plays_from_there() {
     );
     harness.get_by_label("Pause");
 }
+
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn a_dropped_file_opens_and_joins_the_recent_files() {
+    let mut harness = open(ViewerOptions::default());
+    assert!(harness.state().document().is_none());
+    harness.get_by_label_contains("drop a file here");
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(sample("delayed.trace.jsonl"))));
+    harness.step();
+    harness.state_mut().finish_loading();
+    harness.run_steps(3);
+    let doc = harness
+        .state()
+        .document()
+        .expect("the dropped file is open");
+    assert_eq!(doc.trace.graph.len(), 16);
+    harness.get_by_label_contains("16 tasks, 15 edges");
+    let recent = &harness.state().recent().files;
+    assert_eq!(recent.len(), 1);
+    assert!(recent[0].ends_with("delayed.trace.jsonl"), "{recent:?}");
+}

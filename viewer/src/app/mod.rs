@@ -125,6 +125,11 @@ impl ViewerApp {
         &self.playback
     }
 
+    /// Recently opened files, newest first.
+    pub fn recent(&self) -> &Recent {
+        &self.recent
+    }
+
     /// The error shown in the window, if any.
     pub fn error(&self) -> Option<&str> {
         self.error.as_deref()
