@@ -1,0 +1,144 @@
+"""A Dask graph as taskscope's task records: keys, groups, ops and dependencies."""
+
+from __future__ import annotations
+
+from dask.utils import funcname, key_split
+
+try:  # Dask's task spec (2024.12 and later); older graphs are plain tuples.
+    from dask._task_spec import Alias, DataNode, Task, convert_legacy_graph
+except ImportError:  # pragma: no cover - old Dask
+    Alias = DataNode = Task = None
+    convert_legacy_graph = None
+
+
+class Graph:
+    """The tasks of one Dask graph in file order: task ``i`` has ``keys[i]``.
+
+    ``keys`` are the Dask keys themselves; ``ids`` maps each key to its position;
+    ``records`` holds, per task, ``(str(key), group, op, sorted dependency ids)``.
+    """
+
+    __slots__ = ("keys", "ids", "records", "edges")
+
+    def __init__(self, keys, records):
+        self.keys = keys
+        self.ids = {k: i for i, k in enumerate(keys)}
+        self.records = records
+        self.edges = sum(len(r[3]) for r in records)
+
+    def __len__(self):
+        return len(self.keys)
+
+    @classmethod
+    def from_tasks(cls, tasks):
+        """Builds a graph from ``(key, op, dependency keys)`` triples, in that order.
+
+        Dependencies on keys outside ``tasks`` (results of an earlier computation)
+        are left out.
+        """
+        keys = [t[0] for t in tasks]
+        ids = {k: i for i, k in enumerate(keys)}
+        groups = _GroupNames()
+        records = []
+        for key, op, deps in tasks:
+            dep_ids = sorted({ids[d] for d in deps if d in ids})
+            records.append((str(key), groups(key), op, dep_ids))
+        return cls(keys, records)
+
+
+class _GroupNames:
+    """``key_split`` with a cache for tuple keys, which share a few names."""
+
+    def __init__(self):
+        self._names = {}
+
+    def __call__(self, key):
+        if type(key) is tuple and key and type(key[0]) is str:
+            name = key[0]
+            group = self._names.get(name)
+            if group is None:
+                group = self._names[name] = key_split(name)
+            return group
+        return key_split(key)
+
+
+_OPS = {}
+
+
+def op_name(node):
+    """The name of what a task runs: its function's name, ``data`` or ``alias``."""
+    func = getattr(node, "func", None)
+    if func is None:
+        if DataNode is not None and isinstance(node, DataNode):
+            return "data"
+        if Alias is not None and isinstance(node, Alias):
+            return "alias"
+        if isinstance(node, tuple) and node and callable(node[0]):
+            func = node[0]
+        else:
+            return "data"
+    try:
+        return _OPS[func]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable callable
+        return funcname(func)
+    name = _OPS[func] = funcname(func)
+    return name
+
+
+def graph_nodes(dsk):
+    """The graph as a dict of Dask task-spec nodes (legacy tuples converted)."""
+    dsk = dict(dsk)
+    if convert_legacy_graph is None:  # pragma: no cover - old Dask
+        return dsk
+    if all(isinstance(v, (Task, DataNode, Alias)) for v in dsk.values()):
+        return dsk
+    return convert_legacy_graph(dsk)
+
+
+def dependencies(nodes, key):
+    """The keys a task depends on."""
+    node = nodes[key]
+    deps = getattr(node, "dependencies", None)
+    if deps is None:  # pragma: no cover - old Dask
+        from dask.core import get_dependencies
+
+        return get_dependencies(nodes, key)
+    return deps
+
+
+def graph_of_dsk(dsk, order=False):
+    """The taskscope graph of a Dask graph (a mapping of key to task).
+
+    With ``order=True`` tasks are numbered in ``dask.order`` priority (the order
+    Dask's schedulers prefer), otherwise in the mapping's own order, which is cheaper.
+    """
+    nodes = graph_nodes(dsk)
+    keys = list(nodes)
+    if order and keys:
+        from dask.order import order as dask_order
+
+        priority = dask_order(nodes)
+        keys.sort(key=priority.__getitem__)
+    return Graph.from_tasks([(k, op_name(nodes[k]), dependencies(nodes, k)) for k in keys])
+
+
+def collections_graph(collections, optimize_graph=False):
+    """The materialized graph of Dask collections, as ``dask.visualize`` sees it.
+
+    Without optimization it is the union of each collection's ``__dask_graph__()``,
+    so its size is ``len(collection.__dask_graph__())`` for one collection; with it,
+    the graph that ``dask.compute`` would run, less its final gathering task.
+    """
+    from dask.base import collections_to_expr, unpack_collections
+
+    colls, _ = unpack_collections(*collections)
+    if not colls:
+        raise ValueError("no Dask collections given (arrays, dataframes, bags or delayed)")
+    if optimize_graph:
+        return dict(collections_to_expr(list(colls), True).optimize().__dask_graph__())
+    dsk = {}
+    for c in colls:
+        dsk.update(c.__dask_graph__())
+    return dsk

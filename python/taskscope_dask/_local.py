@@ -1,0 +1,251 @@
+"""Tracing Dask's local schedulers (sync, threads, processes) through its callbacks.
+
+Dask calls ``_pretask``/``_posttask`` on the scheduling thread when a task is handed
+to the pool and when its result comes back, so their times include queueing. To time
+the task's own code, ``_pretask`` swaps the task in the graph for a ``_Timed`` wrapper
+that reads the clock on the worker, just around the task, and measures its output
+with ``dask.sizeof``. Under the processes scheduler the wrapper is pickled into the
+worker process as a ``_Remote`` one, which sends its times back with the result.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections import deque
+from time import perf_counter_ns, process_time_ns
+
+from dask.callbacks import Callback
+from dask.sizeof import sizeof
+
+from ._graph import graph_of_dsk
+from ._records import event_line, sample_line
+
+_FAILURE = "_taskscope_failure"  # attribute set on a task's exception: (key, start, end, worker)
+
+
+def _nbytes(value):
+    try:
+        return int(sizeof(value))
+    except Exception:  # an object sizeof cannot measure: count nothing
+        return 0
+
+
+def _mark_failure(exc, key, start, worker):
+    try:
+        setattr(exc, _FAILURE, (key, start, perf_counter_ns(), worker))
+    except Exception:  # exceptions with __slots__ take no attribute
+        pass
+
+
+class _Timed:
+    """A task that records when it ran and how big its output is."""
+
+    __slots__ = ("task", "key", "start", "end", "nbytes")
+
+    def __init__(self, task, key):
+        self.task = task
+        self.key = key
+
+    @property
+    def dependencies(self):
+        return self.task.dependencies
+
+    def __call__(self, data):
+        start = perf_counter_ns()
+        try:
+            value = self.task(data)
+        except BaseException as e:
+            _mark_failure(e, self.key, start, threading.get_ident())
+            raise
+        self.end = perf_counter_ns()
+        self.start = start
+        self.nbytes = _nbytes(value)
+        return value
+
+    def __reduce__(self):
+        return (_Remote, (self.task, self.key))
+
+
+class _Stamped(tuple):
+    """``(value, start, end, nbytes)``: a result from another process with its times."""
+
+    __slots__ = ()
+
+
+class _Remote:
+    """``_Timed`` in a worker process: returns its times along with the result."""
+
+    __slots__ = ("task", "key")
+
+    def __init__(self, task, key):
+        self.task = task
+        self.key = key
+
+    def __call__(self, data):
+        start = perf_counter_ns()
+        try:
+            value = self.task(data)
+        except BaseException as e:
+            _mark_failure(e, self.key, start, os.getpid())
+            raise
+        end = perf_counter_ns()
+        return _Stamped((value, start, end, _nbytes(value)))
+
+
+_SCHEDULERS = {"_thread_get_id": "threads", "_process_get_id": "processes", "default_get_id": "sync"}
+
+
+def _scheduler_of(frame):
+    """Which local scheduler called, and with how many workers: read from the frame of
+    ``dask.local.get_async`` (best effort; Dask has no public way to ask)."""
+    try:
+        if frame.f_code.co_name == "get_async":
+            local = frame.f_locals
+            get_id = getattr(local.get("get_id"), "__name__", "")
+            return _SCHEDULERS.get(get_id, "dask-local"), int(local.get("num_workers") or 1)
+    except Exception:
+        pass
+    return "dask-local", os.cpu_count() or 1
+
+
+def _rss_reader():
+    """A function that returns this process's resident memory in bytes (or None)."""
+    try:
+        page = os.sysconf("SC_PAGE_SIZE")
+        with open("/proc/self/statm", "rb") as f:
+            f.read()
+
+        def from_proc():
+            with open("/proc/self/statm", "rb") as f:
+                return int(f.read().split()[1]) * page
+
+        return from_proc
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        import psutil
+
+        process = psutil.Process()
+        return lambda: process.memory_info().rss
+    except ImportError:
+        return lambda: None
+
+
+process_rss = _rss_reader()
+
+
+class LocalRun:
+    """One computation on a local scheduler: its events, waiting to be written."""
+
+    def __init__(self, graph, executor):
+        self.graph = graph
+        self.executor = executor
+        self.events = deque()  # (key, worker id, start, end, nbytes)
+        self.sizes = {}  # bytes of each output still held
+        self.held = 0
+        self.lanes = {}
+        self.t0 = perf_counter_ns()
+        self.cpu0 = process_time_ns()
+        self.file = None  # set by the session
+
+    def sample_line(self):
+        """RSS and CPU time of this process, and the outputs held, now."""
+        t = perf_counter_ns() - self.t0
+        return sample_line(t, process_rss(), process_time_ns() - self.cpu0, self.held)
+
+    def pump_lines(self):
+        """Everything to write since the last call: events and a sample."""
+        lines, n = self.take_lines()
+        lines.append(self.sample_line())
+        return lines, n
+
+    def take_lines(self):
+        """The events recorded since the last call, as lines sorted by end."""
+        queue = self.events
+        events = [queue.popleft() for _ in range(len(queue))]  # appends may go on meanwhile
+        if not events:
+            return [], 0
+        events.sort(key=lambda e: e[3])
+        ids, lanes, t0 = self.graph.ids, self.lanes, self.t0
+        lines = []
+        for key, worker, start, end, nbytes in events:
+            lane = lanes.get(worker)
+            if lane is None:
+                lane = lanes[worker] = len(lanes)
+            lines.append(event_line(ids[key], lane, max(start - t0, 0), max(end - t0, 0), nbytes))
+        return lines, len(lines)
+
+    def failed_line(self, exc):
+        """The event of the task whose exception ended the run, if it says which."""
+        info = getattr(exc, _FAILURE, None)
+        if info is None or info[0] not in self.graph.ids:
+            return None, None
+        key, start, end, worker = info
+        if self.executor == "sync":
+            worker = None
+        lane = self.lanes.setdefault(worker, len(self.lanes))
+        message = f"{type(exc).__name__}: {exc}"
+        line = event_line(
+            self.graph.ids[key], lane, max(start - self.t0, 0), max(end - self.t0, 0), 0, "failed", message
+        )
+        return line, f"task {self.graph.records[self.graph.ids[key]][0]} failed: {message}"
+
+
+class LocalRecorder(Callback):
+    """The callbacks that trace every computation on a local scheduler."""
+
+    def __init__(self, session):
+        super().__init__()
+        self._session = session
+        self._runs = {}  # id(graph dict) -> LocalRun
+
+    def _start(self, dsk):
+        executor, workers = _scheduler_of(sys._getframe(1))
+        run = LocalRun(graph_of_dsk(dsk), executor)
+        self._runs[id(dsk)] = run
+        self._session.open_run(run, {"executor": executor, "workers": workers})
+
+    def _pretask(self, key, dsk, state):
+        dsk[key] = _Timed(dsk[key], key)
+
+    def _posttask(self, key, result, dsk, state, worker_id):
+        timed = dsk[key]
+        if type(timed) is not _Timed:  # not ours (a graph that started before the trace)
+            return
+        dsk[key] = timed.task
+        if type(result) is _Stamped:
+            value, start, end, nbytes = result
+            cache = state["cache"]
+            if key in cache:
+                cache[key] = value
+        else:
+            start, end, nbytes = timed.start, timed.end, timed.nbytes
+        run = self._runs.get(id(dsk))
+        if run is None:
+            return
+        run.events.append((key, worker_id, start, end, nbytes))
+        sizes = run.sizes
+        sizes[key] = nbytes
+        held = run.held + nbytes
+        cache = state["cache"]
+        for dep in state["dependencies"][key]:
+            if dep not in cache:
+                held -= sizes.pop(dep, 0)
+        run.held = held
+
+    def _finish(self, dsk, state, failed):
+        run = self._runs.pop(id(dsk), None)
+        if run is None:
+            return
+        wall = perf_counter_ns() - run.t0
+        if not failed:
+            self._session.close_run(run, "ok", wall)
+            return
+        exc = sys.exc_info()[1]
+        line, error = run.failed_line(exc)
+        if exc is not None and error is None:
+            error = f"{type(exc).__name__}: {exc}"
+        status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
+        self._session.close_run(run, status, wall, error, [line] if line else [])

@@ -1,0 +1,155 @@
+"""``trace(path)``: every Dask computation inside it, written as a taskscope trace."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from time import perf_counter_ns
+
+from ._local import LocalRecorder
+from ._records import RunFile, host_info
+
+
+def numbered_path(path, n):
+    """The file of the n-th computation of a trace: ``run.trace.jsonl``, then
+    ``run-2.trace.jsonl``, ``run-3.trace.jsonl``…"""
+    path = os.fspath(path)
+    if n == 1:
+        return path
+    folder, name = os.path.split(path)
+    for ext in (".trace.jsonl", ".jsonl", ".json"):
+        if name.endswith(ext):
+            stem, suffix = name[: -len(ext)], ext
+            break
+    else:
+        stem, suffix = os.path.splitext(name)
+    return os.path.join(folder, f"{stem}-{n}{suffix}")
+
+
+def name_of(path):
+    """A trace's name from its file name: ``norm`` for ``out/norm.trace.jsonl``."""
+    name = os.path.basename(os.fspath(path))
+    for ext in (".trace.jsonl", ".jsonl", ".json"):
+        if name.endswith(ext):
+            return name[: -len(ext)]
+    return os.path.splitext(name)[0]
+
+
+def _current_client():
+    """The default dask.distributed Client, if distributed is in use."""
+    if "distributed" not in sys.modules:
+        return None
+    try:
+        from distributed import default_client
+
+        return default_client()
+    except (ImportError, ValueError):
+        return None
+
+
+class Trace:
+    """Records every Dask computation run inside ``with``, one file per computation.
+
+    The first computation is written to ``path``, later ones next to it with a
+    number (``norm-2.trace.jsonl``); ``paths`` lists the files written. Each file is
+    complete on its own: the graph Dask ran, then one event per task as tasks finish,
+    resource samples, and an end record once the computation is over.
+    """
+
+    def __init__(self, path, *, client=None, name=None, sample_period=0.01, poll_period=0.1):
+        self.path = os.fspath(path)
+        self.name = name or name_of(path)
+        self.paths = []
+        self.sample_period = sample_period
+        self.poll_period = poll_period
+        self._client = client
+        self._cluster = None
+        self._local = None
+        self._runs = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = None
+
+    # -- the context -------------------------------------------------------------
+
+    def __enter__(self):
+        self._local = LocalRecorder(self)
+        self._local.register()
+        client = self._client or _current_client()
+        if client is not None:
+            from ._distributed import ClusterRecorder
+
+            self._cluster = ClusterRecorder(self, client)
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="taskscope-trace", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self._local.unregister()
+        if self._cluster is not None:
+            self._cluster.close()
+        for run in list(self._runs):
+            wall = perf_counter_ns() - run.t0
+            self.close_run(run, "cancelled", wall, "the trace closed before the computation ended")
+        return False
+
+    # -- runs ----------------------------------------------------------------------
+
+    def open_run(self, run, run_info, started_unix_ns=None):
+        """Starts the file of a new computation: header, graph, first sample."""
+        with self._lock:
+            path = numbered_path(self.path, len(self.paths) + 1)
+            self.paths.append(path)
+        if started_unix_ns is None:
+            started_unix_ns = time.time_ns() - (perf_counter_ns() - run.t0)
+        info = dict(run_info)
+        info.setdefault("host", host_info())
+        info["started_unix_ns"] = started_unix_ns
+        info.setdefault("sample_period_ns", int(self.sample_period * 1e9))
+        run.file = RunFile(path, self.name, run.graph, info)
+        with run.file.lock:
+            run.file.write([run.sample_line()])
+            run.file.flush()
+        with self._lock:
+            self._runs.append(run)
+
+    def close_run(self, run, status, wall, error=None, extra_lines=()):
+        """Writes what is left of a computation, a last sample and the end record."""
+        with self._lock:
+            if run not in self._runs:
+                return
+            self._runs.remove(run)
+        with run.file.lock:
+            lines, n = run.pump_lines()
+            run.file.write(lines + list(extra_lines), n + len(extra_lines))
+            run.file.close(status, wall, error)
+
+    def _loop(self):
+        next_poll = 0.0
+        while not self._stop.wait(self.sample_period):
+            for run in list(self._runs):
+                with run.file.lock:
+                    if not run.file.closed:
+                        run.file.write(*run.pump_lines())
+                        run.file.flush()
+            if self._cluster is not None and time.monotonic() >= next_poll:
+                next_poll = time.monotonic() + self.poll_period
+                self._cluster.poll()
+
+
+def trace(path, *, client=None, name=None, sample_period=0.01):
+    """Traces the Dask computations run inside ``with``; see ``Trace``.
+
+    >>> with taskscope_dask.trace("norm.trace.jsonl"):      # doctest: +SKIP
+    ...     res.compute()
+
+    Local schedulers (sync, threads, processes) are traced through Dask's callbacks.
+    With a ``dask.distributed`` Client (the default client, or ``client=``), the
+    scheduler's task stream is recorded through a scheduler plugin.
+    """
+    return Trace(path, client=client, name=name, sample_period=sample_period)
