@@ -150,6 +150,9 @@ class LocalRun:
         self.cpu0 = process_time_ns()
         self.file = None  # set by the session
 
+    def elapsed_ns(self):
+        return perf_counter_ns() - self.t0
+
     def sample_line(self):
         """RSS and CPU time of this process, and the outputs held, now."""
         t = perf_counter_ns() - self.t0

@@ -6,7 +6,6 @@ import os
 import sys
 import threading
 import time
-from time import perf_counter_ns
 
 from ._local import LocalRecorder
 from ._records import RunFile, host_info
@@ -94,23 +93,24 @@ class Trace:
         if self._cluster is not None:
             self._cluster.close()
         for run in list(self._runs):
-            wall = perf_counter_ns() - run.t0
-            self.close_run(run, "cancelled", wall, "the trace closed before the computation ended")
+            self.close_run(run, "cancelled", run.elapsed_ns(), "the trace closed before the computation ended")
         return False
 
     # -- runs ----------------------------------------------------------------------
 
     def open_run(self, run, run_info, started_unix_ns=None):
-        """Starts the file of a new computation: header, graph, first sample."""
+        """Starts the file of a new computation: header, graph, first sample.
+        ``run_info`` has ``executor`` and ``workers``, and may have more."""
+        run_info = dict(run_info)
         with self._lock:
             path = numbered_path(self.path, len(self.paths) + 1)
             self.paths.append(path)
         if started_unix_ns is None:
-            started_unix_ns = time.time_ns() - (perf_counter_ns() - run.t0)
-        info = dict(run_info)
-        info.setdefault("host", host_info())
+            started_unix_ns = time.time_ns() - run.elapsed_ns()
+        info = {"executor": run_info.pop("executor"), "workers": run_info.pop("workers"), "host": host_info()}
         info["started_unix_ns"] = started_unix_ns
-        info.setdefault("sample_period_ns", int(self.sample_period * 1e9))
+        info["sample_period_ns"] = run_info.pop("sample_period_ns", int(self.sample_period * 1e9))
+        info.update(run_info)  # the writer's own fields, after the documented ones
         run.file = RunFile(path, self.name, run.graph, info)
         with run.file.lock:
             run.file.write([run.sample_line()])
