@@ -54,7 +54,7 @@ class TaskscopePlugin(SchedulerPlugin):
                 self._run_of[key] = run
                 left += 1
         nthreads = sum(ws.nthreads for ws in scheduler.workers.values())
-        self._out.append(("graph", run, time.time(), records, nthreads, scheduler.address))
+        self._out.append(("graph", run, time.time(), records, nthreads, scheduler.address, self._memory()))
         self._left[run] = left
         if not left:
             self._end(run)
@@ -84,11 +84,12 @@ class TaskscopePlugin(SchedulerPlugin):
     def drain(self):
         """The records since the last call, and the workers' memory now."""
         out, self._out = self._out, []
-        workers = [
-            (ws.host, ws.pid, ws.memory.process, ws.nbytes) for ws in self.scheduler.workers.values()
-        ]
-        out.append(("memory", time.time(), workers))
+        out.append(("memory", time.time(), self._memory()))
         return out
+
+    def _memory(self):
+        """Per worker: host, pid, resident memory and bytes of task outputs held."""
+        return [(ws.host, ws.pid, ws.memory.process, ws.nbytes) for ws in self.scheduler.workers.values()]
 
 
 def _drain(dask_scheduler, name):
@@ -103,7 +104,7 @@ def _ns(seconds, t0):
 class ClusterRun:
     """One graph run on the cluster: its events and samples, waiting to be written."""
 
-    def __init__(self, graph, t0):
+    def __init__(self, graph, t0, workers):
         self.graph = graph
         self.t0 = t0  # scheduler epoch seconds
         self.events = []
@@ -111,7 +112,8 @@ class ClusterRun:
         self.lanes = {}  # (worker address, thread) -> lane
         self.last = t0  # the latest time seen
         self.file = None
-        self.memory = (None, 0)
+        self.memory = self._totals(workers)
+        self.first_sample = self.sample_line()
 
     def elapsed_ns(self):
         return _ns(self.last, self.t0)
@@ -120,9 +122,15 @@ class ClusterRun:
         rss, held = self.memory
         return sample_line(self.elapsed_ns(), rss, None, held)
 
+    @staticmethod
+    def _totals(workers):
+        """Resident memory of the workers' processes (in-process workers share one)
+        and the bytes of task outputs they hold."""
+        by_process = {(host, pid): rss for host, pid, rss, _ in workers}
+        return sum(by_process.values()) or None, sum(w[3] for w in workers)
+
     def add_memory(self, now, workers):
-        by_process = {(host, pid): rss for host, pid, rss, _ in workers}  # threads of one process
-        self.memory = (sum(by_process.values()) or None, sum(w[3] for w in workers))
+        self.memory = self._totals(workers)
         self.last = max(self.last, now)
         self.samples.append(self.sample_line())
 
@@ -182,8 +190,8 @@ class ClusterRecorder:
             elif kind == "end":
                 self._close(*rest)
 
-    def _open(self, number, t0, records, nthreads, address):
-        run = ClusterRun(Graph.from_tasks(records), t0)
+    def _open(self, number, t0, records, nthreads, address, workers):
+        run = ClusterRun(Graph.from_tasks(records), t0, workers)
         self.runs[number] = run
         info = {"executor": "dask.distributed", "workers": max(nthreads, 1), "scheduler": address}
         info["sample_period_ns"] = int(self.session.poll_period * 1e9)

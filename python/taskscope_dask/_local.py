@@ -148,6 +148,7 @@ class LocalRun:
         self.lanes = {}
         self.t0 = perf_counter_ns()
         self.cpu0 = process_time_ns()
+        self.first_sample = sample_line(0, process_rss(), 0, 0)
         self.file = None  # set by the session
 
     def elapsed_ns(self):

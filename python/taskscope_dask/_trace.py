@@ -113,7 +113,7 @@ class Trace:
         info.update(run_info)  # the writer's own fields, after the documented ones
         run.file = RunFile(path, self.name, run.graph, info)
         with run.file.lock:
-            run.file.write([run.sample_line()])
+            run.file.write([run.first_sample])
             run.file.flush()
         with self._lock:
             self._runs.append(run)

@@ -1,0 +1,111 @@
+"""trace() on Dask's local schedulers: one event per task, consistent times."""
+
+import dask
+import numpy as np
+import pytest
+
+import taskscope_dask
+from conftest import read_records, stats_json, tutorial_delayed, tutorial_norm
+
+
+def check_run(path, status="ok"):
+    """Checks a traced run and returns its records: every task ran once, each after
+    the tasks it depends on ended, inside the run's wall time."""
+    r = read_records(path)
+    tasks, events, end = r["task"], r["event"], r["end"]
+    assert end is not None and end["status"] == status
+    assert end["events"] == len(events)
+    if status != "ok":
+        return r
+    assert sorted(e["task"] for e in events) == list(range(len(tasks)))
+    by_task = {e["task"]: e for e in events}
+    for e in events:
+        assert 0 <= e["start"] <= e["end"] <= end["wall"], e
+        assert e["status"] == "done"
+    for t in tasks:
+        for d in t.get("deps", []):
+            assert by_task[d]["end"] <= by_task[t["id"]]["start"], (t["key"], tasks[d]["key"])
+    assert r["sample"] and r["sample"][0]["t"] == 0
+    ts = [s["t"] for s in r["sample"]]
+    assert ts == sorted(ts)
+    assert all(s["rss"] > 0 for s in r["sample"])
+    return r
+
+
+@pytest.mark.parametrize("scheduler,workers", [("sync", 1), ("threads", 2), ("processes", 2)])
+def test_a_traced_local_run_has_one_event_per_task(tmp_path, scheduler, workers):
+    res = tutorial_norm()
+    path = tmp_path / "norm.trace.jsonl"
+    with taskscope_dask.trace(path) as t:
+        values = res.compute(scheduler=scheduler, num_workers=workers)
+    assert np.abs(values.mean(axis=1)).max() < 1e-9
+    assert t.paths == [str(path)]
+    r = check_run(path)
+    run = r["header"]["run"]
+    assert (run["executor"], run["workers"]) == (scheduler, workers)
+    assert len({e["worker"] for e in r["event"]}) <= workers
+    # dask.sizeof of each 100x100 float64 block
+    groups = {t["id"]: t["group"] for t in r["task"]}
+    sizes = {e["bytes"] for e in r["event"] if groups[e["task"]] == "random_sample"}
+    assert sizes == {80_000}
+    assert max(s["held"] for s in r["sample"]) >= 8_000_000  # the result, held at the end
+
+
+def test_each_computation_gets_its_own_numbered_file(tmp_path):
+    path = tmp_path / "delayed.trace.jsonl"
+    with taskscope_dask.trace(path) as t:
+        assert tutorial_delayed().compute(scheduler="threads") == 50
+        assert tutorial_delayed().compute(scheduler="sync") == 50
+    assert t.paths == [str(path), str(tmp_path / "delayed-2.trace.jsonl")]
+    for p in t.paths:
+        r = check_run(p)
+        assert len(r["task"]) == 16
+        assert {t["op"] for t in r["task"]} >= {"inc", "double", "add", "sum"}
+
+
+def test_nothing_is_recorded_outside_the_trace(tmp_path):
+    path = tmp_path / "x.trace.jsonl"
+    with taskscope_dask.trace(path) as t:
+        pass
+    assert tutorial_delayed().compute() == 50
+    assert t.paths == [] and not path.exists()
+    assert not dask.callbacks.Callback.active
+
+
+def boom(x):
+    raise ValueError(f"no good: {x}")
+
+
+@pytest.mark.parametrize("scheduler", ["sync", "threads"])
+def test_a_failed_task_ends_the_trace_with_its_key(tmp_path, scheduler):
+    bad = dask.delayed(boom)(dask.delayed(sum)([1, 2]), dask_key_name="boom-1")
+    path = tmp_path / "failed.trace.jsonl"
+    with taskscope_dask.trace(path):
+        with pytest.raises(ValueError, match="no good: 3"):
+            bad.compute(scheduler=scheduler)
+    r = check_run(path, status="failed")
+    assert "boom-1" in r["end"]["error"] and "no good: 3" in r["end"]["error"]
+    failed = [e for e in r["event"] if e["status"] == "failed"]
+    assert len(failed) == 1 and r["task"][failed[0]["task"]]["key"] == "boom-1"
+
+
+def test_taskscope_stats_reads_a_traced_run(tmp_path, taskscope):
+    path = tmp_path / "norm.trace.jsonl"
+    with taskscope_dask.trace(path):
+        tutorial_norm().compute(scheduler="threads", num_workers=2)
+    stats = stats_json(taskscope, path)
+    assert stats["kind"] == "run" and stats["status"] == "ok" and not stats["truncated"]
+    assert stats["events"] == stats["tasks"] > 400
+    assert stats["groups"]["random_sample"] == 100
+    assert stats["peak_rss_bytes"] > 0 and stats["peak_held_bytes"] >= 8_000_000
+
+
+def test_a_trace_cut_short_reads_as_truncated(tmp_path, taskscope):
+    path = tmp_path / "norm.trace.jsonl"
+    with taskscope_dask.trace(path):
+        tutorial_norm().compute(scheduler="threads")
+    lines = path.read_text().splitlines(keepends=True)
+    cut = tmp_path / "cut.trace.jsonl"
+    cut.write_text("".join(lines[: len(lines) - 40]) + lines[-40][:10])
+    stats = stats_json(taskscope, cut)
+    assert stats["truncated"] and stats["events"] > 0
