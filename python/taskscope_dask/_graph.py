@@ -5,9 +5,9 @@ from __future__ import annotations
 from dask.utils import funcname, key_split
 
 try:  # Dask's task spec (2024.12 and later); older graphs are plain tuples.
-    from dask._task_spec import Alias, DataNode, Task, convert_legacy_graph
+    from dask._task_spec import Alias, DataNode, GraphNode, convert_legacy_graph
 except ImportError:  # pragma: no cover - old Dask
-    Alias = DataNode = Task = None
+    Alias = DataNode = GraphNode = None
     convert_legacy_graph = None
 
 
@@ -41,7 +41,7 @@ class Graph:
         groups = _GroupNames()
         records = []
         for key, op, deps in tasks:
-            dep_ids = sorted({ids[d] for d in deps if d in ids})
+            dep_ids = sorted([ids[d] for d in deps if d in ids])  # deps: a set
             records.append((str(key), groups(key), op, dep_ids))
         return cls(keys, records)
 
@@ -89,12 +89,11 @@ def op_name(node):
 
 def graph_nodes(dsk):
     """The graph as a dict of Dask task-spec nodes (legacy tuples converted)."""
-    dsk = dict(dsk)
     if convert_legacy_graph is None:  # pragma: no cover - old Dask
-        return dsk
-    if all(isinstance(v, (Task, DataNode, Alias)) for v in dsk.values()):
-        return dsk
-    return convert_legacy_graph(dsk)
+        return dict(dsk)
+    if isinstance(dsk, dict) and all(isinstance(v, GraphNode) for v in dsk.values()):
+        return dsk  # what the local schedulers hand their callbacks: read, never changed
+    return convert_legacy_graph(dict(dsk))
 
 
 def dependencies(nodes, key):
