@@ -1,7 +1,7 @@
 """What tracing costs per task on Dask's threaded scheduler: no callbacks, the
 taskscope_dask hook (trace file written), and Dask's own Profiler.
 
-    python benches/dask_hook_overhead.py [--tasks 10000] [--repeat 9] [--workers 2]
+    python benches/dask_hook_overhead.py [--tasks 10000] [--repeat 15] [--workers 2] [--workloads fanin,chain,norm]
 
 Workloads of --tasks tasks, run with `dask.threaded.get(graph, keys, num_workers=W)`:
 - `fanin`: --tasks - 1 trivial tasks (`inc`) and one task that sums them;
@@ -9,8 +9,9 @@ Workloads of --tasks tasks, run with `dask.threaded.get(graph, keys, num_workers
 - `norm`: the tutorial's normalization at 4000x4000 in 100x100 chunks (9,160 tasks,
   numpy work in every task), through `res.compute(scheduler="threads")`.
 The three modes alternate, one warm-up run each, then --repeat runs each; the table
-gives the median wall time per task and the median added per task against no
-callbacks (whole computation, including the hook writing its file).
+gives, per task, the median wall time and the median CPU time of the whole process
+(all threads; steadier than wall time on a shared machine), and what each adds to no
+callbacks (the whole computation, including the hook writing its trace file).
 """
 
 import argparse
@@ -78,30 +79,47 @@ def modes(folder):
     return {"none": none, "taskscope_dask": hook, "Profiler": profiler}
 
 
+def per_task_us(f, run, n):
+    """Wall and CPU (all threads of this process) microseconds per task of one run."""
+    wall, cpu = time.perf_counter_ns(), time.process_time_ns()
+    f(run)
+    return (time.perf_counter_ns() - wall) / n / 1e3, (time.process_time_ns() - cpu) / n / 1e3
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tasks", type=int, default=10_000)
-    ap.add_argument("--repeat", type=int, default=9)
+    ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--workloads", default="fanin,chain,norm")
     args = ap.parse_args()
     print(f"dask {dask.__version__}, taskscope_dask {taskscope_dask.__version__}, "
-          f"{args.workers} threads, medians of {args.repeat} runs after one warm-up\n")
+          f"{args.workers} threads, medians of {args.repeat} runs after one warm-up, "
+          "per task: wall (CPU of all threads)\n")
     print("| workload | tasks | none | taskscope_dask | Profiler | added by taskscope_dask | added by Profiler |")
     print("|---|---|---|---|---|---|---|")
+    chosen = args.workloads.split(",")
     with tempfile.TemporaryDirectory() as folder:
         ways = modes(folder)
         for name, n, run in workloads(args.tasks, args.workers):
+            if name not in chosen:
+                continue
             times = {m: [] for m in ways}
             for i in range(args.repeat + 1):
                 for mode, f in ways.items():
-                    t = time.perf_counter_ns()
-                    f(run)
+                    t = per_task_us(f, run, n)
                     if i:
-                        times[mode].append((time.perf_counter_ns() - t) / n / 1e3)
-            med = {m: statistics.median(v) for m, v in times.items()}
-            print(f"| {name} | {n} | {med['none']:.1f} us | {med['taskscope_dask']:.1f} us | "
-                  f"{med['Profiler']:.1f} us | +{med['taskscope_dask'] - med['none']:.1f} us | "
-                  f"+{med['Profiler'] - med['none']:.1f} us |", flush=True)
+                        times[mode].append(t)
+            med = {m: [statistics.median(x[j] for x in v) for j in (0, 1)] for m, v in times.items()}
+
+            def cell(m):
+                return f"{med[m][0]:.1f} us ({med[m][1]:.1f})"
+
+            def added(m):
+                return f"{med[m][0] - med['none'][0]:+.1f} us ({med[m][1] - med['none'][1]:+.1f})"
+
+            print(f"| {name} | {n} | {cell('none')} | {cell('taskscope_dask')} | {cell('Profiler')} | "
+                  f"{added('taskscope_dask')} | {added('Profiler')} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -115,6 +115,9 @@ class ClusterRun:
         self.memory = self._totals(workers)
         self.first_sample = self.sample_line()
 
+    def build_graph(self):
+        return self.graph
+
     def elapsed_ns(self):
         return _ns(self.last, self.t0)
 

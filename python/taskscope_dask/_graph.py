@@ -20,30 +20,27 @@ class Graph:
 
     __slots__ = ("keys", "ids", "records", "edges")
 
-    def __init__(self, keys, records):
+    def __init__(self, keys, ops, deps):
+        """``ops[i]`` and ``deps[i]`` are the op name and the set of dependency keys of
+        ``keys[i]``. Dependencies on keys outside the graph (results of an earlier
+        computation) are left out."""
         self.keys = keys
-        self.ids = {k: i for i, k in enumerate(keys)}
-        self.records = records
-        self.edges = sum(len(r[3]) for r in records)
+        self.ids = ids = {k: i for i, k in enumerate(keys)}
+        group = _GroupNames()
+        self.records = [
+            (str(k), group(k), op, sorted([ids[d] for d in ds if d in ids]) if ds else [])
+            for k, op, ds in zip(keys, ops, deps)
+        ]
+        self.edges = sum(len(r[3]) for r in self.records)
 
     def __len__(self):
         return len(self.keys)
 
     @classmethod
     def from_tasks(cls, tasks):
-        """Builds a graph from ``(key, op, dependency keys)`` triples, in that order.
-
-        Dependencies on keys outside ``tasks`` (results of an earlier computation)
-        are left out.
-        """
-        keys = [t[0] for t in tasks]
-        ids = {k: i for i, k in enumerate(keys)}
-        groups = _GroupNames()
-        records = []
-        for key, op, deps in tasks:
-            dep_ids = sorted([ids[d] for d in deps if d in ids])  # deps: a set
-            records.append((str(key), groups(key), op, dep_ids))
-        return cls(keys, records)
+        """Builds a graph from ``(key, op, dependency keys)`` triples, in that order."""
+        keys, ops, deps = (list(column) for column in zip(*tasks)) if tasks else ([], [], [])
+        return cls(keys, ops, deps)
 
 
 class _GroupNames:
@@ -120,7 +117,7 @@ def graph_of_dsk(dsk, order=False):
 
         priority = dask_order(nodes)
         keys.sort(key=priority.__getitem__)
-    return Graph.from_tasks([(k, op_name(nodes[k]), dependencies(nodes, k)) for k in keys])
+    return Graph(keys, [op_name(nodes[k]) for k in keys], [dependencies(nodes, k) for k in keys])
 
 
 def collections_graph(collections, optimize_graph=False):

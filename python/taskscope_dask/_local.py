@@ -139,10 +139,12 @@ process_rss = _rss_reader()
 class LocalRun:
     """One computation on a local scheduler: its events, waiting to be written."""
 
-    def __init__(self, graph, executor):
-        self.graph = graph
+    def __init__(self, nodes, executor):
+        self.nodes = nodes  # the graph as Dask gave it; made into a Graph off the run's path
+        self.graph = None
+        self._graph_lock = threading.Lock()
         self.executor = executor
-        self.events = deque()  # (key, worker id, start, end, nbytes)
+        self.events = deque()  # (key, worker id, start, end, nbytes, failure message)
         self.sizes = {}  # bytes of each output still held
         self.held = 0
         self.lanes = {}
@@ -150,6 +152,13 @@ class LocalRun:
         self.cpu0 = process_time_ns()
         self.first_sample = sample_line(0, process_rss(), 0, 0)
         self.file = None  # set by the session
+
+    def build_graph(self):
+        with self._graph_lock:
+            if self.graph is None:
+                self.graph = graph_of_dsk(self.nodes)
+                self.nodes = None
+        return self.graph
 
     def elapsed_ns(self):
         return perf_counter_ns() - self.t0
@@ -169,32 +178,30 @@ class LocalRun:
         """The events recorded since the last call, as lines sorted by end."""
         queue = self.events
         events = [queue.popleft() for _ in range(len(queue))]  # appends may go on meanwhile
-        if not events:
-            return [], 0
         events.sort(key=lambda e: e[3])
         ids, lanes, t0 = self.graph.ids, self.lanes, self.t0
         lines = []
-        for key, worker, start, end, nbytes in events:
+        for key, worker, start, end, nbytes, failure in events:
             lane = lanes.get(worker)
             if lane is None:
                 lane = lanes[worker] = len(lanes)
-            lines.append(event_line(ids[key], lane, max(start - t0, 0), max(end - t0, 0), nbytes))
+            start, end = max(start - t0, 0), max(end - t0, 0)
+            if failure is None:
+                lines.append(event_line(ids[key], lane, start, end, nbytes))
+            elif key in ids:
+                lines.append(event_line(ids[key], lane, start, end, nbytes, "failed", failure))
         return lines, len(lines)
 
-    def failed_line(self, exc):
-        """The event of the task whose exception ended the run, if it says which."""
+    def fail(self, exc):
+        """Records the task whose exception ended the run, if it says which, and
+        returns the run's error message."""
+        message = f"{type(exc).__name__}: {exc}" if exc is not None else "the computation failed"
         info = getattr(exc, _FAILURE, None)
-        if info is None or info[0] not in self.graph.ids:
-            return None, None
+        if info is None:
+            return message
         key, start, end, worker = info
-        if self.executor == "sync":
-            worker = None
-        lane = self.lanes.setdefault(worker, len(self.lanes))
-        message = f"{type(exc).__name__}: {exc}"
-        line = event_line(
-            self.graph.ids[key], lane, max(start - self.t0, 0), max(end - self.t0, 0), 0, "failed", message
-        )
-        return line, f"task {self.graph.records[self.graph.ids[key]][0]} failed: {message}"
+        self.events.append((key, None if self.executor == "sync" else worker, start, end, 0, message))
+        return f"task {key} failed: {message}"
 
 
 class LocalRecorder(Callback):
@@ -207,7 +214,7 @@ class LocalRecorder(Callback):
 
     def _start(self, dsk):
         executor, workers = _scheduler_of(sys._getframe(1))
-        run = LocalRun(graph_of_dsk(dsk), executor)
+        run = LocalRun(dict(dsk), executor)  # a copy: _pretask swaps tasks in dsk
         self._runs[id(dsk)] = run
         self._session.open_run(run, {"executor": executor, "workers": workers})
 
@@ -229,7 +236,7 @@ class LocalRecorder(Callback):
         run = self._runs.get(id(dsk))
         if run is None:
             return
-        run.events.append((key, worker_id, start, end, nbytes))
+        run.events.append((key, worker_id, start, end, nbytes, None))
         sizes = run.sizes
         sizes[key] = nbytes
         held = run.held + nbytes
@@ -248,8 +255,5 @@ class LocalRecorder(Callback):
             self._session.close_run(run, "ok", wall)
             return
         exc = sys.exc_info()[1]
-        line, error = run.failed_line(exc)
-        if exc is not None and error is None:
-            error = f"{type(exc).__name__}: {exc}"
         status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
-        self._session.close_run(run, status, wall, error, [line] if line else [])
+        self._session.close_run(run, status, wall, run.fail(exc))

@@ -7,7 +7,6 @@ import os
 import platform
 import socket
 import tempfile
-import threading
 
 from . import __version__
 
@@ -106,14 +105,13 @@ def write_graph_file(path, graph, name=None):
 
 class RunFile:
     """A trace written in place as the run goes: header and tasks first, then events
-    and samples in flushed batches, then the end record. Safe to use from several
-    threads; a file left without its end record reads as truncated."""
+    and samples in flushed batches, then the end record. A file left without its end
+    record reads as truncated."""
 
     def __init__(self, path, name, graph, run):
         self.path = os.fspath(path)
         self.graph = graph
         self.events = 0
-        self.lock = threading.Lock()
         self._f = open(self.path, "w", encoding="utf-8", newline="\n")
         self._f.write(header_line(name, run))
         self._f.writelines(task_lines(graph))

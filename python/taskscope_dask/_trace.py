@@ -99,44 +99,52 @@ class Trace:
     # -- runs ----------------------------------------------------------------------
 
     def open_run(self, run, run_info, started_unix_ns=None):
-        """Starts the file of a new computation: header, graph, first sample.
+        """Registers a new computation. Its file (header, graph, first sample) is
+        started by the writer thread, off the computation's path, or when it ends.
         ``run_info`` has ``executor`` and ``workers``, and may have more."""
         run_info = dict(run_info)
         with self._lock:
-            path = numbered_path(self.path, len(self.paths) + 1)
-            self.paths.append(path)
+            run.path = numbered_path(self.path, len(self.paths) + 1)
+            self.paths.append(run.path)
         if started_unix_ns is None:
             started_unix_ns = time.time_ns() - run.elapsed_ns()
         info = {"executor": run_info.pop("executor"), "workers": run_info.pop("workers"), "host": host_info()}
         info["started_unix_ns"] = started_unix_ns
         info["sample_period_ns"] = run_info.pop("sample_period_ns", int(self.sample_period * 1e9))
         info.update(run_info)  # the writer's own fields, after the documented ones
-        run.file = RunFile(path, self.name, run.graph, info)
-        with run.file.lock:
-            run.file.write([run.first_sample])
-            run.file.flush()
+        run.header, run.file, run.lock = info, None, threading.Lock()
         with self._lock:
             self._runs.append(run)
 
-    def close_run(self, run, status, wall, error=None, extra_lines=()):
+    def close_run(self, run, status, wall, error=None):
         """Writes what is left of a computation, a last sample and the end record."""
         with self._lock:
             if run not in self._runs:
                 return
             self._runs.remove(run)
-        with run.file.lock:
-            lines, n = run.pump_lines()
-            run.file.write(lines + list(extra_lines), n + len(extra_lines))
-            run.file.close(status, wall, error)
+        with run.lock:
+            self._write(run, (status, wall, error))
+
+    def _write(self, run, end=None):
+        """Writes what a run has gathered (called under its lock), starting its file
+        first if need be, and flushes it or, with ``end``, closes it."""
+        if run.file is None:
+            run.file = RunFile(run.path, self.name, run.build_graph(), run.header)
+            run.file.write([run.first_sample])
+        elif run.file.closed:
+            return
+        run.file.write(*run.pump_lines())
+        if end is None:
+            run.file.flush()
+        else:
+            run.file.close(*end)
 
     def _loop(self):
         next_poll = 0.0
         while not self._stop.wait(self.sample_period):
             for run in list(self._runs):
-                with run.file.lock:
-                    if not run.file.closed:
-                        run.file.write(*run.pump_lines())
-                        run.file.flush()
+                with run.lock:
+                    self._write(run)
             if self._cluster is not None and time.monotonic() >= next_poll:
                 next_poll = time.monotonic() + self.poll_period
                 self._cluster.poll()
