@@ -15,7 +15,7 @@ import uuid
 
 from distributed.diagnostics.plugin import SchedulerPlugin
 
-from ._graph import Graph, op_name
+from ._graph import Graph, OpNames
 from ._records import event_line, sample_line
 
 _DONE = ("memory", "erred", "forgotten")
@@ -43,13 +43,14 @@ class TaskscopePlugin(SchedulerPlugin):
         run = self._runs
         self._runs += 1
         known = scheduler.tasks
+        op = OpNames()
         records = []
         left = 0
         for key in tasks or keys or ():
             ts = known.get(key)
             if ts is None:
                 continue
-            records.append((key, op_name(ts.run_spec), [d.key for d in ts.dependencies]))
+            records.append((key, op(ts.run_spec), [d.key for d in ts.dependencies]))
             if ts.state not in _DONE and key not in self._run_of:
                 self._run_of[key] = run
                 left += 1

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dask.utils import funcname, key_split
 
 try:  # Dask's task spec (2024.12 and later); older graphs are plain tuples.
-    from dask._task_spec import Alias, DataNode, GraphNode, convert_legacy_graph
+    from dask._task_spec import Alias, GraphNode, convert_legacy_graph
 except ImportError:  # pragma: no cover - old Dask
-    Alias = DataNode = GraphNode = None
+    Alias = GraphNode = None
     convert_legacy_graph = None
 
 
@@ -59,29 +59,29 @@ class _GroupNames:
         return key_split(key)
 
 
-_OPS = {}
+class OpNames:
+    """The name of what a task runs: its function's name (``funcname``, cached per
+    function for one graph), ``data`` or ``alias``."""
 
+    def __init__(self):
+        self._names = {}
 
-def op_name(node):
-    """The name of what a task runs: its function's name, ``data`` or ``alias``."""
-    func = getattr(node, "func", None)
-    if func is None:
-        if DataNode is not None and isinstance(node, DataNode):
-            return "data"
-        if Alias is not None and isinstance(node, Alias):
-            return "alias"
-        if isinstance(node, tuple) and node and callable(node[0]):
-            func = node[0]
-        else:
-            return "data"
-    try:
-        return _OPS[func]
-    except KeyError:
-        pass
-    except TypeError:  # an unhashable callable
-        return funcname(func)
-    name = _OPS[func] = funcname(func)
-    return name
+    def __call__(self, node):
+        func = getattr(node, "func", None)
+        if func is None:
+            if Alias is not None and isinstance(node, Alias):
+                return "alias"
+            if isinstance(node, tuple) and node and callable(node[0]):
+                func = node[0]
+            else:
+                return "data"
+        try:
+            name = self._names.get(func)
+        except TypeError:  # an unhashable callable
+            return funcname(func)
+        if name is None:
+            name = self._names[func] = funcname(func)
+        return name
 
 
 def graph_nodes(dsk):
@@ -117,7 +117,8 @@ def graph_of_dsk(dsk, order=False):
 
         priority = dask_order(nodes)
         keys.sort(key=priority.__getitem__)
-    return Graph(keys, [op_name(nodes[k]) for k in keys], [dependencies(nodes, k) for k in keys])
+    op = OpNames()
+    return Graph(keys, [op(nodes[k]) for k in keys], [dependencies(nodes, k) for k in keys])
 
 
 def collections_graph(collections, optimize_graph=False):

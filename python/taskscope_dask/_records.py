@@ -14,6 +14,13 @@ TOOL = f"taskscope_dask {__version__}"
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
+def _quote(s):
+    """A string as JSON; most keys need no escaping, and skip the encoder."""
+    if '"' not in s and "\\" not in s and s.isprintable():
+        return '"' + s + '"'
+    return _encode(s)
+
+
 def header_line(name, run=None):
     """The header record; ``run`` is the run object of a trace, None for a graph."""
     header = {"type": "header", "format": "taskscope", "version": 1, "tool": TOOL, "clock": "ns"}
@@ -44,7 +51,7 @@ def task_lines(graph):
         return v
 
     for i, (key, group, op, deps) in enumerate(graph.records):
-        line = f'{{"type":"task","id":{i},"key":{_encode(key)},"group":{q(group)},"op":{q(op)}'
+        line = f'{{"type":"task","id":{i},"key":{_quote(key)},"group":{q(group)},"op":{q(op)}'
         if deps:
             line += f',"deps":[{",".join(map(str, deps))}]'
         yield line + "}\n"
