@@ -27,10 +27,7 @@ class Graph:
         self.keys = keys
         self.ids = ids = {k: i for i, k in enumerate(keys)}
         group = _GroupNames()
-        self.records = [
-            (str(k), group(k), op, sorted([ids[d] for d in ds if d in ids]) if ds else [])
-            for k, op, ds in zip(keys, ops, deps)
-        ]
+        self.records = [(str(k), group(k), op, _dep_ids(ds, ids)) for k, op, ds in zip(keys, ops, deps)]
         self.edges = sum(len(r[3]) for r in self.records)
 
     def __len__(self):
@@ -41,6 +38,14 @@ class Graph:
         """Builds a graph from ``(key, op, dependency keys)`` triples, in that order."""
         keys, ops, deps = (list(column) for column in zip(*tasks)) if tasks else ([], [], [])
         return cls(keys, ops, deps)
+
+
+def _dep_ids(deps, ids):
+    """Sorted ids of the dependencies (a set of keys) that are in the graph."""
+    if len(deps) == 1:
+        for d in deps:
+            return [ids[d]] if d in ids else []
+    return sorted([ids[d] for d in deps if d in ids])
 
 
 class _GroupNames:
