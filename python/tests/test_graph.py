@@ -93,3 +93,13 @@ def test_taskscope_stats_reads_the_written_graphs(tmp_path, taskscope):
         taskscope_dask.write_graph(collection, path=path)
         stats = stats_json(taskscope, path)
         assert (stats["tasks"], stats["edges"], stats["kind"]) == (tasks, edges, "graph")
+
+
+def test_keys_that_need_escaping_survive_the_round_trip(tmp_path, taskscope):
+    keys = ['say-"hi"', "back\\slash-1", "tab\there-2", "ünïcode-λ-3"]
+    parts = [dask.delayed(len)(k, dask_key_name=k) for k in keys]
+    total = dask.delayed(sum)(parts, dask_key_name="total")
+    path = tmp_path / "odd.trace.jsonl"
+    taskscope_dask.write_graph(total, path=path)
+    assert {t["key"] for t in read_records(path)["task"]} == set(keys) | {"total"}
+    assert stats_json(taskscope, path)["tasks"] == 5
