@@ -26,27 +26,7 @@ import dask.threaded
 from dask.diagnostics import Profiler
 
 import taskscope_dask
-
-
-def inc(x):
-    return x + 1
-
-
-def total(*xs):
-    return sum(xs)
-
-
-def fanin(n):
-    g = {("leaf", i): (inc, i) for i in range(n - 1)}
-    g["sum"] = (total,) + tuple(("leaf", i) for i in range(n - 1))
-    return g, "sum"
-
-
-def chain(n):
-    g = {("chain", 0): (inc, 0)}
-    for i in range(1, n):
-        g[("chain", i)] = (inc, ("chain", i - 1))
-    return g, ("chain", n - 1)
+from dask_bench import chain_graph, fanin_graph  # this folder
 
 
 def norm(n):
@@ -55,7 +35,7 @@ def norm(n):
 
 
 def workloads(tasks, workers):
-    for name, make in (("fanin", fanin), ("chain", chain)):
+    for name, make in (("fanin", fanin_graph), ("chain", chain_graph)):
         g, key = make(tasks)
         yield name, len(g), lambda g=g, key=key: dask.threaded.get(g, key, num_workers=workers)
     res = norm(4000)

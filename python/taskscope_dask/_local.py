@@ -25,18 +25,24 @@ from ._records import event_line, sample_line
 _FAILURE = "_taskscope_failure"  # attribute set on a task's exception: (key, start, end, worker)
 
 
-def _nbytes(value):
+def _run(task, key, data, worker):
+    """Runs a task: ``(value, start, end, output bytes)``. A failure carries
+    ``(key, start, end, worker())`` in its exception for the run's end record."""
+    start = perf_counter_ns()
     try:
-        return int(sizeof(value))
+        value = task(data)
+    except BaseException as e:
+        try:
+            setattr(e, _FAILURE, (key, start, perf_counter_ns(), worker()))
+        except Exception:  # exceptions with __slots__ take no attribute
+            pass
+        raise
+    end = perf_counter_ns()
+    try:
+        nbytes = sizeof(value)
     except Exception:  # an object sizeof cannot measure: count nothing
-        return 0
-
-
-def _mark_failure(exc, key, start, worker):
-    try:
-        setattr(exc, _FAILURE, (key, start, perf_counter_ns(), worker))
-    except Exception:  # exceptions with __slots__ take no attribute
-        pass
+        nbytes = 0
+    return value, start, end, nbytes
 
 
 class _Timed:
@@ -53,18 +59,7 @@ class _Timed:
         return self.task.dependencies
 
     def __call__(self, data):
-        start = perf_counter_ns()
-        try:
-            value = self.task(data)
-        except BaseException as e:
-            _mark_failure(e, self.key, start, threading.get_ident())
-            raise
-        self.end = perf_counter_ns()
-        self.start = start
-        try:
-            self.nbytes = sizeof(value)
-        except Exception:  # an object sizeof cannot measure: count nothing
-            self.nbytes = 0
+        value, self.start, self.end, self.nbytes = _run(self.task, self.key, data, threading.get_ident)
         return value
 
     def __reduce__(self):
@@ -87,14 +82,7 @@ class _Remote:
         self.key = key
 
     def __call__(self, data):
-        start = perf_counter_ns()
-        try:
-            value = self.task(data)
-        except BaseException as e:
-            _mark_failure(e, self.key, start, os.getpid())
-            raise
-        end = perf_counter_ns()
-        return _Stamped((value, start, end, _nbytes(value)))
+        return _Stamped(_run(self.task, self.key, data, os.getpid))
 
 
 _SCHEDULERS = {"_thread_get_id": "threads", "_process_get_id": "processes", "default_get_id": "sync"}

@@ -4,38 +4,23 @@ taskscope files, and running the taskscope program (``$TASKSCOPE_BIN`` or PATH).
 import json
 import os
 import subprocess
+import sys
+from pathlib import Path
 
-import dask
-import dask.array as da
 import pytest
 
 import taskscope_dask
 
 
+# The tutorial's computations as the repository defines them for its Dask fixtures
+# (tests/fixtures/dask/make_fixtures.py), so both sides check the same programs.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "dask"))
+from make_fixtures import norm, tutorial_delayed  # noqa: E402
+
+
 def tutorial_norm(n=1000):
     """The tutorial's normalization: 590 tasks at 1000x1000 in 100x100 chunks."""
-    x = da.random.random((n, n), chunks=(100, 100))
-    return (x - x.mean(axis=1, keepdims=True)) / x.std(axis=1, keepdims=True)
-
-
-def inc(x):
-    return x + 1
-
-
-def double(x):
-    return x * 2
-
-
-def add(x, y):
-    return x + y
-
-
-def tutorial_delayed():
-    """The tutorial's delayed example: 16 tasks, result 50."""
-    output = []
-    for x in [1, 2, 3, 4, 5]:
-        output.append(dask.delayed(add)(dask.delayed(inc)(x), dask.delayed(double)(x)))
-    return dask.delayed(sum)(output)
+    return norm(n)
 
 
 def read_records(path):
