@@ -40,6 +40,9 @@ def test_a_run_on_a_local_cluster_records_both_workers(tmp_path, client, tasksco
     stats = stats_json(taskscope, path)
     assert stats["status"] == "ok" and stats["events"] == stats["tasks"]
     assert len(stats["workers"]) == 2
+    pdf = tmp_path / "norm_cluster.pdf"
+    taskscope("render", path, "-o", pdf)
+    assert pdf.read_bytes().startswith(b"%PDF")
 
 
 def test_each_graph_sent_to_the_cluster_gets_its_own_file(tmp_path, client):

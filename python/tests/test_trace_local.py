@@ -89,7 +89,7 @@ def test_a_failed_task_ends_the_trace_with_its_key(tmp_path, scheduler):
     assert len(failed) == 1 and r["task"][failed[0]["task"]]["key"] == "boom-1"
 
 
-def test_taskscope_stats_reads_a_traced_run(tmp_path, taskscope):
+def test_taskscope_stats_and_render_read_a_traced_run(tmp_path, taskscope):
     path = tmp_path / "norm.trace.jsonl"
     with taskscope_dask.trace(path):
         tutorial_norm().compute(scheduler="threads", num_workers=2)
@@ -98,6 +98,9 @@ def test_taskscope_stats_reads_a_traced_run(tmp_path, taskscope):
     assert stats["events"] == stats["tasks"] > 400
     assert stats["groups"]["random_sample"] == 100
     assert stats["peak_rss_bytes"] > 0 and stats["peak_held_bytes"] >= 8_000_000
+    pdf = tmp_path / "norm_run.pdf"
+    taskscope("render", path, "-o", pdf, "--color", "duration")
+    assert pdf.read_bytes().startswith(b"%PDF")
 
 
 def test_a_trace_cut_short_reads_as_truncated(tmp_path, taskscope):
