@@ -12,6 +12,11 @@ The three modes alternate, one warm-up run each, then --repeat runs each; the ta
 gives, per task, the median wall time and the median CPU time of the whole process
 (all threads; steadier than wall time on a shared machine), and what each adds to no
 callbacks (the whole computation, including the hook writing its trace file).
+
+With --only MODE it runs the first of --workloads --repeat times in that mode and
+prints nothing, for timing whole processes against each other, for example
+`hyperfine 'python benches/dask_hook_overhead.py --only taskscope_dask --workloads chain'
+'python benches/dask_hook_overhead.py --only none --workloads chain'`.
 """
 
 import argparse
@@ -72,13 +77,23 @@ def main():
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--workloads", default="fanin,chain,norm")
+    ap.add_argument("--only", choices=["none", "taskscope_dask", "Profiler"],
+                    help="run the first workload --repeat times in this mode and print nothing "
+                    "(for whole-process timings of one mode against another)")
     args = ap.parse_args()
+    chosen = args.workloads.split(",")
+    if args.only:
+        with tempfile.TemporaryDirectory() as folder:
+            f = modes(folder)[args.only]
+            name, n, run = next(w for w in workloads(args.tasks, args.workers) if w[0] in chosen)
+            for _ in range(args.repeat):
+                f(run)
+        return
     print(f"dask {dask.__version__}, taskscope_dask {taskscope_dask.__version__}, "
           f"{args.workers} threads, medians of {args.repeat} runs after one warm-up, "
           "per task: wall (CPU of all threads)\n")
     print("| workload | tasks | none | taskscope_dask | Profiler | added by taskscope_dask | added by Profiler |")
     print("|---|---|---|---|---|---|---|")
-    chosen = args.workloads.split(",")
     with tempfile.TemporaryDirectory() as folder:
         ways = modes(folder)
         for name, n, run in workloads(args.tasks, args.workers):
