@@ -70,10 +70,15 @@ class Trace:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = None
+        self._error = None
 
     # -- the context -------------------------------------------------------------
 
     def __enter__(self):
+        folder = os.path.dirname(os.path.abspath(self.path))
+        if not os.path.isdir(folder):
+            raise FileNotFoundError(f"cannot write the trace {self.path}: no folder {folder}")
+        self._error = None
         self._local = LocalRecorder(self)
         self._local.register()
         client = self._client or _current_client()
@@ -94,6 +99,8 @@ class Trace:
             self._cluster.close()
         for run in list(self._runs):
             self.close_run(run, "cancelled", run.elapsed_ns(), "the trace closed before the computation ended")
+        if self._error is not None and exc[0] is None:
+            raise RuntimeError(f"taskscope_dask could not write the trace {self.path}: {self._error}") from self._error
         return False
 
     # -- runs ----------------------------------------------------------------------
@@ -123,7 +130,19 @@ class Trace:
                 return
             self._runs.remove(run)
         with run.lock:
-            self._write(run, (status, wall, error))
+            self._guarded_write(run, (status, wall, error))
+
+    def _guarded_write(self, run, end=None):
+        """``_write``, keeping a failure to write (a full disk, a folder removed) for
+        the end of the trace instead of raising it inside Dask's scheduler."""
+        if getattr(run, "broken", False):
+            return
+        try:
+            self._write(run, end)
+        except Exception as e:
+            run.broken = True
+            if self._error is None:
+                self._error = e
 
     def _write(self, run, end=None):
         """Writes what a run has gathered (called under its lock), starting its file
@@ -144,7 +163,7 @@ class Trace:
         while not self._stop.wait(self.sample_period):
             for run in list(self._runs):
                 with run.lock:
-                    self._write(run)
+                    self._guarded_write(run)
             if self._cluster is not None and time.monotonic() >= next_poll:
                 next_poll = time.monotonic() + self.poll_period
                 self._cluster.poll()

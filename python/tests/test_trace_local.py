@@ -112,3 +112,45 @@ def test_a_trace_cut_short_reads_as_truncated(tmp_path, taskscope):
     cut.write_text("".join(lines[: len(lines) - 40]) + lines[-40][:10])
     stats = stats_json(taskscope, cut)
     assert stats["truncated"] and stats["events"] > 0
+
+
+def test_a_trace_being_written_reads_as_truncated_with_its_graph(tmp_path, taskscope):
+    import threading
+    import time
+
+    started = threading.Event()
+
+    def slow(x):
+        started.set()
+        time.sleep(0.5)
+        return x
+
+    first = dask.delayed(len)("abc")
+    total = dask.delayed(sum)([dask.delayed(slow)(first) for _ in range(2)])
+    path = tmp_path / "slow.trace.jsonl"
+    with taskscope_dask.trace(path):
+        runner = threading.Thread(target=lambda: total.compute(scheduler="threads", num_workers=2))
+        runner.start()
+        assert started.wait(10)
+        time.sleep(0.1)  # a few writer periods: the graph and the first events are on disk
+        stats = stats_json(taskscope, path)
+        runner.join()
+    assert stats["truncated"] and stats["tasks"] == 4 and 1 <= stats["events"] < 4
+    assert check_run(path)["end"]["events"] == 4
+
+
+def test_a_trace_into_a_missing_folder_fails_before_anything_runs(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no folder"):
+        with taskscope_dask.trace(tmp_path / "nowhere" / "x.trace.jsonl"):
+            pass
+    assert not dask.callbacks.Callback.active
+
+
+def test_a_trace_that_cannot_be_written_does_not_break_the_computation(tmp_path):
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    path = folder / "x.trace.jsonl"
+    with pytest.raises(RuntimeError, match="could not write the trace"):
+        with taskscope_dask.trace(path):
+            folder.rmdir()
+            assert tutorial_delayed().compute(scheduler="sync") == 50
