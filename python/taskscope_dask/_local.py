@@ -219,6 +219,8 @@ class LocalRecorder(Callback):
         dsk[key] = timed.task
         if type(result) is _Stamped:
             value, start, end, nbytes = result
+            while type(value) is _Stamped:  # wrapped by a second trace around this one
+                value = value[0]
             cache = state["cache"]
             if key in cache:
                 cache[key] = value
