@@ -11,29 +11,28 @@ from ._local import LocalRecorder
 from ._records import RunFile, host_info
 
 
+def _split_name(path):
+    """A file name's stem and extension, ``.trace.jsonl`` counting as one."""
+    name = os.path.basename(os.fspath(path))
+    for ext in (".trace.jsonl", ".jsonl", ".json"):
+        if name.endswith(ext):
+            return name[: -len(ext)], ext
+    return os.path.splitext(name)
+
+
 def numbered_path(path, n):
     """The file of the n-th computation of a trace: ``run.trace.jsonl``, then
     ``run-2.trace.jsonl``, ``run-3.trace.jsonl``…"""
     path = os.fspath(path)
     if n == 1:
         return path
-    folder, name = os.path.split(path)
-    for ext in (".trace.jsonl", ".jsonl", ".json"):
-        if name.endswith(ext):
-            stem, suffix = name[: -len(ext)], ext
-            break
-    else:
-        stem, suffix = os.path.splitext(name)
-    return os.path.join(folder, f"{stem}-{n}{suffix}")
+    stem, ext = _split_name(path)
+    return os.path.join(os.path.dirname(path), f"{stem}-{n}{ext}")
 
 
 def name_of(path):
     """A trace's name from its file name: ``norm`` for ``out/norm.trace.jsonl``."""
-    name = os.path.basename(os.fspath(path))
-    for ext in (".trace.jsonl", ".jsonl", ".json"):
-        if name.endswith(ext):
-            return name[: -len(ext)]
-    return os.path.splitext(name)[0]
+    return _split_name(path)[0]
 
 
 def _current_client():
