@@ -101,30 +101,26 @@ def _scheduler_of(frame):
     return "dask-local", os.cpu_count() or 1
 
 
-def _rss_reader():
-    """A function that returns this process's resident memory in bytes (or None)."""
-    try:
-        page = os.sysconf("SC_PAGE_SIZE")
-        with open("/proc/self/statm", "rb") as f:
-            f.read()
+try:
+    _PAGE = os.sysconf("SC_PAGE_SIZE")
+except (AttributeError, ValueError, OSError):  # not a POSIX system
+    _PAGE = None
 
-        def from_proc():
-            with open("/proc/self/statm", "rb") as f:
-                return int(f.read().split()[1]) * page
 
-        return from_proc
-    except (OSError, ValueError, AttributeError):
-        pass
+def process_rss(pid=None):
+    """Resident memory of a process (this one by default) in bytes, or None."""
+    if _PAGE is not None:
+        try:
+            with open(f"/proc/{pid or 'self'}/statm", "rb") as f:
+                return int(f.read().split()[1]) * _PAGE
+        except (OSError, ValueError, IndexError):
+            pass
     try:
         import psutil
 
-        process = psutil.Process()
-        return lambda: process.memory_info().rss
-    except ImportError:
-        return lambda: None
-
-
-process_rss = _rss_reader()
+        return psutil.Process(pid).memory_info().rss
+    except Exception:  # no psutil, or the process is gone
+        return None
 
 
 class LocalRun:
@@ -155,9 +151,13 @@ class LocalRun:
         return perf_counter_ns() - self.t0
 
     def sample_line(self):
-        """RSS and CPU time of this process, and the outputs held, now."""
+        """RSS (of the worker processes too, under the processes scheduler) and CPU
+        time of this process, and the outputs held, now."""
         t = perf_counter_ns() - self.t0
-        return sample_line(t, process_rss(), process_time_ns() - self.cpu0, self.held)
+        rss = process_rss()
+        if rss is not None and self.executor == "processes":
+            rss += sum(process_rss(pid) or 0 for pid in self.lanes)  # lanes: worker pids
+        return sample_line(t, rss, process_time_ns() - self.cpu0, self.held)
 
     def pump_lines(self):
         """Everything to write since the last call: events and a sample."""
