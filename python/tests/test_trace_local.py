@@ -122,7 +122,7 @@ def test_a_trace_being_written_reads_as_truncated_with_its_graph(tmp_path, tasks
 
     def slow(x):
         started.set()
-        time.sleep(0.5)
+        time.sleep(1.0)
         return x
 
     first = dask.delayed(len)("abc")
@@ -132,7 +132,7 @@ def test_a_trace_being_written_reads_as_truncated_with_its_graph(tmp_path, tasks
         runner = threading.Thread(target=lambda: total.compute(scheduler="threads", num_workers=2))
         runner.start()
         assert started.wait(10)
-        time.sleep(0.1)  # a few writer periods: the graph and the first events are on disk
+        time.sleep(0.3)  # many writer periods: the graph and the first event are on disk
         stats = stats_json(taskscope, path)
         runner.join()
     assert stats["truncated"] and stats["tasks"] == 4 and 1 <= stats["events"] < 4
