@@ -14,6 +14,7 @@ import os
 import sys
 import threading
 from collections import deque
+from operator import itemgetter
 from time import perf_counter_ns, process_time_ns
 
 from dask.callbacks import Callback
@@ -22,6 +23,7 @@ from dask.sizeof import sizeof
 from ._graph import graph_of_dsk
 from ._records import event_line, sample_line
 
+_by_end = itemgetter(3)
 _FAILURE = "_taskscope_failure"  # attribute set on a task's exception: (key, start, end, worker)
 
 
@@ -169,18 +171,19 @@ class LocalRun:
         """The events recorded since the last call, as lines sorted by end."""
         queue = self.events
         events = [queue.popleft() for _ in range(len(queue))]  # appends may go on meanwhile
-        events.sort(key=lambda e: e[3])
+        events.sort(key=_by_end)
         ids, lanes, t0 = self.graph.ids, self.lanes, self.t0
         lines = []
+        append = lines.append
         for key, worker, start, end, nbytes, failure in events:
             lane = lanes.get(worker)
             if lane is None:
                 lane = lanes[worker] = len(lanes)
-            start, end = max(start - t0, 0), max(end - t0, 0)
+            start, end = max(start - t0, 0), max(end - t0, 0)  # other processes' clocks too
             if failure is None:
-                lines.append(event_line(ids[key], lane, start, end, nbytes))
+                append(event_line(ids[key], lane, start, end, nbytes))
             elif key in ids:
-                lines.append(event_line(ids[key], lane, start, end, nbytes, "failed", failure))
+                append(event_line(ids[key], lane, start, end, nbytes, "failed", failure))
         return lines, len(lines)
 
     def fail(self, exc):

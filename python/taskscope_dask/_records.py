@@ -32,6 +32,7 @@ def header_line(name, run=None):
 
 
 def host_info():
+    """The ``host`` object of a run's header: this machine."""
     return {
         "hostname": socket.gethostname(),
         "os": platform.system().lower(),
@@ -58,6 +59,7 @@ def task_lines(graph):
 
 
 def event_line(task, worker, start, end, nbytes, status="done", message=None, extra=None):
+    """An event record; ``extra`` holds a writer's own fields, written after the rest."""
     line = (
         f'{{"type":"event","task":{task},"worker":{worker},"start":{start},"end":{end},'
         f'"status":"{status}","bytes":{nbytes}'
@@ -70,6 +72,7 @@ def event_line(task, worker, start, end, nbytes, status="done", message=None, ex
 
 
 def sample_line(t, rss=None, cpu=None, held=0):
+    """A sample record; ``rss`` and ``cpu`` are left out when unknown."""
     line = f'{{"type":"sample","t":{t}'
     if rss is not None:
         line += f',"rss":{rss}'
@@ -79,6 +82,7 @@ def sample_line(t, rss=None, cpu=None, held=0):
 
 
 def end_line(graph, events=None, status=None, wall=None, error=None):
+    """The end record: the graph's counts, and for a run how it ended."""
     end = {"type": "end", "tasks": len(graph), "edges": graph.edges}
     if events is not None:
         end["events"] = events
