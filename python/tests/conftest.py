@@ -15,12 +15,33 @@ import taskscope_dask
 # The tutorial's computations as the repository defines them for its Dask fixtures
 # (tests/fixtures/dask/make_fixtures.py), so both sides check the same programs.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "dask"))
-from make_fixtures import norm, tutorial_delayed  # noqa: E402
+from make_fixtures import norm, tutorial_delayed  # noqa: E402, F401 (tests import it from here)
 
 
 def tutorial_norm(n=1000):
     """The tutorial's normalization: 590 tasks at 1000x1000 in 100x100 chunks."""
     return norm(n)
+
+
+def boom(x):
+    raise ValueError(f"no good: {x}")
+
+
+def failing_computation():
+    """A delayed graph whose task ``boom-1`` raises ``ValueError("no good: 3")``."""
+    import dask
+
+    return dask.delayed(boom)(dask.delayed(sum)([1, 2]), dask_key_name="boom-1")
+
+
+def traced_norm(folder, name="norm.trace.jsonl", **compute):
+    """Traces the tutorial's normalization on the threaded scheduler; the trace's path."""
+    import taskscope_dask
+
+    path = folder / name
+    with taskscope_dask.trace(path):
+        tutorial_norm().compute(**{"scheduler": "threads", **compute})
+    return path
 
 
 def read_records(path):
@@ -34,6 +55,30 @@ def read_records(path):
             else:
                 out[r["type"]] = r
     return out
+
+
+def check_run(path, status="ok"):
+    """Checks a traced run and returns its records: every task ran once, each after
+    the tasks it depends on ended, inside the run's wall time."""
+    r = read_records(path)
+    tasks, events, end = r["task"], r["event"], r["end"]
+    assert end is not None and end["status"] == status
+    assert end["events"] == len(events)
+    if status != "ok":
+        return r
+    assert sorted(e["task"] for e in events) == list(range(len(tasks)))
+    by_task = {e["task"]: e for e in events}
+    for e in events:
+        assert 0 <= e["start"] <= e["end"] <= end["wall"], e
+        assert e["status"] == "done"
+    for t in tasks:
+        for d in t.get("deps", []):
+            assert by_task[d]["end"] <= by_task[t["id"]]["start"], (t["key"], tasks[d]["key"])
+    assert r["sample"] and r["sample"][0]["t"] == 0
+    ts = [s["t"] for s in r["sample"]]
+    assert ts == sorted(ts)
+    assert all(s["rss"] > 0 for s in r["sample"])
+    return r
 
 
 @pytest.fixture
@@ -56,6 +101,12 @@ def taskscope():
 
 def stats_json(taskscope, path):
     return json.loads(taskscope("stats", path, "--format", "json").stdout)
+
+
+def render_pdf(taskscope, source, pdf, *flags):
+    """Draws a file as a PDF with ``taskscope render`` and checks it is one."""
+    taskscope("render", source, "-o", pdf, *flags)
+    assert pdf.read_bytes().startswith(b"%PDF")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import zlib
 import pytest
 
 import taskscope_dask
-from conftest import tutorial_delayed, tutorial_norm
+from conftest import render_pdf, traced_norm, tutorial_delayed, tutorial_norm
 
 
 def test_visualize_draws_the_tutorial_as_a_pdf_like_daskss_visualize(tmp_path, taskscope, monkeypatch):
@@ -50,15 +50,11 @@ def test_a_dot_file_written_by_dask_renders_with_taskscope(tmp_path, taskscope):
     svg = tmp_path / "norm_dask.svg"
     taskscope("render", dot, "-o", svg, "--view", "tasks")
     assert svg.read_text().count('class="task"') == len(res.__dask_graph__()) == 590
-    pdf = tmp_path / "norm_dask.pdf"
-    taskscope("render", dot, "-o", pdf)
-    assert pdf.read_bytes().startswith(b"%PDF")
+    render_pdf(taskscope, dot, tmp_path / "norm_dask.pdf")
 
 
 def test_a_traced_run_renders_as_a_timeline(tmp_path, taskscope):
-    path = tmp_path / "norm.trace.jsonl"
-    with taskscope_dask.trace(path):
-        tutorial_norm().compute(scheduler="threads")
+    path = traced_norm(tmp_path)
     svg = tmp_path / "timeline.svg"
     taskscope("render", path, "--timeline", "-o", svg)
     assert svg.stat().st_size > 10_000
@@ -80,9 +76,7 @@ def png_is_blank(data):
 def test_the_viewer_takes_a_screenshot_of_a_traced_run(tmp_path, taskscope):
     """`taskscope view FILE --screenshot OUT.png` (issue 6) opens what the hook wrote.
     Runs under Xvfb when there is no display."""
-    path = tmp_path / "norm.trace.jsonl"
-    with taskscope_dask.trace(path):
-        tutorial_norm().compute(scheduler="threads")
+    path = traced_norm(tmp_path)
     shot = tmp_path / "view.png"
     cmd = [taskscope.exe, "view", str(path), "--screenshot", str(shot)]
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and shutil.which("xvfb-run"):

@@ -6,8 +6,15 @@ import pytest
 distributed = pytest.importorskip("distributed", reason="the distributed extra is not installed")
 
 import taskscope_dask  # noqa: E402
-from conftest import read_records, stats_json, tutorial_delayed, tutorial_norm  # noqa: E402
-from test_trace_local import check_run  # noqa: E402
+from conftest import (  # noqa: E402
+    check_run,
+    failing_computation,
+    read_records,
+    render_pdf,
+    stats_json,
+    tutorial_delayed,
+    tutorial_norm,
+)
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +47,7 @@ def test_a_run_on_a_local_cluster_records_both_workers(tmp_path, client, tasksco
     stats = stats_json(taskscope, path)
     assert stats["status"] == "ok" and stats["events"] == stats["tasks"]
     assert len(stats["workers"]) == 2
-    pdf = tmp_path / "norm_cluster.pdf"
-    taskscope("render", path, "-o", pdf)
-    assert pdf.read_bytes().startswith(b"%PDF")
+    render_pdf(taskscope, path, tmp_path / "norm_cluster.pdf")
 
 
 def test_each_graph_sent_to_the_cluster_gets_its_own_file(tmp_path, client):
@@ -56,18 +61,11 @@ def test_each_graph_sent_to_the_cluster_gets_its_own_file(tmp_path, client):
         assert {"inc", "double", "add", "sum"} <= {t["op"] for t in r["task"]}
 
 
-def boom(x):
-    raise ValueError(f"no good: {x}")
-
-
 def test_a_failed_task_on_the_cluster_ends_the_trace_with_its_key(tmp_path, client):
-    import dask
-
-    bad = dask.delayed(boom)(dask.delayed(sum)([1, 2]), dask_key_name="boom-1")
     path = tmp_path / "failed.trace.jsonl"
     with taskscope_dask.trace(path):
         with pytest.raises(ValueError, match="no good: 3"):
-            bad.compute()
+            failing_computation().compute()
     r = read_records(path)
     assert r["end"]["status"] == "failed" and "boom-1" in r["end"]["error"]
     failed = [e for e in r["event"] if e["status"] == "failed"]

@@ -5,31 +5,15 @@ import numpy as np
 import pytest
 
 import taskscope_dask
-from conftest import read_records, stats_json, tutorial_delayed, tutorial_norm
-
-
-def check_run(path, status="ok"):
-    """Checks a traced run and returns its records: every task ran once, each after
-    the tasks it depends on ended, inside the run's wall time."""
-    r = read_records(path)
-    tasks, events, end = r["task"], r["event"], r["end"]
-    assert end is not None and end["status"] == status
-    assert end["events"] == len(events)
-    if status != "ok":
-        return r
-    assert sorted(e["task"] for e in events) == list(range(len(tasks)))
-    by_task = {e["task"]: e for e in events}
-    for e in events:
-        assert 0 <= e["start"] <= e["end"] <= end["wall"], e
-        assert e["status"] == "done"
-    for t in tasks:
-        for d in t.get("deps", []):
-            assert by_task[d]["end"] <= by_task[t["id"]]["start"], (t["key"], tasks[d]["key"])
-    assert r["sample"] and r["sample"][0]["t"] == 0
-    ts = [s["t"] for s in r["sample"]]
-    assert ts == sorted(ts)
-    assert all(s["rss"] > 0 for s in r["sample"])
-    return r
+from conftest import (
+    check_run,
+    failing_computation,
+    render_pdf,
+    stats_json,
+    traced_norm,
+    tutorial_delayed,
+    tutorial_norm,
+)
 
 
 @pytest.mark.parametrize("scheduler,workers", [("sync", 1), ("threads", 2), ("processes", 2)])
@@ -72,17 +56,12 @@ def test_nothing_is_recorded_outside_the_trace(tmp_path):
     assert not dask.callbacks.Callback.active
 
 
-def boom(x):
-    raise ValueError(f"no good: {x}")
-
-
 @pytest.mark.parametrize("scheduler", ["sync", "threads"])
 def test_a_failed_task_ends_the_trace_with_its_key(tmp_path, scheduler):
-    bad = dask.delayed(boom)(dask.delayed(sum)([1, 2]), dask_key_name="boom-1")
     path = tmp_path / "failed.trace.jsonl"
     with taskscope_dask.trace(path):
         with pytest.raises(ValueError, match="no good: 3"):
-            bad.compute(scheduler=scheduler)
+            failing_computation().compute(scheduler=scheduler)
     r = check_run(path, status="failed")
     assert "boom-1" in r["end"]["error"] and "no good: 3" in r["end"]["error"]
     failed = [e for e in r["event"] if e["status"] == "failed"]
@@ -90,23 +69,17 @@ def test_a_failed_task_ends_the_trace_with_its_key(tmp_path, scheduler):
 
 
 def test_taskscope_stats_and_render_read_a_traced_run(tmp_path, taskscope):
-    path = tmp_path / "norm.trace.jsonl"
-    with taskscope_dask.trace(path):
-        tutorial_norm().compute(scheduler="threads", num_workers=2)
+    path = traced_norm(tmp_path, num_workers=2)
     stats = stats_json(taskscope, path)
     assert stats["kind"] == "run" and stats["status"] == "ok" and not stats["truncated"]
     assert stats["events"] == stats["tasks"] > 400
     assert stats["groups"]["random_sample"] == 100
     assert stats["peak_rss_bytes"] > 0 and stats["peak_held_bytes"] >= 8_000_000
-    pdf = tmp_path / "norm_run.pdf"
-    taskscope("render", path, "-o", pdf, "--color", "duration")
-    assert pdf.read_bytes().startswith(b"%PDF")
+    render_pdf(taskscope, path, tmp_path / "norm_run.pdf", "--color", "duration")
 
 
 def test_a_trace_cut_short_reads_as_truncated(tmp_path, taskscope):
-    path = tmp_path / "norm.trace.jsonl"
-    with taskscope_dask.trace(path):
-        tutorial_norm().compute(scheduler="threads")
+    path = traced_norm(tmp_path)
     lines = path.read_text().splitlines(keepends=True)
     cut = tmp_path / "cut.trace.jsonl"
     cut.write_text("".join(lines[: len(lines) - 40]) + lines[-40][:10])
