@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dask.utils import funcname, key_split
 
+from ._json import quote
+
 try:  # Dask's task spec (2024.12 and later); older graphs are plain tuples.
     from dask._task_spec import Alias, GraphNode, convert_legacy_graph
 except ImportError:  # pragma: no cover - old Dask
@@ -12,13 +14,11 @@ except ImportError:  # pragma: no cover - old Dask
 
 
 class Graph:
-    """The tasks of one Dask graph in file order: task ``i`` has ``keys[i]``.
+    """The tasks of one Dask graph in file order, ready to write: task ``i`` has
+    ``keys[i]``, ``ids`` maps each key to its position, ``lines[i]`` is its task
+    record (``str(key)``, group ``key_split(key)``, op, sorted dependency ids)."""
 
-    ``keys`` are the Dask keys themselves; ``ids`` maps each key to its position;
-    ``records`` holds, per task, ``(str(key), group, op, sorted dependency ids)``.
-    """
-
-    __slots__ = ("keys", "ids", "records", "edges")
+    __slots__ = ("keys", "ids", "lines", "edges")
 
     def __init__(self, keys, ops, deps):
         """``ops[i]`` and ``deps[i]`` are the op name and the set of dependency keys of
@@ -26,9 +26,29 @@ class Graph:
         computation) are left out."""
         self.keys = keys
         self.ids = ids = {k: i for i, k in enumerate(keys)}
-        group = _GroupNames()
-        self.records = [(str(k), group(k), op, _dep_ids(ds, ids)) for k, op, ds in zip(keys, ops, deps)]
-        self.edges = sum(len(r[3]) for r in self.records)
+        groups = {}  # tuple keys share a few names: split and quote each once
+        quoted_ops = {}
+        lines = []
+        edges = 0
+        for i, (key, op, ds) in enumerate(zip(keys, ops, deps)):
+            if type(key) is tuple and key and type(key[0]) is str:
+                group = groups.get(key[0])
+                if group is None:
+                    group = groups[key[0]] = quote(key_split(key[0]))
+            else:
+                group = quote(key_split(key))
+            qop = quoted_ops.get(op)
+            if qop is None:
+                qop = quoted_ops[op] = quote(op)
+            line = f'{{"type":"task","id":{i},"key":{quote(str(key))},"group":{group},"op":{qop}'
+            if ds:
+                dep_ids = sorted([ids[d] for d in ds if d in ids]) if len(ds) > 1 else [ids[d] for d in ds if d in ids]
+                if dep_ids:
+                    edges += len(dep_ids)
+                    line += f',"deps":[{",".join(map(str, dep_ids))}]'
+            lines.append(line + "}\n")
+        self.lines = lines
+        self.edges = edges
 
     def __len__(self):
         return len(self.keys)
@@ -38,30 +58,6 @@ class Graph:
         """Builds a graph from ``(key, op, dependency keys)`` triples, in that order."""
         keys, ops, deps = (list(column) for column in zip(*tasks)) if tasks else ([], [], [])
         return cls(keys, ops, deps)
-
-
-def _dep_ids(deps, ids):
-    """Sorted ids of the dependencies (a set of keys) that are in the graph."""
-    if len(deps) == 1:
-        for d in deps:
-            return [ids[d]] if d in ids else []
-    return sorted([ids[d] for d in deps if d in ids])
-
-
-class _GroupNames:
-    """``key_split`` with a cache for tuple keys, which share a few names."""
-
-    def __init__(self):
-        self._names = {}
-
-    def __call__(self, key):
-        if type(key) is tuple and key and type(key[0]) is str:
-            name = key[0]
-            group = self._names.get(name)
-            if group is None:
-                group = self._names[name] = key_split(name)
-            return group
-        return key_split(key)
 
 
 class OpNames:

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import socket
 import tempfile
 
 from . import __version__
+from ._json import encode as _encode
 
 TOOL = f"taskscope_dask {__version__}"
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def _quote(s):
-    """A string as JSON; most keys need no escaping, and skip the encoder."""
-    if '"' not in s and "\\" not in s and s.isprintable():
-        return '"' + s + '"'
-    return _encode(s)
 
 
 def header_line(name, run=None):
@@ -39,23 +31,6 @@ def host_info():
         "arch": platform.machine(),
         "cpus": os.cpu_count() or 1,
     }
-
-
-def task_lines(graph):
-    """One task record per task of a ``Graph``, in id order."""
-    quoted = {}  # group and op names repeat: encode each once
-
-    def q(s):
-        v = quoted.get(s)
-        if v is None:
-            v = quoted[s] = _encode(s)
-        return v
-
-    for i, (key, group, op, deps) in enumerate(graph.records):
-        line = f'{{"type":"task","id":{i},"key":{_quote(key)},"group":{q(group)},"op":{q(op)}'
-        if deps:
-            line += f',"deps":[{",".join(map(str, deps))}]'
-        yield line + "}\n"
 
 
 def event_line(task, worker, start, end, nbytes, status="done", message=None, extra=None):
@@ -103,7 +78,7 @@ def write_graph_file(path, graph, name=None):
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(header_line(name))
-            f.writelines(task_lines(graph))
+            f.writelines(graph.lines)
             f.write(end_line(graph))
         os.replace(tmp, path)
     except BaseException:
@@ -125,7 +100,7 @@ class RunFile:
         self.events = 0
         self._f = open(self.path, "w", encoding="utf-8", newline="\n")
         self._f.write(header_line(name, run))
-        self._f.writelines(task_lines(graph))
+        self._f.writelines(graph.lines)
         self._f.flush()
 
     def write(self, lines, events=0):
