@@ -1,0 +1,12 @@
+"""JSON text as taskscope writes it: compact, UTF-8, no ASCII escapes."""
+
+import json
+
+encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def quote(s):
+    """A string as JSON; most keys need no escaping, and skip the encoder."""
+    if '"' not in s and "\\" not in s and s.isprintable():
+        return '"' + s + '"'
+    return encode(s)
