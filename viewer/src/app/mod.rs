@@ -19,7 +19,7 @@ use taskscope_core::TaskId;
 use taskscope_core::array::format_bytes;
 use taskscope_core::stats::format_ns;
 
-pub use document::{Document, FileStamp, GraphPicture, Loading, NodeKind};
+pub use document::{Document, FileStamp, GraphPicture, Loading, NodeKind, SLOWEST};
 pub use graph_view::GraphView;
 pub use playback::{Playback, Speed, TimeSpec};
 pub use recent::Recent;
