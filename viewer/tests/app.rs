@@ -477,3 +477,38 @@ fn a_dropped_file_opens_and_joins_the_recent_files() {
     assert_eq!(recent.len(), 1);
     assert!(recent[0].ends_with("delayed.trace.jsonl"), "{recent:?}");
 }
+
+/// A graph too wide to read box by box (a Dask run's `finalize` over many chunks)
+/// opens drawn by group; G switches to tasks and back.
+#[test]
+fn a_very_wide_graph_starts_by_group_and_g_switches() {
+    let mut b = taskscope_core::GraphBuilder::new();
+    let mut sink = taskscope_core::TaskSpec::new("finalize-1", "finalize");
+    for i in 0..3000 {
+        let key = format!("('chunk-1', {i})");
+        b.add(taskscope_core::TaskSpec::new(key.clone(), "chunk"));
+        sink = sink.dep(key);
+    }
+    b.add(sink);
+    let graph = b.build().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.jsonl");
+    taskscope_core::trace::save_graph(&path, &graph, Some("wide")).unwrap();
+    let mut harness = open(ViewerOptions {
+        file: Some(path),
+        ..ViewerOptions::default()
+    });
+    {
+        let app = harness.state();
+        let doc = app.document().unwrap();
+        assert!(!doc.picture.grouped, "3,001 tasks are laid out one by one");
+        assert!(app.graph_view().grouped(doc), "but shown by group at first");
+        assert_eq!(app.graph_view().picture(doc).nodes.len(), 2);
+    }
+    harness.key_press(egui::Key::G);
+    harness.run_steps(3);
+    let app = harness.state();
+    let doc = app.document().unwrap();
+    assert!(!app.graph_view().grouped(doc));
+    assert_eq!(app.graph_view().picture(doc).nodes.len(), 3001);
+}

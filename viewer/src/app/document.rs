@@ -45,9 +45,9 @@ pub struct GraphPicture {
 }
 
 impl GraphPicture {
-    fn of(trace: &Trace, group_index: &dyn Fn(&str) -> Option<u32>) -> GraphPicture {
+    fn of(trace: &Trace, view: View, group_index: &dyn Fn(&str) -> Option<u32>) -> GraphPicture {
         let options = RenderOptions {
-            view: View::Auto,
+            view,
             color: ColorBy::Group,
             title: Some(String::new()),
             ..RenderOptions::default()
@@ -126,12 +126,18 @@ impl GraphPicture {
     }
 }
 
+/// A graph's drawings: the default one, and the group view when the default draws
+/// tasks.
+pub type Pictures = (Arc<GraphPicture>, Option<Arc<GraphPicture>>);
+
 /// An opened file.
 pub struct Document {
     pub path: PathBuf,
     pub trace: Trace,
     pub replay: Replay,
     pub picture: Arc<GraphPicture>,
+    /// The graph by group, when `picture` draws it by task.
+    pub group_picture: Option<Arc<GraphPicture>>,
     pub stats: Option<RunStats>,
     /// Each task's group, as an index into [`Replay::group_names`].
     pub group_of: Vec<u32>,
@@ -175,7 +181,7 @@ impl Document {
     /// Reads `path` (any input taskscope knows) and prepares it for the panels.
     /// `previous` is the picture of the same file before it grew: kept when the graph
     /// did not change, so a live trace is not laid out again.
-    pub fn load(path: &Path, previous: Option<Arc<GraphPicture>>) -> Result<Document, String> {
+    pub fn load(path: &Path, previous: Option<Pictures>) -> Result<Document, String> {
         let started = Instant::now();
         let seen = FileStamp::of(path).unwrap_or_default();
         let trace = input::load(path).map_err(|e| e.to_string())?;
@@ -189,14 +195,14 @@ impl Document {
     pub fn of_trace(
         path: &Path,
         trace: Trace,
-        previous: Option<Arc<GraphPicture>>,
+        previous: Option<Pictures>,
     ) -> Result<Document, String> {
         let started = Instant::now();
         // The replay, the statistics and the layout are independent: compute them at
         // the same time (a million tasks take seconds each).
         let reusable =
-            previous.filter(|p| p.made_for == (trace.graph.len(), trace.graph.edge_count()));
-        let (replay, stats, picture) = std::thread::scope(|s| {
+            previous.filter(|p| p.0.made_for == (trace.graph.len(), trace.graph.edge_count()));
+        let (replay, stats, pictures) = std::thread::scope(|s| {
             let stats = s.spawn(|| RunStats::of(&trace));
             let picture = reusable.is_none().then(|| {
                 s.spawn(|| {
@@ -208,17 +214,21 @@ impl Document {
                         .into_iter()
                         .collect();
                     let index = |g: &str| names.binary_search(&g).ok().map(|i| i as u32);
-                    Arc::new(GraphPicture::of(&trace, &index))
+                    let main = Arc::new(GraphPicture::of(&trace, View::Auto, &index));
+                    // Drawn by task: the group view too, for graphs too wide to read.
+                    let groups = (!main.grouped && !trace.graph.is_empty())
+                        .then(|| Arc::new(GraphPicture::of(&trace, View::Groups, &index)));
+                    (main, groups)
                 })
             });
             let replay = Replay::from_trace(&trace);
             let stats = stats.join().unwrap_or(None);
-            let picture = picture.and_then(|p| p.join().ok());
-            (replay, stats, picture)
+            let pictures = picture.and_then(|p| p.join().ok());
+            (replay, stats, pictures)
         });
         let replay =
             replay.map_err(|e| format!("{}: cannot replay this run: {e}", path.display()))?;
-        let picture = reusable.or(picture).ok_or_else(|| {
+        let (picture, group_picture) = reusable.or(pictures).ok_or_else(|| {
             format!(
                 "{}: laying out the graph failed (internal error)",
                 path.display()
@@ -266,6 +276,7 @@ impl Document {
             trace,
             replay,
             picture,
+            group_picture,
             stats,
             group_of,
             group_colors,
@@ -277,6 +288,11 @@ impl Document {
             seen: FileStamp::default(),
             load_time: started.elapsed(),
         })
+    }
+
+    /// The drawings, to keep when the file grows without changing its graph.
+    pub fn pictures(&self) -> Pictures {
+        (self.picture.clone(), self.group_picture.clone())
     }
 
     /// The file's name, for titles.
@@ -331,7 +347,7 @@ impl Loading {
     /// Starts reading `path`; `ctx` is asked to repaint when it is done.
     pub fn start(
         path: PathBuf,
-        previous: Option<Arc<GraphPicture>>,
+        previous: Option<Pictures>,
         reload: bool,
         ctx: &egui::Context,
     ) -> Loading {

@@ -7,7 +7,7 @@ use egui::{
 };
 use taskscope_core::TaskId;
 
-use super::document::{Document, NodeKind};
+use super::document::{Document, GraphPicture, NodeKind};
 use super::timeline::elide;
 use super::{HIGHLIGHT, Selection, group_tooltip, state_color, task_tooltip};
 use crate::replay::{GroupProgress, TaskState};
@@ -21,6 +21,9 @@ pub struct GraphView {
     fitted: bool,
     /// Color boxes by group instead of by state.
     pub color_by_group: bool,
+    /// Draw one box per group instead of per task; `None` decides at the first frame
+    /// (by group when boxes of tasks would be too small to see).
+    pub by_group: Option<bool>,
     /// A box to bring into view at the next frame (selected elsewhere).
     focus: Option<u32>,
     /// The view's rectangle at the last frame.
@@ -34,6 +37,7 @@ impl Default for GraphView {
             scale: 1.0,
             fitted: false,
             color_by_group: false,
+            by_group: None,
             focus: None,
             last_rect: Rect::NOTHING,
         }
@@ -55,17 +59,36 @@ impl GraphView {
         self.fitted = false;
     }
 
+    /// The drawing shown: by task or by group.
+    pub fn picture<'d>(&self, doc: &'d Document) -> &'d GraphPicture {
+        match (&doc.group_picture, self.by_group) {
+            (Some(groups), Some(true)) => groups,
+            _ => &doc.picture,
+        }
+    }
+
+    /// Whether the graph is drawn one box per group.
+    pub fn grouped(&self, doc: &Document) -> bool {
+        self.picture(doc).grouped
+    }
+
+    /// Switches between boxes per task and per group, and fits the new drawing.
+    pub fn set_by_group(&mut self, by_group: bool) {
+        self.by_group = Some(by_group);
+        self.fitted = false;
+    }
+
     /// Brings `task`'s box into view at the next frame.
     pub fn focus_on(&mut self, doc: &Document, task: TaskId) {
-        self.focus = doc.picture.node_of_task.get(task.index()).copied();
+        self.focus = self.picture(doc).node_of_task.get(task.index()).copied();
     }
 
     /// Where the center of `task`'s box is on screen (for tests and scripted clicks).
     pub fn screen_pos_of(&self, doc: &Document, task: TaskId) -> Option<Pos2> {
-        let node = doc
-            .picture
+        let picture = self.picture(doc);
+        let node = picture
             .nodes
-            .get(*doc.picture.node_of_task.get(task.index())? as usize)?;
+            .get(*picture.node_of_task.get(task.index())? as usize)?;
         Some(self.to_screen(node.rect.center()))
     }
 
@@ -78,10 +101,7 @@ impl GraphView {
     }
 
     fn fit(&mut self, rect: Rect, bounds: Rect) {
-        let pad = 16.0;
-        let scale = ((rect.width() - 2.0 * pad) / bounds.width().max(1.0))
-            .min((rect.height() - 2.0 * pad) / bounds.height().max(1.0))
-            .clamp(1e-4, 2.0);
+        let scale = fit_scale(rect, bounds);
         self.scale = scale;
         let drawn = bounds.size() * scale;
         self.offset = (rect.size() - drawn) / 2.0 - bounds.min.to_vec2() * scale;
@@ -100,7 +120,16 @@ impl GraphView {
         response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Task graph"));
         let rect = response.rect;
         self.last_rect = rect;
-        let picture = &doc.picture;
+        if self.by_group.is_none() {
+            // Boxes of tasks smaller than this (a wide graph fitted to the window) say
+            // nothing: start with groups, which the View menu switches back.
+            const MIN_BOX_PX: f32 = 4.0;
+            let tasks = &doc.picture;
+            let box_h = tasks.nodes.first().map_or(0.0, |n| n.rect.height());
+            let scale = fit_scale(rect, tasks.bounds);
+            self.by_group = Some(doc.group_picture.is_some() && box_h * scale < MIN_BOX_PX);
+        }
+        let picture = self.picture(doc);
         if !self.fitted {
             self.fit(rect, picture.bounds);
         }
@@ -307,6 +336,13 @@ impl GraphView {
                 .take(12)
                 .map(|(g, &c)| (c, g.clone()))
                 .collect()
+        } else if self.grouped(doc) {
+            vec![
+                (state_color(TaskState::Waiting), "not done".to_string()),
+                (state_color(TaskState::Running), "running".to_string()),
+                (Color32::TRANSPARENT, "done: the group's color".to_string()),
+                (state_color(TaskState::Failed), "failed".to_string()),
+            ]
         } else {
             STATES
                 .iter()
@@ -339,8 +375,16 @@ impl GraphView {
     }
 }
 
-/// A group's box: its share of done, running and failed tasks as bands, like Dask's
-/// progress bars.
+/// The scale at which `bounds` fills `rect`, with a margin.
+fn fit_scale(rect: Rect, bounds: Rect) -> f32 {
+    let pad = 16.0;
+    ((rect.width() - 2.0 * pad) / bounds.width().max(1.0))
+        .min((rect.height() - 2.0 * pad) / bounds.height().max(1.0))
+        .clamp(1e-4, 2.0)
+}
+
+/// A group's box: its share of done (in the group's color), running and failed tasks
+/// as bands over gray, like Dask's progress bars.
 fn group_box(mesh: &mut Mesh, r: Rect, p: GroupProgress, color: Color32, by_group: bool) {
     if by_group {
         mesh.add_colored_rect(r, color);
@@ -350,14 +394,14 @@ fn group_box(mesh: &mut Mesh, r: Rect, p: GroupProgress, color: Color32, by_grou
     let total = p.total.max(1) as f32;
     let mut x = r.left();
     for (n, state) in [
-        (p.done, TaskState::Done),
-        (p.running, TaskState::Running),
-        (p.failed, TaskState::Failed),
+        (p.done, color),
+        (p.running, state_color(TaskState::Running)),
+        (p.failed, state_color(TaskState::Failed)),
     ] {
         let w = r.width() * n as f32 / total;
         if w > 0.0 {
             let band = Rect::from_min_max(pos2(x, r.top()), pos2(x + w, r.bottom()));
-            mesh.add_colored_rect(band, state_color(state));
+            mesh.add_colored_rect(band, state);
             x += w;
         }
     }

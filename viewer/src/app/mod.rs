@@ -234,6 +234,9 @@ impl ViewerApp {
             .as_ref()
             .is_some_and(|o| std::sync::Arc::ptr_eq(&o.picture, &doc.picture));
         if !same_picture {
+            self.graph.by_group = None;
+        }
+        if !same_picture {
             self.graph.refit();
         }
         self.doc = Some(doc);
@@ -396,7 +399,7 @@ impl ViewerApp {
         {
             self.last_poll = Instant::now();
             if FileStamp::of(&doc.path).is_some_and(|s| s != doc.seen) {
-                let previous = Some(doc.picture.clone());
+                let previous = Some(doc.pictures());
                 self.loading = Some(Loading::start(doc.path.clone(), previous, true, ctx));
             }
         }
@@ -464,6 +467,10 @@ impl ViewerApp {
                 Key::End => self.playback.seek(end),
                 Key::Escape => self.selection = None,
                 Key::C => self.show_critical = !self.show_critical,
+                Key::G if doc.group_picture.is_some() => {
+                    let grouped = self.graph.grouped(doc);
+                    self.graph.set_by_group(!grouped);
+                }
                 Key::W => self.timeline.zoom(1.25, center),
                 Key::S => self.timeline.zoom(0.8, center),
                 Key::A => self.timeline.pan(-0.1),
@@ -550,6 +557,17 @@ impl ViewerApp {
             ui.menu_button("View", |ui| {
                 ui.checkbox(&mut self.show_critical, "Critical path  (C)");
                 ui.checkbox(&mut self.graph.color_by_group, "Color the graph by group");
+                if let Some(doc) = &self.doc
+                    && doc.group_picture.is_some()
+                {
+                    let mut by_group = self.graph.grouped(doc);
+                    if ui
+                        .checkbox(&mut by_group, "One box per group  (G)")
+                        .changed()
+                    {
+                        self.graph.set_by_group(by_group);
+                    }
+                }
                 if ui.button("Fit  (F)").clicked() {
                     if let Some(doc) = &self.doc {
                         self.timeline.fit(doc.end());
@@ -652,7 +670,7 @@ impl ViewerApp {
                         ui.label(format!("peak held {}", format_bytes(s.peak_held_bytes)));
                     }
                 }
-                if doc.picture.grouped {
+                if self.graph.grouped(doc) {
                     ui.separator();
                     ui.label("graph drawn by group");
                 }
@@ -738,6 +756,7 @@ fn help_window(ctx: &egui::Context, open: &mut bool) {
                     ("double-click", "fit to the window"),
                     ("F", "zoom to the selection, or fit"),
                     ("C", "show the critical path"),
+                    ("G", "one box per task or per group"),
                     ("Esc", "clear the selection"),
                     ("Ctrl+O", "open a file"),
                 ] {
