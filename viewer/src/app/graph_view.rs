@@ -358,11 +358,10 @@ impl GraphView {
         let back = Rect::from_min_size(pos2(x - 4.0, y - 4.0), vec2(widest * 6.5 + 26.0, height));
         painter.rect_filled(back, 3.0, background.gamma_multiply(0.9));
         for (color, label) in entries {
-            painter.rect_filled(
-                Rect::from_min_size(pos2(x, y), vec2(10.0, 10.0)),
-                2.0,
-                color,
-            );
+            let swatch = Rect::from_min_size(pos2(x, y), vec2(10.0, 10.0));
+            painter.rect_filled(swatch, 2.0, color);
+            let edge = Stroke::new(1.0, text.gamma_multiply(0.5));
+            painter.rect_stroke(swatch, 2.0, edge, StrokeKind::Inside);
             painter.text(
                 pos2(x + 15.0, y + 5.0),
                 Align2::LEFT_CENTER,
