@@ -479,6 +479,8 @@ mod tests {
             alloc: None,
             peak: None,
             message: None,
+            busy: None,
+            logs: Vec::new(),
         };
         for i in 0..5_000 {
             let start = (i / 2) as u64 * 10;

@@ -275,6 +275,8 @@ fn task_event(
         alloc: count("alloc")?,
         peak: count("peak")?,
         message,
+        busy: None,
+        logs: Vec::new(),
     }))
 }
 
@@ -436,6 +438,8 @@ fn foreign(mut raw: Raw, source: &str) -> Result<Trace, Failure> {
             alloc: None,
             peak: None,
             message: None,
+            busy: None,
+            logs: Vec::new(),
         });
     }
     let graph = builder

@@ -17,6 +17,8 @@ fn event(task: u32, worker: u32, start: u64, end: u64) -> TaskEvent {
         alloc: None,
         peak: None,
         message: None,
+        busy: None,
+        logs: Vec::new(),
     }
 }
 

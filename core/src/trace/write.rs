@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::records::{EndRecord, Record};
 use super::{Header, RunEnd, Sample, TaskEvent, Trace};
-use crate::graph::TaskGraph;
+use crate::graph::{Meta, TaskGraph, TaskId};
 use crate::write::{WriteError, write_atomically};
 
 fn line(w: &mut dyn Write, r: &Record) -> io::Result<()> {
@@ -65,16 +65,28 @@ fn json_string(buf: &mut Vec<u8>, v: &str) {
 // trace. The bytes are exactly what serde_json writes for the records in
 // `records.rs` (the tests below compare both).
 
-fn write_task(buf: &mut Vec<u8>, id: crate::TaskId, t: &crate::Task) {
+fn write_task(buf: &mut Vec<u8>, id: TaskId, t: &crate::Task) {
+    write_task_parts(buf, id, &t.key, &t.group, &t.op, t.deps(), &t.meta);
+}
+
+fn write_task_parts(
+    buf: &mut Vec<u8>,
+    id: TaskId,
+    key: &str,
+    group: &str,
+    op: &str,
+    deps: &[TaskId],
+    meta: &Meta,
+) {
     buf.extend_from_slice(b"{\"type\":\"task\"");
     field_u64(buf, "id", id.0 as u64);
-    field_str(buf, "key", &t.key);
-    field_str(buf, "group", &t.group);
-    field_str(buf, "op", &t.op);
-    if !t.deps().is_empty() {
+    field_str(buf, "key", key);
+    field_str(buf, "group", group);
+    field_str(buf, "op", op);
+    if !deps.is_empty() {
         buf.extend_from_slice(b",\"deps\":[");
         let mut num = itoa::Buffer::new();
-        for (i, d) in t.deps().iter().enumerate() {
+        for (i, d) in deps.iter().enumerate() {
             if i > 0 {
                 buf.push(b',');
             }
@@ -82,9 +94,9 @@ fn write_task(buf: &mut Vec<u8>, id: crate::TaskId, t: &crate::Task) {
         }
         buf.push(b']');
     }
-    if !t.meta.is_empty() {
+    if !meta.is_empty() {
         buf.extend_from_slice(b",\"meta\":");
-        serde_json::to_writer(&mut *buf, &t.meta).expect("JSON values serialize");
+        serde_json::to_writer(&mut *buf, meta).expect("JSON values serialize");
     }
     buf.extend_from_slice(b"}\n");
 }
@@ -121,6 +133,13 @@ fn write_event(buf: &mut Vec<u8>, e: &TaskEvent) {
     }
     if let Some(m) = &e.message {
         field_str(buf, "message", m);
+    }
+    if let Some(b) = e.busy {
+        field_u64(buf, "busy", b);
+    }
+    if !e.logs.is_empty() {
+        buf.extend_from_slice(b",\"logs\":");
+        serde_json::to_writer(&mut *buf, &e.logs).expect("log lines serialize");
     }
     buf.extend_from_slice(b"}\n");
 }
@@ -182,6 +201,8 @@ pub struct TraceWriter<W: Write = BufWriter<File>> {
     tasks: u64,
     edges: u64,
     events: u64,
+    /// Reused by [`task`](Self::task).
+    scratch: Vec<u8>,
 }
 
 impl TraceWriter<BufWriter<File>> {
@@ -212,6 +233,7 @@ impl<W: Write> TraceWriter<W> {
             tasks: 0,
             edges: 0,
             events: 0,
+            scratch: Vec::new(),
         })
     }
 
@@ -227,6 +249,52 @@ impl<W: Write> TraceWriter<W> {
         self.tasks = graph.len() as u64;
         self.edges = graph.edge_count() as u64;
         write_tasks(&mut self.out, graph).map_err(|s| self.err(s))
+    }
+
+    /// Writes one more task record, for writers that learn the graph as the run goes
+    /// (a `tracing` span is known when it closes), and returns its id: the number of
+    /// tasks written before it. `deps` must name tasks already written, so every
+    /// prefix of the file is a valid graph that a reader (or a viewer following the
+    /// file) reads; a repeated dependency is written once.
+    pub fn task(
+        &mut self,
+        key: &str,
+        group: &str,
+        op: &str,
+        deps: &[TaskId],
+        meta: &Meta,
+    ) -> Result<TaskId, WriteError> {
+        let id = TaskId(self.tasks as u32);
+        if let Some(d) = deps.iter().find(|d| d.0 >= id.0) {
+            let message = format!("task {key:?} depends on task {d}, not written before it");
+            return Err(self.err(io::Error::new(io::ErrorKind::InvalidInput, message)));
+        }
+        let mut unique: Vec<TaskId> = Vec::with_capacity(deps.len());
+        let mut seen = std::collections::HashSet::new();
+        for &d in deps {
+            // A parent span may have many children: look up in a set past a few.
+            let repeated = match deps.len() {
+                0..=16 => unique.contains(&d),
+                _ => !seen.insert(d),
+            };
+            if !repeated {
+                unique.push(d);
+            }
+        }
+        let mut buf = std::mem::take(&mut self.scratch);
+        buf.clear();
+        write_task_parts(&mut buf, id, key, group, op, &unique, meta);
+        let written = self.out.write_all(&buf);
+        self.scratch = buf;
+        written.map_err(|e| self.err(e))?;
+        self.tasks += 1;
+        self.edges += unique.len() as u64;
+        Ok(id)
+    }
+
+    /// Number of task records written so far.
+    pub fn tasks_written(&self) -> u64 {
+        self.tasks
     }
 
     /// Number of events written so far.
@@ -270,7 +338,8 @@ mod tests {
     use super::*;
     use crate::trace::TaskStatus;
     use crate::trace::records::{EventRecord, TaskRecord};
-    use crate::{GraphBuilder, TaskId, TaskSpec};
+    use crate::trace::LogLine;
+    use crate::{GraphBuilder, TaskSpec};
 
     fn serde_line(r: &Record) -> Vec<u8> {
         let mut v = Vec::new();
@@ -303,10 +372,21 @@ mod tests {
                 String::from_utf8(theirs).unwrap()
             );
         }
-        for (status, alloc, message) in [
-            (TaskStatus::Done, Some(10), None),
-            (TaskStatus::Failed, None, Some("bad \"row\"".to_string())),
-            (TaskStatus::Unfinished, None, None),
+        let logs = vec![LogLine {
+            t: 7,
+            level: "INFO".into(),
+            message: "read \"x\" rows=3".into(),
+        }];
+        for (status, alloc, message, busy, logs) in [
+            (TaskStatus::Done, Some(10), None, None, Vec::new()),
+            (
+                TaskStatus::Failed,
+                None,
+                Some("bad \"row\"".to_string()),
+                Some(3),
+                logs,
+            ),
+            (TaskStatus::Unfinished, None, None, Some(0), Vec::new()),
         ] {
             let e = TaskEvent {
                 task: TaskId(3),
@@ -318,6 +398,8 @@ mod tests {
                 alloc,
                 peak: alloc.map(|a| a / 2),
                 message: message.clone(),
+                busy,
+                logs: logs.clone(),
             };
             let mut ours = Vec::new();
             write_event(&mut ours, &e);
@@ -331,6 +413,8 @@ mod tests {
                 alloc,
                 peak: alloc.map(|a| a / 2),
                 message,
+                busy,
+                logs,
             }));
             assert_eq!(
                 String::from_utf8(ours).unwrap(),
