@@ -2,8 +2,10 @@
 //! `tracing-chrome`, in one run:
 //!
 //! ```text
-//! cargo run --release -p taskscope-tracing --example overhead -- [SPANS] [RUNS]
+//! cargo run --release -p taskscope-tracing --example overhead -- [SPANS] [RUNS] [VARIANT]
 //! ```
+//!
+//! VARIANT (`registry`, `taskscope`, `chrome`) runs that one alone, for a profiler.
 //!
 //! Each run makes SPANS spans (default 10^6) on one thread, each made, entered,
 //! exited and closed, with one field (`i`) as most instrumented code has; the time
@@ -61,7 +63,11 @@ fn main() {
     let runs: usize = args.next().map_or(5, |a| a.parse().expect("RUNS"));
     let dir = std::env::temp_dir().join(format!("taskscope-overhead-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let variants = ["registry only", "taskscope", "tracing-chrome"];
+    let only = args.next();
+    let variants: Vec<&str> = ["registry only", "taskscope", "tracing-chrome"]
+        .into_iter()
+        .filter(|v| only.as_deref().is_none_or(|o| v.contains(o)))
+        .collect();
     let mut times = vec![Vec::new(); variants.len()];
     for r in 0..runs {
         // Rotate the order so that no variant always runs first.
@@ -71,7 +77,10 @@ fn main() {
         }
     }
     println!("{n} spans, median of {runs} runs:");
-    let base = median(times[0].clone());
+    let base = match variants[0] {
+        "registry only" => median(times[0].clone()),
+        _ => 0.0,
+    };
     for (name, t) in variants.iter().zip(times) {
         let m = median(t);
         println!("  {name:<15} {m:>7.0} ns/span  (+{:.0} ns over the registry)", m - base);

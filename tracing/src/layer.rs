@@ -1,6 +1,5 @@
 //! The [`Layer`]: span callbacks turned into tasks.
 
-use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::Arc;
 
@@ -12,7 +11,7 @@ use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
 use crate::fields::{LogVisitor, MetaVisitor, label};
-use crate::sink::{Closed, Node, Shared};
+use crate::sink::{Closed, LabelCounts, Node, Shared, next_index};
 
 /// A [`tracing_subscriber::Layer`] that writes every span as a task of a taskscope
 /// trace. Make one with [`layer`](crate::layer) or [`Builder`](crate::Builder); keep
@@ -30,7 +29,7 @@ struct SpanData {
     deps: Vec<Arc<Node>>,
     meta: Meta,
     /// How many children of each label it made, for their keys.
-    children: HashMap<String, u32>,
+    children: LabelCounts,
     created: u64,
     first_enter: Option<u64>,
     worker: u32,
@@ -76,16 +75,7 @@ where
             let mut ext = parent.extensions_mut();
             let p = ext.get_mut::<SpanData>()?;
             p.deps.push(node.clone());
-            let n = match p.children.get_mut(&label) {
-                Some(n) => {
-                    *n += 1;
-                    *n - 1
-                }
-                None => {
-                    p.children.insert(label.clone(), 1);
-                    0
-                }
-            };
+            let n = next_index(&mut p.children, &label);
             Some(numbered(format!("{}/{label}", p.key), n))
         });
         let key = match in_parent {
@@ -100,7 +90,7 @@ where
             node,
             deps: Vec::new(),
             meta,
-            children: HashMap::new(),
+            children: LabelCounts::default(),
             created,
             first_enter: None,
             worker: 0,
@@ -176,10 +166,13 @@ where
     }
 
     fn on_close(&self, id: Id, ctx: Context<'_, S>) {
-        let closed = self.shared.now();
         let Some(span) = ctx.span(&id) else { return };
         let Some(mut d) = span.extensions_mut().remove::<SpanData>() else {
             return;
+        };
+        let closed = match (d.depth, d.first_enter) {
+            (0, Some(_)) => d.last_exit,
+            _ => self.shared.now(),
         };
         // A span ends when it was last exited, not when its last handle goes: a handle
         // kept for `follows_from`, or children spawned off (the registry closes a

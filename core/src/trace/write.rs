@@ -302,6 +302,18 @@ impl<W: Write> TraceWriter<W> {
         self.events
     }
 
+    /// Writes one event: for writers that write each event as it comes.
+    pub fn event(&mut self, event: &TaskEvent) -> Result<(), WriteError> {
+        let mut buf = std::mem::take(&mut self.scratch);
+        buf.clear();
+        write_event(&mut buf, event);
+        let written = self.out.write_all(&buf);
+        self.scratch = buf;
+        written.map_err(|e| self.err(e))?;
+        self.events += 1;
+        Ok(())
+    }
+
     /// Writes events (in the order given).
     pub fn events(&mut self, events: &[TaskEvent]) -> Result<(), WriteError> {
         self.events += events.len() as u64;
