@@ -203,18 +203,22 @@ fn works_beside_a_fmt_layer_and_threads_are_workers() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("fmt.trace.jsonl");
     let (layer, guard) = taskscope_tracing::layer(&path).unwrap();
-    let subscriber = tracing_subscriber::registry()
-        .with(tracing_subscriber::fmt::layer().with_writer(std::io::sink))
-        .with(layer);
-    tracing::subscriber::with_default(subscriber, || {
+    let dispatch = tracing::Dispatch::new(
+        tracing_subscriber::registry()
+            .with(tracing_subscriber::fmt::layer().with_writer(std::io::sink))
+            .with(layer),
+    );
+    tracing::dispatcher::with_default(&dispatch, || {
         let root = info_span!("root");
         let _entered = root.enter();
         std::thread::scope(|s| {
             for part in 0..3 {
-                let root = &root;
+                let (root, dispatch) = (&root, &dispatch);
                 s.spawn(move || {
-                    let _p = info_span!(parent: root, "part", part).entered();
-                    spin(Duration::from_micros(100));
+                    tracing::dispatcher::with_default(dispatch, || {
+                        let _p = info_span!(parent: root, "part", part).entered();
+                        spin(Duration::from_micros(100));
+                    })
                 });
             }
         });
