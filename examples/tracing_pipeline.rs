@@ -78,7 +78,10 @@ fn count(tokens: &[&str]) -> Counts {
     for t in tokens {
         *counts.entry(t).or_default() += 1;
     }
-    counts.into_iter().map(|(w, c)| (w.to_string(), c)).collect()
+    counts
+        .into_iter()
+        .map(|(w, c)| (w.to_string(), c))
+        .collect()
 }
 
 fn merge(parts: impl Iterator<Item = Counts>) -> Counts {
@@ -107,8 +110,7 @@ fn main() -> anyhow::Result<()> {
         .map(|i| {
             let span = info_span!(parent: &root, "chunk", i);
             let counts = span.in_scope(|| {
-                let text =
-                    info_span!("generate").in_scope(|| generate(&vocabulary, i, args.words));
+                let text = info_span!("generate").in_scope(|| generate(&vocabulary, i, args.words));
                 let tokens: Vec<&str> =
                     info_span!("tokenize").in_scope(|| text.split_whitespace().collect());
                 let counts = info_span!("count").in_scope(|| count(&tokens));

@@ -83,7 +83,10 @@ fn main() {
     };
     for (name, t) in variants.iter().zip(times) {
         let m = median(t);
-        println!("  {name:<15} {m:>7.0} ns/span  (+{:.0} ns over the registry)", m - base);
+        println!(
+            "  {name:<15} {m:>7.0} ns/span  (+{:.0} ns over the registry)",
+            m - base
+        );
     }
     for f in ["spans.trace.jsonl", "spans.json"] {
         if let Ok(meta) = std::fs::metadata(dir.join(f)) {

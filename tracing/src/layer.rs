@@ -112,17 +112,27 @@ where
         if id == follows {
             return;
         }
-        let Some(source) = ctx.span(follows) else { return };
-        let Some(node) = source.extensions().get::<SpanData>().map(|d| d.node.clone()) else {
+        let Some(source) = ctx.span(follows) else {
+            return;
+        };
+        let Some(node) = source
+            .extensions()
+            .get::<SpanData>()
+            .map(|d| d.node.clone())
+        else {
             return;
         };
         with_data(&ctx, id, |d| d.deps.push(node));
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        let Some(span) = ctx.event_span(event) else { return };
+        let Some(span) = ctx.event_span(event) else {
+            return;
+        };
         let mut ext = span.extensions_mut();
-        let Some(d) = ext.get_mut::<SpanData>() else { return };
+        let Some(d) = ext.get_mut::<SpanData>() else {
+            return;
+        };
         if d.logs.len() >= self.max_logs {
             d.dropped_logs += 1;
             return;

@@ -230,8 +230,7 @@ pub(crate) struct LabelCounts(HashMap<u64, u32>);
 /// How many times `label` was counted in `counts` before; counts this one.
 pub(crate) fn next_index(counts: &mut LabelCounts, label: &str) -> u32 {
     use std::hash::BuildHasher;
-    static HASHER: std::sync::OnceLock<hashbrown::DefaultHashBuilder> =
-        std::sync::OnceLock::new();
+    static HASHER: std::sync::OnceLock<hashbrown::DefaultHashBuilder> = std::sync::OnceLock::new();
     let hash = HASHER.get_or_init(Default::default).hash_one(label);
     let n = counts.0.entry(hash).or_insert(0);
     *n += 1;

@@ -21,6 +21,9 @@ fn install_sets_the_global_subscriber_and_the_guard_finishes_the_trace() {
     assert!(!t.truncated);
     let keys: Vec<_> = t.graph.tasks().map(|(_, t)| t.key.clone()).collect();
     assert_eq!(keys, ["elsewhere", "main"]);
-    assert_eq!(t.header.tool, format!("taskscope-tracing {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        t.header.tool,
+        format!("taskscope-tracing {}", env!("CARGO_PKG_VERSION"))
+    );
     assert_eq!(t.header.run.as_ref().unwrap().executor, "tracing");
 }

@@ -96,7 +96,12 @@ fn nested_spans_become_tasks_with_child_to_parent_edges() {
     assert!(m.start <= c.start && c.start <= s.start && s.end <= c.end && c.end <= m.end);
     assert!(s.duration() >= 200_000, "{s:?}");
     assert!(s.busy.unwrap() >= 200_000 && s.busy.unwrap() <= s.duration());
-    assert!(trace.events.iter().all(|e| e.worker == 0 && e.status == TaskStatus::Done));
+    assert!(
+        trace
+            .events
+            .iter()
+            .all(|e| e.worker == 0 && e.status == TaskStatus::Done)
+    );
     assert_eq!(c.logs.len(), 1);
     assert_eq!(c.logs[0].level, "INFO");
     assert_eq!(c.logs[0].message, "loaded rows=10");

@@ -348,9 +348,9 @@ impl<W: Write> TraceWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::trace::LogLine;
     use crate::trace::TaskStatus;
     use crate::trace::records::{EventRecord, TaskRecord};
-    use crate::trace::LogLine;
     use crate::{GraphBuilder, TaskSpec};
 
     fn serde_line(r: &Record) -> Vec<u8> {
