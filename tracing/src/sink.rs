@@ -300,10 +300,10 @@ impl Sink {
         if !self.dirty || self.error.is_some() {
             return;
         }
-        if let Some(w) = self.writer.as_mut() {
-            if let Err(e) = w.flush() {
-                self.error = Some(e);
-            }
+        if let Some(w) = self.writer.as_mut()
+            && let Err(e) = w.flush()
+        {
+            self.error = Some(e);
         }
         self.dirty = false;
     }

@@ -424,23 +424,13 @@ fn foreign(mut raw: Raw, source: &str) -> Result<Trace, Failure> {
             meta.insert("args".into(), args);
         }
         builder.add(spec(key, name.clone(), name, Vec::new(), meta));
-        events.push(TaskEvent {
-            task: TaskId(id),
-            worker: s.worker,
-            start: (s.start - base) as u64,
-            end: (s.end - base) as u64,
-            status: if s.unfinished {
-                TaskStatus::Unfinished
-            } else {
-                TaskStatus::Done
-            },
-            bytes: 0,
-            alloc: None,
-            peak: None,
-            message: None,
-            busy: None,
-            logs: Vec::new(),
-        });
+        let status = if s.unfinished {
+            TaskStatus::Unfinished
+        } else {
+            TaskStatus::Done
+        };
+        let (start, end) = ((s.start - base) as u64, (s.end - base) as u64);
+        events.push(TaskEvent::new(TaskId(id), s.worker, start, end, status));
     }
     let graph = builder
         .build()

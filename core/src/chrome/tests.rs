@@ -8,17 +8,8 @@ use crate::trace::{
 
 fn event(task: u32, worker: u32, start: u64, end: u64) -> TaskEvent {
     TaskEvent {
-        task: TaskId(task),
-        worker,
-        start,
-        end,
-        status: TaskStatus::Done,
         bytes: 8 * u64::from(task),
-        alloc: None,
-        peak: None,
-        message: None,
-        busy: None,
-        logs: Vec::new(),
+        ..TaskEvent::new(TaskId(task), worker, start, end, TaskStatus::Done)
     }
 }
 

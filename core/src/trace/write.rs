@@ -270,16 +270,16 @@ impl<W: Write> TraceWriter<W> {
             return Err(self.err(io::Error::new(io::ErrorKind::InvalidInput, message)));
         }
         let mut unique: Vec<TaskId> = Vec::with_capacity(deps.len());
-        let mut seen = std::collections::HashSet::new();
-        for &d in deps {
-            // A parent span may have many children: look up in a set past a few.
-            let repeated = match deps.len() {
-                0..=16 => unique.contains(&d),
-                _ => !seen.insert(d),
-            };
-            if !repeated {
-                unique.push(d);
+        if deps.len() <= 16 {
+            for &d in deps {
+                if !unique.contains(&d) {
+                    unique.push(d);
+                }
             }
+        } else {
+            // A parent span may have many children: look them up in a set.
+            let mut seen = std::collections::HashSet::with_capacity(deps.len());
+            unique.extend(deps.iter().filter(|d| seen.insert(**d)));
         }
         let mut buf = std::mem::take(&mut self.scratch);
         buf.clear();
@@ -357,6 +357,40 @@ mod tests {
         let mut v = Vec::new();
         line(&mut v, r).unwrap();
         v
+    }
+
+    #[test]
+    fn tasks_written_one_by_one_among_events_read_back() {
+        use crate::trace::RunStatus;
+        let header = Header::new(Some("live"));
+        let mut w = TraceWriter::new(Vec::new(), Path::new("live"), &header).unwrap();
+        let none = Meta::new();
+        let a = w.task("a", "load", "load", &[], &none).unwrap();
+        w.event(&TaskEvent::new(a, 0, 1, 2, TaskStatus::Done))
+            .unwrap();
+        let b = w.task("b", "sum", "sum", &[a, a], &none).unwrap();
+        let mut e = TaskEvent::new(b, 1, 3, 9, TaskStatus::Done);
+        e.busy = Some(4);
+        e.logs.push(LogLine {
+            t: 5,
+            level: "WARN".into(),
+            message: "slow".into(),
+        });
+        w.event(&e).unwrap();
+        // A dependency not written yet would make a prefix of the file invalid.
+        assert!(w.task("c", "c", "c", &[TaskId(2)], &none).is_err());
+        assert_eq!((w.tasks_written(), w.events_written()), (2, 2));
+        let end = RunEnd {
+            status: RunStatus::Ok,
+            wall: 10,
+            error: None,
+        };
+        let bytes = w.finish(&end).unwrap();
+        let t = crate::trace::parse(&bytes[..], "live").unwrap();
+        assert!(!t.truncated);
+        assert_eq!((t.graph.len(), t.graph.edge_count()), (2, 1));
+        assert_eq!(t.graph.task(b).deps(), &[a]);
+        assert_eq!(t.events[1], e);
     }
 
     #[test]
