@@ -47,7 +47,7 @@ fn vocabulary() -> Vec<String> {
         .map(|i| {
             let n = 1 + i % 3;
             (0..=n)
-                .map(|k| SYLLABLES[(i >> (4 * k)) % 16 ^ k])
+                .map(|k| SYLLABLES[((i >> (4 * k)) % 16) ^ k])
                 .collect()
         })
         .collect()
