@@ -253,9 +253,16 @@ fn the_file_is_a_readable_trace_while_the_program_runs() {
         let _main = info_span!("main").entered();
         info_span!("first").in_scope(|| {});
         info_span!("second").in_scope(|| {});
-        std::thread::sleep(Duration::from_millis(50));
-        // As a crash would leave it: no end record, what closed so far.
-        let live = input::load(&path).unwrap();
+        // As a crash would leave it: no end record, what closed so far (flushed
+        // within a sample period; a busy machine may take longer).
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let live = loop {
+            let live = input::load(&path).unwrap();
+            if live.events.len() == 2 || Instant::now() > deadline {
+                break live;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
         assert!(live.truncated);
         assert_eq!(keys(&live), ["main/first", "main/second"]);
         assert_eq!(live.events.len(), 2);
@@ -265,4 +272,66 @@ fn the_file_is_a_readable_trace_while_the_program_runs() {
     let trace = input::load(&path).unwrap();
     assert!(!trace.truncated);
     assert_eq!(trace.graph.len(), 3);
+}
+
+#[test]
+fn a_follows_from_cycle_and_a_span_never_entered_are_still_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, trace) = traced(&dir, "cycle", || {
+        let a = info_span!("a");
+        let b = info_span!("b");
+        // Each follows from the other: neither can be written first with both edges.
+        a.follows_from(&b);
+        b.follows_from(&a);
+        a.in_scope(|| {});
+        b.in_scope(|| {});
+        drop((a, b));
+        // Made and dropped without being entered: from its creation to its close.
+        let idle = info_span!("idle");
+        spin(Duration::from_micros(100));
+        drop(idle);
+    });
+    assert_eq!(keys(&trace), ["idle", "a", "b"]);
+    // Written at the end, the first waiting span without its unwritten dependency.
+    assert_eq!(trace.graph.edge_count(), 1);
+    assert_eq!(trace.graph.task(id(&trace, "b")).deps(), &[id(&trace, "a")]);
+    let idle = event(&trace, "idle");
+    assert!(
+        idle.duration() >= 100_000 && idle.busy == Some(0),
+        "{idle:?}"
+    );
+}
+
+#[test]
+fn log_lines_past_the_limit_are_counted_not_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("logs.trace.jsonl");
+    let (layer, guard) = taskscope_tracing::Builder::new(&path)
+        .max_logs_per_span(3)
+        .build()
+        .unwrap();
+    tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+        info_span!("chatty").in_scope(|| {
+            for i in 0..10 {
+                tracing::warn!(i, "line");
+            }
+        });
+        // Outside any span: not a task's log line.
+        info!("nobody's");
+    });
+    guard.finish().unwrap();
+    let trace = input::load(&path).unwrap();
+    assert_eq!(trace.graph.len(), 1);
+    let logs = &trace.events[0].logs;
+    let lines: Vec<&str> = logs.iter().map(|l| l.message.as_str()).collect();
+    assert_eq!(
+        lines,
+        [
+            "line i=0",
+            "line i=1",
+            "line i=2",
+            "taskscope: 7 more log lines not kept"
+        ]
+    );
+    assert_eq!(logs[0].level, "WARN");
 }
