@@ -142,6 +142,8 @@ impl Observer for Recorder {
             alloc,
             peak,
             message,
+            busy: None,
+            logs: Vec::new(),
         };
         log.events
             .lock()

@@ -470,15 +470,8 @@ mod tests {
         b.add(TaskSpec::new("long", "op").dep("('a', 0)"));
         let mut t = Trace::of_graph(b.build().unwrap(), Some("many"));
         let event = |i: usize, worker: u32, start: u64, end: u64| TaskEvent {
-            task: TaskId(i as u32),
-            worker,
-            start,
-            end,
-            status: TaskStatus::Done,
             bytes: 8,
-            alloc: None,
-            peak: None,
-            message: None,
+            ..TaskEvent::new(TaskId(i as u32), worker, start, end, TaskStatus::Done)
         };
         for i in 0..5_000 {
             let start = (i / 2) as u64 * 10;

@@ -5,6 +5,7 @@ use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::path::Path;
 
+use serde::Deserialize;
 use serde::de::DeserializeSeed;
 use serde_json::Value as Json;
 
@@ -13,8 +14,8 @@ use super::events::{Failure, Lane, LaneId, Parser, Phase, Raw, RawEvent, field, 
 use super::{BYTES_ARG, CPU, Extra, HELD, NS_ARG, RSS};
 use crate::graph::{GraphBuilder, Meta, TaskGraph, TaskId, TaskSpec};
 use crate::trace::{
-    FORMAT, Header, ReadError, ReadErrorKind, RunEnd, RunInfo, Sample, TaskEvent, TaskStatus,
-    Trace, VERSION,
+    FORMAT, Header, LogLine, ReadError, ReadErrorKind, RunEnd, RunInfo, Sample, TaskEvent,
+    TaskStatus, Trace, VERSION,
 };
 
 pub fn read_chrome(path: &Path) -> Result<Trace, ReadError> {
@@ -265,6 +266,13 @@ fn task_event(
         Some(Json::String(s)) => Some(s.clone()),
         Some(v) => return Err((f("args.message"), format!("must be a string, not {v}"))),
     };
+    let logs = match args.get("logs") {
+        None | Some(Json::Null) => Vec::new(),
+        Some(v) => Vec::<LogLine>::deserialize(v).map_err(|e| {
+            let why = format!("must be a list of {{\"t\",\"level\",\"message\"}} objects ({e})");
+            (f("args.logs"), why)
+        })?,
+    };
     Ok(Some(TaskEvent {
         task: id,
         worker,
@@ -275,6 +283,8 @@ fn task_event(
         alloc: count("alloc")?,
         peak: count("peak")?,
         message,
+        busy: count("busy")?,
+        logs,
     }))
 }
 
@@ -422,21 +432,13 @@ fn foreign(mut raw: Raw, source: &str) -> Result<Trace, Failure> {
             meta.insert("args".into(), args);
         }
         builder.add(spec(key, name.clone(), name, Vec::new(), meta));
-        events.push(TaskEvent {
-            task: TaskId(id),
-            worker: s.worker,
-            start: (s.start - base) as u64,
-            end: (s.end - base) as u64,
-            status: if s.unfinished {
-                TaskStatus::Unfinished
-            } else {
-                TaskStatus::Done
-            },
-            bytes: 0,
-            alloc: None,
-            peak: None,
-            message: None,
-        });
+        let status = if s.unfinished {
+            TaskStatus::Unfinished
+        } else {
+            TaskStatus::Done
+        };
+        let (start, end) = ((s.start - base) as u64, (s.end - base) as u64);
+        events.push(TaskEvent::new(TaskId(id), s.worker, start, end, status));
     }
     let graph = builder
         .build()

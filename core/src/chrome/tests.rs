@@ -8,15 +8,8 @@ use crate::trace::{
 
 fn event(task: u32, worker: u32, start: u64, end: u64) -> TaskEvent {
     TaskEvent {
-        task: TaskId(task),
-        worker,
-        start,
-        end,
-        status: TaskStatus::Done,
         bytes: 8 * u64::from(task),
-        alloc: None,
-        peak: None,
-        message: None,
+        ..TaskEvent::new(TaskId(task), worker, start, end, TaskStatus::Done)
     }
 }
 
@@ -53,6 +46,13 @@ fn sample_run() -> Trace {
     let mut first = event(0, 0, 1, 1_234);
     first.alloc = Some(4096);
     first.peak = Some(1 << 40);
+    // A span recorded by taskscope-tracing: entered part of the time, with log lines.
+    first.busy = Some(1_000);
+    first.logs = vec![crate::trace::LogLine {
+        t: 7,
+        level: "INFO".into(),
+        message: "read \"a.csv\" rows=3".into(),
+    }];
     trace.events = vec![first, event(1, 1, 999, 1_000), failed, unfinished];
     trace.samples = vec![
         Sample {

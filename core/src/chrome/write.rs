@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{BYTES_ARG, CPU, EXTRA_KEY, ExtraEnd, HELD, NS_ARG, PID, RSS};
 use crate::graph::{Meta, TaskId};
-use crate::trace::{TaskStatus, Trace};
+use crate::trace::{LogLine, TaskStatus, Trace};
 
 /// The args of a task's `X` event: everything its event and task record say.
 #[derive(Serialize)]
@@ -24,6 +24,10 @@ struct TaskArgs<'a> {
     peak: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    busy: Option<u64>,
+    #[serde(skip_serializing_if = "<[LogLine]>::is_empty")]
+    logs: &'a [LogLine],
     deps: &'a [TaskId],
 }
 
@@ -130,6 +134,8 @@ pub fn write_chrome(w: &mut dyn Write, trace: &Trace) -> io::Result<()> {
             alloc: e.alloc,
             peak: e.peak,
             message: e.message.as_deref(),
+            busy: e.busy,
+            logs: &e.logs,
             deps: task.deps(),
         };
         serde_json::to_writer(&mut *w, &args)?;

@@ -141,11 +141,45 @@ pub struct TaskEvent {
     pub peak: Option<u64>,
     /// Why the task failed.
     pub message: Option<String>,
+    /// Time the task's code actually ran between `start` and `end`, when the writer
+    /// knows it (a `tracing` span entered and exited many times, an async task); the
+    /// rest of `end - start` it waited.
+    pub busy: Option<u64>,
+    /// What the task logged while it ran (a `tracing` span's events).
+    pub logs: Vec<LogLine>,
+}
+
+/// One line a task logged: when, how loud, and what.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LogLine {
+    /// ns since the start of the run.
+    pub t: u64,
+    /// `ERROR`, `WARN`, `INFO`, `DEBUG` or `TRACE`.
+    pub level: String,
+    /// The message, then the event's other fields as `name=value`.
+    pub message: String,
 }
 
 impl TaskEvent {
     pub fn duration(&self) -> u64 {
         self.end.saturating_sub(self.start)
+    }
+
+    /// An event with the given times and status, and nothing else known.
+    pub fn new(task: TaskId, worker: u32, start: u64, end: u64, status: TaskStatus) -> Self {
+        TaskEvent {
+            task,
+            worker,
+            start,
+            end,
+            status,
+            bytes: 0,
+            alloc: None,
+            peak: None,
+            message: None,
+            busy: None,
+            logs: Vec::new(),
+        }
     }
 }
 

@@ -353,6 +353,18 @@ fn check_events(
                 ),
             ));
         }
+        if e.busy.is_some_and(|b| b > e.end.saturating_sub(e.start)) {
+            return Err(err(
+                ReadErrorKind::Field,
+                line,
+                Some("busy"),
+                format!(
+                    "is {}, more than the task's wall time {}",
+                    e.busy.unwrap_or(0),
+                    e.end.saturating_sub(e.start)
+                ),
+            ));
+        }
         if e.end < e.start {
             return Err(err(
                 ReadErrorKind::Field,
@@ -371,6 +383,8 @@ fn check_events(
             alloc: e.alloc,
             peak: e.peak,
             message: e.message,
+            busy: e.busy,
+            logs: e.logs,
         });
     }
     Ok(events)
@@ -517,6 +531,21 @@ fn diagnose(text: &str, e: &serde_json::Error, first: bool) -> (Option<String>, 
             ("alloc", false, opt_count, "a count of bytes"),
             ("peak", false, opt_count, "a count of bytes"),
             ("message", false, opt_string, "a string"),
+            ("busy", false, opt_count, "a time in ns"),
+            (
+                "logs",
+                false,
+                |v| {
+                    v.as_array().is_some_and(|a| {
+                        a.iter().all(|l| {
+                            l.get("t").is_some_and(Json::is_u64)
+                                && l.get("level").is_some_and(Json::is_string)
+                                && l.get("message").is_some_and(Json::is_string)
+                        })
+                    })
+                },
+                "a list of {\"t\",\"level\",\"message\"} objects",
+            ),
         ],
         "sample" => &[
             ("t", true, count, "a time in ns"),

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Header, RunStatus, Sample, TaskStatus};
+use super::{Header, LogLine, RunStatus, Sample, TaskStatus};
 use crate::graph::Meta;
 
 #[derive(Serialize, Deserialize)]
@@ -34,6 +34,10 @@ pub(super) struct EventRecord {
     pub peak: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub busy: Option<u64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub logs: Vec<LogLine>,
 }
 
 #[derive(Serialize, Deserialize)]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::records::{EndRecord, Record};
 use super::{Header, RunEnd, Sample, TaskEvent, Trace};
-use crate::graph::TaskGraph;
+use crate::graph::{Meta, TaskGraph, TaskId};
 use crate::write::{WriteError, write_atomically};
 
 fn line(w: &mut dyn Write, r: &Record) -> io::Result<()> {
@@ -65,16 +65,28 @@ fn json_string(buf: &mut Vec<u8>, v: &str) {
 // trace. The bytes are exactly what serde_json writes for the records in
 // `records.rs` (the tests below compare both).
 
-fn write_task(buf: &mut Vec<u8>, id: crate::TaskId, t: &crate::Task) {
+fn write_task(buf: &mut Vec<u8>, id: TaskId, t: &crate::Task) {
+    write_task_parts(buf, id, &t.key, &t.group, &t.op, t.deps(), &t.meta);
+}
+
+fn write_task_parts(
+    buf: &mut Vec<u8>,
+    id: TaskId,
+    key: &str,
+    group: &str,
+    op: &str,
+    deps: &[TaskId],
+    meta: &Meta,
+) {
     buf.extend_from_slice(b"{\"type\":\"task\"");
     field_u64(buf, "id", id.0 as u64);
-    field_str(buf, "key", &t.key);
-    field_str(buf, "group", &t.group);
-    field_str(buf, "op", &t.op);
-    if !t.deps().is_empty() {
+    field_str(buf, "key", key);
+    field_str(buf, "group", group);
+    field_str(buf, "op", op);
+    if !deps.is_empty() {
         buf.extend_from_slice(b",\"deps\":[");
         let mut num = itoa::Buffer::new();
-        for (i, d) in t.deps().iter().enumerate() {
+        for (i, d) in deps.iter().enumerate() {
             if i > 0 {
                 buf.push(b',');
             }
@@ -82,9 +94,9 @@ fn write_task(buf: &mut Vec<u8>, id: crate::TaskId, t: &crate::Task) {
         }
         buf.push(b']');
     }
-    if !t.meta.is_empty() {
+    if !meta.is_empty() {
         buf.extend_from_slice(b",\"meta\":");
-        serde_json::to_writer(&mut *buf, &t.meta).expect("JSON values serialize");
+        serde_json::to_writer(&mut *buf, meta).expect("JSON values serialize");
     }
     buf.extend_from_slice(b"}\n");
 }
@@ -121,6 +133,13 @@ fn write_event(buf: &mut Vec<u8>, e: &TaskEvent) {
     }
     if let Some(m) = &e.message {
         field_str(buf, "message", m);
+    }
+    if let Some(b) = e.busy {
+        field_u64(buf, "busy", b);
+    }
+    if !e.logs.is_empty() {
+        buf.extend_from_slice(b",\"logs\":");
+        serde_json::to_writer(&mut *buf, &e.logs).expect("log lines serialize");
     }
     buf.extend_from_slice(b"}\n");
 }
@@ -182,6 +201,8 @@ pub struct TraceWriter<W: Write = BufWriter<File>> {
     tasks: u64,
     edges: u64,
     events: u64,
+    /// Reused by [`task`](Self::task).
+    scratch: Vec<u8>,
 }
 
 impl TraceWriter<BufWriter<File>> {
@@ -212,6 +233,7 @@ impl<W: Write> TraceWriter<W> {
             tasks: 0,
             edges: 0,
             events: 0,
+            scratch: Vec::new(),
         })
     }
 
@@ -229,9 +251,67 @@ impl<W: Write> TraceWriter<W> {
         write_tasks(&mut self.out, graph).map_err(|s| self.err(s))
     }
 
+    /// Writes one more task record, for writers that learn the graph as the run goes
+    /// (a `tracing` span is known when it closes), and returns its id: the number of
+    /// tasks written before it. `deps` must name tasks already written, so every
+    /// prefix of the file is a valid graph that a reader (or a viewer following the
+    /// file) reads; a repeated dependency is written once.
+    pub fn task(
+        &mut self,
+        key: &str,
+        group: &str,
+        op: &str,
+        deps: &[TaskId],
+        meta: &Meta,
+    ) -> Result<TaskId, WriteError> {
+        let id = TaskId(self.tasks as u32);
+        if let Some(d) = deps.iter().find(|d| d.0 >= id.0) {
+            let message = format!("task {key:?} depends on task {d}, not written before it");
+            return Err(self.err(io::Error::new(io::ErrorKind::InvalidInput, message)));
+        }
+        let mut unique: Vec<TaskId> = Vec::with_capacity(deps.len());
+        if deps.len() <= 16 {
+            for &d in deps {
+                if !unique.contains(&d) {
+                    unique.push(d);
+                }
+            }
+        } else {
+            // A parent span may have many children: look them up in a set.
+            let mut seen = std::collections::HashSet::with_capacity(deps.len());
+            unique.extend(deps.iter().filter(|d| seen.insert(**d)));
+        }
+        let mut buf = std::mem::take(&mut self.scratch);
+        buf.clear();
+        write_task_parts(&mut buf, id, key, group, op, &unique, meta);
+        let written = self.out.write_all(&buf);
+        self.scratch = buf;
+        written.map_err(|e| self.err(e))?;
+        self.tasks += 1;
+        self.edges += unique.len() as u64;
+        Ok(id)
+    }
+
+    /// Number of task records written so far.
+    pub fn tasks_written(&self) -> u64 {
+        self.tasks
+    }
+
     /// Number of events written so far.
     pub fn events_written(&self) -> u64 {
         self.events
+    }
+
+    /// Writes one event: for writers that write each event as it comes.
+    pub fn event(&mut self, event: &TaskEvent) -> Result<(), WriteError> {
+        let mut buf = std::mem::take(&mut self.scratch);
+        buf.clear();
+        write_event(&mut buf, event);
+        let written = self.out.write_all(&buf);
+        self.scratch = buf;
+        written.map_err(|e| self.err(e))?;
+        self.events += 1;
+        Ok(())
     }
 
     /// Writes events (in the order given).
@@ -268,14 +348,49 @@ impl<W: Write> TraceWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::trace::LogLine;
     use crate::trace::TaskStatus;
     use crate::trace::records::{EventRecord, TaskRecord};
-    use crate::{GraphBuilder, TaskId, TaskSpec};
+    use crate::{GraphBuilder, TaskSpec};
 
     fn serde_line(r: &Record) -> Vec<u8> {
         let mut v = Vec::new();
         line(&mut v, r).unwrap();
         v
+    }
+
+    #[test]
+    fn tasks_written_one_by_one_among_events_read_back() {
+        use crate::trace::RunStatus;
+        let header = Header::new(Some("live"));
+        let mut w = TraceWriter::new(Vec::new(), Path::new("live"), &header).unwrap();
+        let none = Meta::new();
+        let a = w.task("a", "load", "load", &[], &none).unwrap();
+        w.event(&TaskEvent::new(a, 0, 1, 2, TaskStatus::Done))
+            .unwrap();
+        let b = w.task("b", "sum", "sum", &[a, a], &none).unwrap();
+        let mut e = TaskEvent::new(b, 1, 3, 9, TaskStatus::Done);
+        e.busy = Some(4);
+        e.logs.push(LogLine {
+            t: 5,
+            level: "WARN".into(),
+            message: "slow".into(),
+        });
+        w.event(&e).unwrap();
+        // A dependency not written yet would make a prefix of the file invalid.
+        assert!(w.task("c", "c", "c", &[TaskId(2)], &none).is_err());
+        assert_eq!((w.tasks_written(), w.events_written()), (2, 2));
+        let end = RunEnd {
+            status: RunStatus::Ok,
+            wall: 10,
+            error: None,
+        };
+        let bytes = w.finish(&end).unwrap();
+        let t = crate::trace::parse(&bytes[..], "live").unwrap();
+        assert!(!t.truncated);
+        assert_eq!((t.graph.len(), t.graph.edge_count()), (2, 1));
+        assert_eq!(t.graph.task(b).deps(), &[a]);
+        assert_eq!(t.events[1], e);
     }
 
     #[test]
@@ -303,10 +418,21 @@ mod tests {
                 String::from_utf8(theirs).unwrap()
             );
         }
-        for (status, alloc, message) in [
-            (TaskStatus::Done, Some(10), None),
-            (TaskStatus::Failed, None, Some("bad \"row\"".to_string())),
-            (TaskStatus::Unfinished, None, None),
+        let logs = vec![LogLine {
+            t: 7,
+            level: "INFO".into(),
+            message: "read \"x\" rows=3".into(),
+        }];
+        for (status, alloc, message, busy, logs) in [
+            (TaskStatus::Done, Some(10), None, None, Vec::new()),
+            (
+                TaskStatus::Failed,
+                None,
+                Some("bad \"row\"".to_string()),
+                Some(3),
+                logs,
+            ),
+            (TaskStatus::Unfinished, None, None, Some(0), Vec::new()),
         ] {
             let e = TaskEvent {
                 task: TaskId(3),
@@ -318,6 +444,8 @@ mod tests {
                 alloc,
                 peak: alloc.map(|a| a / 2),
                 message: message.clone(),
+                busy,
+                logs: logs.clone(),
             };
             let mut ours = Vec::new();
             write_event(&mut ours, &e);
@@ -331,6 +459,8 @@ mod tests {
                 alloc,
                 peak: alloc.map(|a| a / 2),
                 message,
+                busy,
+                logs,
             }));
             assert_eq!(
                 String::from_utf8(ours).unwrap(),

@@ -1,0 +1,111 @@
+//! Cost per span of the taskscope layer, next to a registry alone (no layer) and
+//! `tracing-chrome`, in one run:
+//!
+//! ```text
+//! cargo run --release -p taskscope-tracing --example overhead -- [SPANS] [RUNS] [VARIANT]
+//! ```
+//!
+//! VARIANT (`registry`, `taskscope`, `chrome`) runs that one alone, for a profiler.
+//!
+//! Each run makes SPANS spans (default 10^6) on one thread, each made, entered,
+//! exited and closed, with one field (`i`) as most instrumented code has: first all
+//! at the top level (every key is new there, so taskscope's check that keys are
+//! unique remembers 10^6 of them), then 1000 under each of SPANS/1000 parents; the time
+//! counts until the writer's guard is dropped, so the file is complete (tracing-chrome
+//! writes on a thread of its own, taskscope on the closing thread). Prints the median
+//! ns per span of RUNS runs (default 5), the variants alternating.
+
+use std::time::Instant;
+
+use tracing_subscriber::prelude::*;
+
+/// `n` spans at the top level, or (nested) under a parent span per 1000.
+fn spans(n: u64, nested: bool) {
+    if nested {
+        for batch in 0..n.div_ceil(1000) {
+            let _parent = tracing::info_span!("batch", batch).entered();
+            for i in 0..1000.min(n - batch * 1000) {
+                let _span = tracing::info_span!("work", i).entered();
+            }
+        }
+    } else {
+        for i in 0..n {
+            let _span = tracing::info_span!("work", i).entered();
+        }
+    }
+}
+
+/// ns per span of one run of `variant`.
+fn run(variant: &str, n: u64, nested: bool, dir: &std::path::Path) -> f64 {
+    let start = Instant::now();
+    match variant {
+        "registry only" => {
+            tracing::subscriber::with_default(tracing_subscriber::registry(), || spans(n, nested));
+        }
+        "taskscope" => {
+            let (layer, guard) = taskscope_tracing::layer(dir.join("spans.trace.jsonl")).unwrap();
+            tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+                spans(n, nested)
+            });
+            guard.finish().unwrap();
+        }
+        "tracing-chrome" => {
+            let (layer, guard) = tracing_chrome::ChromeLayerBuilder::new()
+                .file(dir.join("spans.json"))
+                .include_args(true)
+                .build();
+            tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+                spans(n, nested)
+            });
+            drop(guard);
+        }
+        _ => unreachable!(),
+    }
+    start.elapsed().as_nanos() as f64 / n as f64
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let n: u64 = args.next().map_or(1_000_000, |a| a.parse().expect("SPANS"));
+    let runs: usize = args.next().map_or(5, |a| a.parse().expect("RUNS"));
+    let only = args.next();
+    let dir = std::env::temp_dir().join(format!("taskscope-overhead-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let variants: Vec<&str> = ["registry only", "taskscope", "tracing-chrome"]
+        .into_iter()
+        .filter(|v| only.as_deref().is_none_or(|o| v.contains(o)))
+        .collect();
+    for (nested, shape) in [(false, "top-level spans"), (true, "spans, 1000 per parent")] {
+        let mut times = vec![Vec::new(); variants.len()];
+        for r in 0..runs {
+            // Rotate the order so that no variant always runs first.
+            for k in 0..variants.len() {
+                let v = (r + k) % variants.len();
+                times[v].push(run(variants[v], n, nested, &dir));
+            }
+        }
+        println!("{n} {shape}, median of {runs} runs:");
+        let base = match variants[0] {
+            "registry only" => median(times[0].clone()),
+            _ => 0.0,
+        };
+        for (name, t) in variants.iter().zip(times) {
+            let m = median(t);
+            println!(
+                "  {name:<15} {m:>7.0} ns/span  (+{:.0} ns over the registry)",
+                m - base
+            );
+        }
+        for f in ["spans.trace.jsonl", "spans.json"] {
+            if let Ok(meta) = std::fs::metadata(dir.join(f)) {
+                println!("  {f}: {:.1} MB", meta.len() as f64 / 1e6);
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
