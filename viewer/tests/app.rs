@@ -512,3 +512,32 @@ fn a_very_wide_graph_starts_by_group_and_g_switches() {
     assert!(!app.graph_view().grouped(doc));
     assert_eq!(app.graph_view().picture(doc).nodes.len(), 3001);
 }
+
+/// Spans from the `tracing` hook carry busy time and log lines: the details show them.
+#[test]
+fn busy_time_and_log_lines_show_in_the_details() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("spans.trace.jsonl");
+    std::fs::write(
+        &path,
+        concat!(
+            r#"{"type":"header","format":"taskscope","version":1,"tool":"t","clock":"ns"}"#,
+            "\n",
+            r#"{"type":"task","id":0,"key":"main/fetch","group":"fetch"}"#,
+            "\n",
+            r#"{"type":"event","task":0,"worker":0,"start":1000,"end":9000,"status":"done","bytes":0,"busy":3000,"logs":[{"t":2000,"level":"INFO","message":"fetched rows=10"}]}"#,
+            "\n",
+            r#"{"type":"end","tasks":1,"edges":0,"status":"ok","wall":10000}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let harness = open(ViewerOptions {
+        file: Some(path),
+        select: Some("main/fetch".into()),
+        ..ViewerOptions::default()
+    });
+    harness.get_by_label("3.0 us / 5.0 us");
+    harness.get_by_label_contains("fetched rows=10");
+    harness.get_by_label("Log (1)");
+}

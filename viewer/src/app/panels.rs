@@ -66,6 +66,15 @@ fn task_details(ui: &mut Ui, doc: &Document, task: TaskId, t: u64, actions: &mut
                 row(ui, "Start", format_ns(e.start));
                 row(ui, "End", format_ns(e.end));
                 row(ui, "Duration", format_ns(e.duration()));
+                if let Some(busy) = e.busy {
+                    // Spans of async tasks: entered part of the time, waiting the rest.
+                    let idle = e.duration().saturating_sub(busy);
+                    row(
+                        ui,
+                        "Busy / idle",
+                        format!("{} / {}", format_ns(busy), format_ns(idle)),
+                    );
+                }
                 row(ui, "Bytes", format_bytes(e.bytes));
                 if let Some(a) = e.alloc {
                     row(ui, "Allocated", format_bytes(a));
@@ -100,6 +109,26 @@ fn task_details(ui: &mut Ui, doc: &Document, task: TaskId, t: u64, actions: &mut
                 actions.seek = Some(e.end);
             }
         });
+    }
+    if let Some(e) = doc.event(task)
+        && !e.logs.is_empty()
+    {
+        egui::CollapsingHeader::new(format!("Log ({})", e.logs.len()))
+            .default_open(true)
+            .show(ui, |ui| {
+                for line in e.logs.iter().take(200) {
+                    ui.label(
+                        RichText::new(format!(
+                            "{} {:<5} {}",
+                            format_ns(line.t),
+                            line.level,
+                            line.message
+                        ))
+                        .monospace()
+                        .size(11.0),
+                    );
+                }
+            });
     }
     neighbours(ui, doc, "Dependencies", info.deps(), actions);
     neighbours(ui, doc, "Dependents", graph.dependents(task), actions);
