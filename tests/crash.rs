@@ -55,10 +55,12 @@ fn a_run_killed_with_sigkill_leaves_a_trace_that_reads_as_truncated() {
     assert!(events > 0, "{json}");
     // The other commands read it too.
     let svg = dir.path().join("cut.svg");
-    let out = taskscope(&["render", trace.to_str().unwrap(), "--timeline", "-o"]
-        .into_iter()
-        .chain([svg.to_str().unwrap()])
-        .collect::<Vec<_>>());
+    let out = taskscope(
+        &["render", trace.to_str().unwrap(), "--timeline", "-o"]
+            .into_iter()
+            .chain([svg.to_str().unwrap()])
+            .collect::<Vec<_>>(),
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
@@ -106,7 +108,11 @@ fn a_full_disk_fails_the_render_and_keeps_the_good_file() {
     assert!(stderr.contains("graph.svg"), "{stderr}");
     assert!(stderr.contains("too large"), "{stderr}");
     assert_eq!(std::fs::read(&out).unwrap(), good, "the good file is kept");
-    assert_eq!(listing(dir.path()), ["graph.svg"], "no temporary file is left");
+    assert_eq!(
+        listing(dir.path()),
+        ["graph.svg"],
+        "no temporary file is left"
+    );
 }
 
 #[test]

@@ -116,7 +116,13 @@ fn hostile_keys_are_escaped_in_dot_svg_and_the_report() {
         .unwrap_or_else(|e| panic!("{e}:\n{}", text(&dot)));
     assert_eq!(back.graph.len(), KEYS.len());
     assert_eq!(back.graph.edge_count(), KEYS.len() - 1);
-    assert_eq!(text(&dot).lines().filter(|l| l.contains("tooltip=")).count(), KEYS.len());
+    assert_eq!(
+        text(&dot)
+            .lines()
+            .filter(|l| l.contains("tooltip="))
+            .count(),
+        KEYS.len()
+    );
 
     // The report: no script or markup from the data, and its drawings are XML.
     run(&["report", input, "-o", &out("r.html")]);
@@ -137,7 +143,8 @@ fn hostile_keys_are_escaped_in_dot_svg_and_the_report() {
 fn dot_with_bytes_that_are_not_utf8_renders_to_every_format() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("latin1.dot");
-    let mut dot = b"digraph \"caf\xe9\" {\n  \"na\xefve\" -> \"</script>\" [label=\"\xff\"];\n".to_vec();
+    let mut dot =
+        b"digraph \"caf\xe9\" {\n  \"na\xefve\" -> \"</script>\" [label=\"\xff\"];\n".to_vec();
     dot.extend_from_slice(b"  \"</script>\" [label=\"<b>\\\"x\\\"</b>\xc3\"];\n");
     dot.extend_from_slice("  \"\u{202e}rtl\" -> \"na\u{ef}ve\";\n}\n".as_bytes());
     std::fs::write(&input, &dot).unwrap();

@@ -78,7 +78,10 @@ pub fn write_atomically(
     result.map_err(err)
 }
 
-fn write_in_place(path: &Path, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+fn write_in_place(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     let mut w = BufWriter::new(fs::OpenOptions::new().write(true).open(path)?);
     fill(&mut w)?;
     w.into_inner().map_err(|e| e.into_error())?;
@@ -141,7 +144,12 @@ mod tests {
         fs::write(&file, "old").unwrap();
         std::os::unix::fs::symlink(&file, &link).unwrap();
         write_atomically(&link, |w| w.write_all(b"new")).unwrap();
-        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert_eq!(fs::read_to_string(&file).unwrap(), "new");
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 2);
     }

@@ -118,13 +118,11 @@ fn run(
                 })
                 .collect();
             // The targets are held until the caller drops them.
-            assert_eq!(
-                held.0.load(Ordering::Relaxed),
-                outputs.len() as i64 * 1024
-            );
+            assert_eq!(held.0.load(Ordering::Relaxed), outputs.len() as i64 * 1024);
             values
         });
-        (result, held.0.load(Ordering::Relaxed) - outputs_bytes(&result))
+        let held = held.0.load(Ordering::Relaxed) - outputs_bytes(&result);
+        (result, held)
     })
 }
 
@@ -153,7 +151,11 @@ fn graphs_of_a_million_tasks_finish_on_two_threads() {
             let bytes = held.0.load(Ordering::Relaxed);
             (outputs.len(), bytes)
         });
-        assert_eq!(held, values as i64 * 8, "{shape:?}: only the outputs are held");
+        assert_eq!(
+            held,
+            values as i64 * 8,
+            "{shape:?}: only the outputs are held"
+        );
     }
 }
 
@@ -217,10 +219,15 @@ fn tasks_that_panic_at_random_points_end_the_run_cleanly() {
             let (result, held) = run(program, executor, 120);
             let what = format!("{name}, seed {seed}, doomed {doomed:?}");
             match result {
-                Err(ExecuteError::TaskPanicked { key, .. } | ExecuteError::TaskFailed { key, .. }) => {
+                Err(
+                    ExecuteError::TaskPanicked { key, .. } | ExecuteError::TaskFailed { key, .. },
+                ) => {
                     assert!(doomed.contains(&key), "{what}: {key}")
                 }
-                Ok(_) => assert!(doomed.is_empty(), "{what}: a run with doomed tasks succeeded"),
+                Ok(_) => assert!(
+                    doomed.is_empty(),
+                    "{what}: a run with doomed tasks succeeded"
+                ),
                 Err(e) => panic!("{what}: {e}"),
             }
             assert_eq!(held, 0, "{what}: bytes still held");

@@ -335,7 +335,7 @@ fn huge_numbers_give_saturated_figures_not_an_overflow() {
     ]);
     let trace = parse(&text).unwrap();
     let stats = taskscope_core::stats::Stats::of(&trace);
-    let run = stats.run.expect("a run");
+    let run = stats.run.as_ref().expect("a run");
     assert_eq!(run.busy_ns, max);
     assert_eq!(run.group_runs["a"].bytes, max);
     assert_eq!(run.critical_path.duration_ns, max);

@@ -83,7 +83,14 @@ fn main() -> ExitCode {
             seed,
             Limits::default(),
             &artifacts,
-            |r| eprint!("\r{}: {} inputs, {:.0?}  ", target.name(), r.inputs, r.elapsed),
+            |r| {
+                eprint!(
+                    "\r{}: {} inputs, {:.0?}  ",
+                    target.name(),
+                    r.inputs,
+                    r.elapsed
+                )
+            },
         );
         eprintln!();
         print_report(target, &report);

@@ -284,8 +284,8 @@ pub fn run(
     setup(limits);
     let _ = std::fs::create_dir_all(artifacts);
     let signal_path = artifacts.join("crash-signal");
-    let c_path = std::ffi::CString::new(signal_path.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let c_path =
+        std::ffi::CString::new(signal_path.to_string_lossy().into_owned()).unwrap_or_default();
     let old = SAVE_PATH.swap(c_path.into_raw(), Ordering::SeqCst);
     if !old.is_null() {
         // SAFETY: made by CString::into_raw above, in an earlier call.
@@ -346,7 +346,9 @@ pub fn run(
             }
             Err(_) => {
                 let message = LAST_PANIC.lock().map(|m| m.clone()).unwrap_or_default();
-                report.crashes.push((save(artifacts, "crash", &data), message));
+                report
+                    .crashes
+                    .push((save(artifacts, "crash", &data), message));
             }
         }
         if report.inputs.is_multiple_of(50_000) {

@@ -140,7 +140,9 @@ impl RunStats {
         Some(RunStats {
             busy_ns,
             critical_path: MeasuredPath {
-                duration_ns: steps.iter().fold(0u64, |s, p| s.saturating_add(p.duration_ns)),
+                duration_ns: steps
+                    .iter()
+                    .fold(0u64, |s, p| s.saturating_add(p.duration_ns)),
                 tasks: steps.len(),
                 steps,
             },

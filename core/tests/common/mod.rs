@@ -51,4 +51,3 @@ pub fn sum() -> TaskFn {
         Ok(Value::new(s))
     })
 }
-
