@@ -9,14 +9,14 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use taskscope_fuzz::runner::read_corpus;
+use taskscope_fuzz::runner::{peak_bytes, read_corpus};
 use taskscope_fuzz::{CountingAlloc, Limits, Report, Target, run};
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
 
 const USAGE: &str = "usage: taskscope-fuzz (all|input|trace|dot|chrome|budget) [COUNT] [--seed N] \
-                     [--replay FILE...]";
+                     [--slow-ms MS] [--replay FILE...]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -38,7 +38,12 @@ fn main() -> ExitCode {
         for file in &args[i + 1..] {
             let data = std::fs::read(file).unwrap_or_else(|e| panic!("cannot read {file}: {e}"));
             for t in &targets {
-                println!("{file}: {}: {}", t.name(), t.run(&data));
+                let (outcome, peak) = peak_bytes(|| t.run(&data));
+                println!(
+                    "{file}: {}: {outcome} ({} KiB at the peak)",
+                    t.name(),
+                    peak >> 10
+                );
             }
         }
         return ExitCode::SUCCESS;
@@ -59,6 +64,15 @@ fn main() -> ExitCode {
         .and_then(|i| args.get(i + 1))
         .and_then(|s| s.parse().ok())
         .unwrap_or(1);
+    let mut limits = Limits::default();
+    if let Some(ms) = args
+        .iter()
+        .position(|a| a == "--slow-ms")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|s| s.parse().ok())
+    {
+        limits.slow = std::time::Duration::from_millis(ms);
+    }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut clean = true;
     for target in targets {
@@ -76,22 +90,14 @@ fn main() -> ExitCode {
             target.name(),
             seeds.len()
         );
-        let report = run(
-            target,
-            seeds,
-            count,
-            seed,
-            Limits::default(),
-            &artifacts,
-            |r| {
-                eprint!(
-                    "\r{}: {} inputs, {:.0?}  ",
-                    target.name(),
-                    r.inputs,
-                    r.elapsed
-                )
-            },
-        );
+        let report = run(target, seeds, count, seed, limits, &artifacts, |r| {
+            eprint!(
+                "\r{}: {} inputs, {:.0?}  ",
+                target.name(),
+                r.inputs,
+                r.elapsed
+            )
+        });
         eprintln!();
         print_report(target, &report);
         clean &= report.clean();

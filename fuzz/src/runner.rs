@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::mutate::{Rng, mutate};
-use crate::targets::Target;
+use crate::targets::{Target, shape};
 
 /// Bytes allocated now, and the most since the last reset.
 static CURRENT: AtomicUsize = AtomicUsize::new(0);
@@ -84,6 +84,15 @@ fn reserve(size: usize) -> bool {
     }
     PEAK.fetch_max(now, Ordering::Relaxed);
     true
+}
+
+/// Runs `f` and returns its result and the most bytes it held allocated at once
+/// (counted only when [`CountingAlloc`] is the global allocator; 0 otherwise).
+pub fn peak_bytes<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let base = CURRENT.load(Ordering::Relaxed);
+    PEAK.store(base, Ordering::Relaxed);
+    let out = f();
+    (out, PEAK.load(Ordering::Relaxed).saturating_sub(base))
 }
 
 /// When the runner stops an input, and what counts as too much.
@@ -314,14 +323,11 @@ pub fn run(
         report.largest_input = report.largest_input.max(data.len());
         INPUT_PTR.store(data.as_ptr().cast_mut(), Ordering::SeqCst);
         INPUT_LEN.store(data.len(), Ordering::SeqCst);
-        let base = CURRENT.load(Ordering::Relaxed);
-        PEAK.store(base, Ordering::Relaxed);
         let began = Instant::now();
         STARTED.store(now_ns(), Ordering::SeqCst);
-        let result = catch_unwind(AssertUnwindSafe(|| target.run(&data)));
+        let (result, peak) = peak_bytes(|| catch_unwind(AssertUnwindSafe(|| target.run(&data))));
         STARTED.store(0, Ordering::SeqCst);
         let took = began.elapsed();
-        let peak = PEAK.load(Ordering::Relaxed).saturating_sub(base);
         INPUT_PTR.store(std::ptr::null_mut(), Ordering::SeqCst);
         if peak > report.peak.0 {
             report.peak = (peak, data.len());
@@ -340,7 +346,7 @@ pub fn run(
                 } else {
                     report.errors += 1;
                 }
-                if seen.insert(outcome) && data.len() <= 16 << 10 && corpus.len() < 4096 {
+                if seen.insert(shape(&outcome)) && data.len() <= 16 << 10 && corpus.len() < 4096 {
                     corpus.push(data);
                 }
             }

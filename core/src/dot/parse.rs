@@ -115,8 +115,9 @@ pub(super) fn parse(input: &[u8]) -> Result<DotGraph> {
         stamp: Vec::new(),
         stamp_now: 0,
         // Subgraph endpoints multiply (`{a b} -> {c d}` is 4 edges); plain edges take
-        // a few bytes each. This keeps memory in proportion to the input.
-        edge_budget: input.len().saturating_add(1 << 20),
+        // a few bytes each. This keeps memory in proportion to the input: a 10 kB
+        // file may not make a million edges (40 MB once read).
+        edge_budget: input.len().saturating_mul(4).saturating_add(1 << 16),
     };
     p.graph()?;
     Ok(p.graph)
