@@ -46,7 +46,7 @@ struct Counted {
 }
 
 impl Counted {
-    fn new(value: i64, alive: &Arc<AtomicI64>) -> Value {
+    fn value(value: i64, alive: &Arc<AtomicI64>) -> Value {
         alive.fetch_add(1, Ordering::Relaxed);
         Value::new(Counted {
             value,
@@ -76,7 +76,7 @@ fn task(alive: &Arc<AtomicI64>, fate: Fate) -> TaskFn {
             s = s.wrapping_add(x.get::<Counted>()?.value);
         }
         match fate {
-            Fate::Run => Ok(Counted::new(s, &alive)),
+            Fate::Run => Ok(Counted::value(s, &alive)),
             Fate::Panic => panic!("task gave up at {s}"),
             Fate::PanicAny => std::panic::panic_any(s),
             Fate::Fail => Err(TaskError::new("task failed")),

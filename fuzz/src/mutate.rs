@@ -133,7 +133,7 @@ fn edit(data: &mut Vec<u8>, others: &[Vec<u8>], words: &[&[u8]], rng: &mut Rng) 
         10 => edit_lines(data, rng),
         // Deep nesting: many opening brackets.
         11 => {
-            let open = *rng.pick(&[b'[', b'{', b'(', b'<']);
+            let open = *rng.pick(b"[{(<");
             let n = *rng.pick(&[64, 127, 128, 129, 200, 1000, 100_000]);
             data.splice(at..at, std::iter::repeat_n(open, n));
         }
