@@ -26,27 +26,13 @@ pub struct CountingAlloc;
 // SAFETY: forwards to the system allocator and only counts.
 unsafe impl GlobalAlloc for CountingAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if !reserve(layout.size()) {
-            return std::ptr::null_mut();
-        }
         // SAFETY: same layout, forwarded.
-        let p = unsafe { System.alloc(layout) };
-        if p.is_null() {
-            CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
-        }
-        p
+        counted(layout.size(), || unsafe { System.alloc(layout) })
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if !reserve(layout.size()) {
-            return std::ptr::null_mut();
-        }
         // SAFETY: same layout, forwarded.
-        let p = unsafe { System.alloc_zeroed(layout) };
-        if p.is_null() {
-            CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
-        }
-        p
+        counted(layout.size(), || unsafe { System.alloc_zeroed(layout) })
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
@@ -73,6 +59,18 @@ unsafe impl GlobalAlloc for CountingAlloc {
         }
         p
     }
+}
+
+/// Allocates `size` bytes with `alloc`, counted, unless that passes [`HARD_CAP`].
+fn counted(size: usize, alloc: impl FnOnce() -> *mut u8) -> *mut u8 {
+    if !reserve(size) {
+        return std::ptr::null_mut();
+    }
+    let p = alloc();
+    if p.is_null() {
+        CURRENT.fetch_sub(size, Ordering::Relaxed);
+    }
+    p
 }
 
 /// Counts `size` more bytes, unless that passes [`HARD_CAP`].
