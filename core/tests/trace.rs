@@ -341,3 +341,29 @@ fn huge_numbers_give_saturated_figures_not_an_overflow() {
     assert_eq!(run.critical_path.duration_ns, max);
     stats.to_json_value();
 }
+
+/// Found by the fuzzer: messages quoted the input whole (a serde error quoting a value,
+/// a format name, a key), however long: a megabyte line made a megabyte message.
+#[test]
+fn errors_quote_the_input_cut_short() {
+    let long = "x".repeat(1 << 20);
+    for text in [
+        file(&[
+            r#"{"type":"task","id":0,"key":"a"}"#,
+            &format!(
+                r#"{{"type":"event","task":0,"worker":0,"start":0,"end":1,"status":"{long}"}}"#
+            ),
+        ]),
+        file(&[&format!(r#"{{"type":{long}}}"#)]),
+        format!(
+            r#"{{"type":"header","format":"taskscope{long}","version":1,"tool":"t","clock":"ns"}}"#
+        ),
+        file(&[
+            &format!(r#"{{"type":"task","id":0,"key":"{long}"}}"#),
+            &format!(r#"{{"type":"task","id":1,"key":"{long}"}}"#),
+        ]),
+    ] {
+        let e = parse(&text).unwrap_err();
+        assert!(e.to_string().len() < 4000, "{}", &e.to_string()[..200]);
+    }
+}

@@ -113,6 +113,7 @@ fn print_report(target: Target, r: &Report) {
     println!(
         "{}: {} inputs in {:.1} s ({} ok, {} errors, {} distinct outcomes, corpus {}); \
          largest input {} B; slowest {:.1?}; most memory {} KiB (input of {} B); \
+         longest message {} B; \
          {} crashes, {} over memory, {} slow",
         target.name(),
         r.inputs,
@@ -125,6 +126,7 @@ fn print_report(target: Target, r: &Report) {
         r.slowest,
         r.peak.0 >> 10,
         r.peak.1,
+        r.longest_message,
         r.crashes.len(),
         r.memory.len(),
         r.slow.len(),

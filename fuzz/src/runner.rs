@@ -130,6 +130,9 @@ pub struct Report {
     /// Inputs over the slow limit: the saved file and how long they ran.
     pub slow: Vec<(PathBuf, Duration)>,
     pub slowest: Duration,
+    /// The longest outcome (error message), in bytes: messages quote the input, and
+    /// must quote it short.
+    pub longest_message: usize,
     pub largest_input: usize,
     /// The most bytes any input allocated at its peak, and that input's size.
     pub peak: (usize, usize),
@@ -339,6 +342,7 @@ pub fn run(
         }
         match result {
             Ok(outcome) => {
+                report.longest_message = report.longest_message.max(outcome.len());
                 if outcome.starts_with("ok") {
                     report.ok += 1;
                 } else {

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::hash::BuildHasher;
 use std::rc::Rc;
 
-use super::lex::{IdKind, Keyword, LexError, Lexer, Pos, Tok, Token};
+use super::lex::{IdKind, Keyword, LexError, Lexer, Pos, Tok, Token, short};
 use crate::trace::ReadErrorKind;
 
 /// How deep subgraphs may nest. Real graphs nest a handful of clusters; the limit
@@ -288,7 +288,10 @@ impl<'a> Parser<'a> {
                     let v = self.next()?;
                     return match v.tok {
                         Tok::Id(..) => Ok(()),
-                        _ => Err(Self::expected(&v, &format!("a value for `{id} =`"))),
+                        _ => Err(Self::expected(
+                            &v,
+                            &format!("a value for `{} =`", short(&id)),
+                        )),
                     };
                 }
                 let first = self.node_ref(id, t.at, depth)?;
@@ -549,12 +552,15 @@ impl<'a> Parser<'a> {
                 };
                 let eq = self.next()?;
                 if eq.tok != Tok::Punct(b'=') {
-                    let what = format!("`=` after the attribute name `{name}`");
+                    let what = format!("`=` after the attribute name `{}`", short(&name));
                     return Err(Self::expected(&eq, &what));
                 }
                 let v = self.next()?;
                 let Tok::Id(value, kind) = v.tok else {
-                    return Err(Self::expected(&v, &format!("a value for `{name}`")));
+                    return Err(Self::expected(
+                        &v,
+                        &format!("a value for `{}`", short(&name)),
+                    ));
                 };
                 if !of_edge && matches!(&*name, "label" | "shape") {
                     let value = Attr {
