@@ -110,7 +110,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             hang: Duration::from_secs(20),
-            slow: Duration::from_secs(2),
+            slow: Duration::from_secs(5),
             per_byte: 512,
             base: 256 << 20,
         }
