@@ -203,6 +203,7 @@ impl Executor for Sequential {
                             message: &e.message,
                         },
                     );
+                    release_all(&mut held, observer, 0);
                     observer.run_finished(false);
                     return Err(ExecuteError::TaskFailed {
                         key: key(),
@@ -212,6 +213,7 @@ impl Executor for Sequential {
                 Err(panic) => {
                     let message = panic_message(panic.as_ref());
                     observer.task_finished(id, 0, TaskOutcome::Failed { message: &message });
+                    release_all(&mut held, observer, 0);
                     observer.run_finished(false);
                     return Err(ExecuteError::TaskPanicked {
                         key: key(),
@@ -243,6 +245,18 @@ impl Executor for Sequential {
             .map(|t| (*t, held[t.index()].clone().expect("targets ran")))
             .collect();
         Ok(Outputs { values })
+    }
+}
+
+/// Drops every value still held after a run stopped early, telling `observer`, so
+/// that the bytes it counts as held return to zero.
+pub(crate) fn release_all(held: &mut [Option<Value>], observer: &dyn Observer, worker: usize) {
+    for (i, slot) in held.iter_mut().enumerate() {
+        if let Some(v) = slot.take() {
+            let nbytes = v.nbytes();
+            drop(v);
+            observer.value_released(TaskId(i as u32), nbytes, worker);
+        }
     }
 }
 

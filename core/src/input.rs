@@ -78,7 +78,7 @@ pub fn load(path: &Path) -> Result<Trace, ReadError> {
 
 /// [`load`] with options.
 pub fn load_with(path: &Path, options: LoadOptions) -> Result<Trace, ReadError> {
-    let mut head = vec![0u8; 4096];
+    let mut head = vec![0u8; HEAD];
     let shown = path.display().to_string();
     let n = std::fs::File::open(path)
         .and_then(|mut f| f.read(&mut head))
@@ -92,23 +92,55 @@ pub fn load_with(path: &Path, options: LoadOptions) -> Result<Trace, ReadError> 
             )
         })?;
     head.truncate(n);
-    match sniff(&head) {
-        InputKind::Taskscope => trace::read(path),
-        InputKind::Dot => {
-            let dot = crate::dot::DotReadOptions {
-                raw: options.raw_dot,
-            };
-            crate::dot::read_dot(path, &dot)
-        }
+    dispatch(&head, &shown, |kind| match kind {
+        InputKind::Taskscope | InputKind::Unknown => trace::read(path),
+        InputKind::Dot => crate::dot::read_dot(path, &dot_options(options)),
         InputKind::ChromeTrace => crate::chrome::read_chrome(path),
-        InputKind::Unknown if n == 0 => Err(ReadError::other_format(
+    })
+}
+
+/// [`load_with`] on bytes already in memory; `source` names them in errors.
+///
+/// ```
+/// use taskscope_core::input::{LoadOptions, parse};
+///
+/// let trace = parse(b"digraph { a -> b }", "stdin", LoadOptions::default()).unwrap();
+/// assert_eq!(trace.graph.len(), 2);
+/// assert!(parse(b"", "stdin", LoadOptions::default()).is_err());
+/// ```
+pub fn parse(bytes: &[u8], source: &str, options: LoadOptions) -> Result<Trace, ReadError> {
+    let head = &bytes[..bytes.len().min(HEAD)];
+    dispatch(head, source, |kind| match kind {
+        InputKind::Taskscope | InputKind::Unknown => trace::parse(bytes, source),
+        InputKind::Dot => crate::dot::parse_dot(bytes, source, &dot_options(options)),
+        InputKind::ChromeTrace => crate::chrome::parse_chrome(bytes, source),
+    })
+}
+
+/// How many bytes [`sniff`] looks at.
+const HEAD: usize = 4096;
+
+fn dot_options(options: LoadOptions) -> crate::dot::DotReadOptions {
+    crate::dot::DotReadOptions {
+        raw: options.raw_dot,
+    }
+}
+
+/// Sniffs `head` and reads with `read` the kind found; an empty input is an error.
+fn dispatch(
+    head: &[u8],
+    source: &str,
+    read: impl FnOnce(InputKind) -> Result<Trace, ReadError>,
+) -> Result<Trace, ReadError> {
+    match sniff(head) {
+        InputKind::Unknown if head.is_empty() => Err(ReadError::other_format(
             ReadErrorKind::Format,
-            &shown,
+            source,
             None,
             None,
             "the file is empty".to_string(),
         )),
-        InputKind::Unknown => trace::read(path),
+        kind => read(kind),
     }
 }
 

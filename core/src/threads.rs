@@ -13,7 +13,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
-use crate::execute::{ExecuteError, Executor, Observer, Outputs, Plan, TaskOutcome, panic_message};
+use crate::execute::{
+    ExecuteError, Executor, Observer, Outputs, Plan, TaskOutcome, panic_message, release_all,
+};
 use crate::graph::TaskId;
 use crate::program::{Program, Value};
 
@@ -136,6 +138,9 @@ impl Executor for Threads {
             shared.work(0);
         });
         let mut state = shared.state.into_inner().unwrap_or_else(|p| p.into_inner());
+        if state.error.is_some() {
+            release_all(&mut state.held, observer, 0);
+        }
         observer.run_finished(state.error.is_none());
         if let Some(e) = state.error.take() {
             return Err(e);

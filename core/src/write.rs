@@ -37,6 +37,17 @@ pub fn write_atomically(
         path: path.to_path_buf(),
         error,
     };
+    // A device or a pipe (`-o /dev/stdout`, `/dev/full`) is written in place: renaming
+    // over it would replace the device with a file.
+    if fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return write_in_place(path, fill).map_err(err);
+    }
+    // Through a symlink, the file it points to is replaced, not the link.
+    let resolved = match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => fs::canonicalize(path).ok(),
+        _ => None,
+    };
+    let path = resolved.as_deref().unwrap_or(path);
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -67,6 +78,16 @@ pub fn write_atomically(
     result.map_err(err)
 }
 
+fn write_in_place(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut w = BufWriter::new(fs::OpenOptions::new().write(true).open(path)?);
+    fill(&mut w)?;
+    w.into_inner().map_err(|e| e.into_error())?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,6 +113,45 @@ mod tests {
         let path = tempdir().join("no/such/dir/out.txt");
         let e = write_atomically(&path, |w| w.write_all(b"x")).unwrap_err();
         assert!(e.to_string().contains("no/such/dir/out.txt"), "{e}");
+    }
+
+    /// A pipe stands for any special file (`/dev/stdout`, `/dev/full`): it is written
+    /// to, not replaced; a test must not risk replacing the machine's real devices.
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_is_written_to_and_stays_a_pipe() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempdir();
+        let fifo = dir.join("out.svg");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid C string; mkfifo has no other effect.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || fs::read(&fifo).unwrap())
+        };
+        write_atomically(&fifo, |w| w.write_all(b"through the pipe")).unwrap();
+        assert_eq!(reader.join().unwrap(), b"through the pipe");
+        assert!(fs::metadata(&fifo).unwrap().file_type().is_fifo());
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn through_a_symlink_the_file_is_replaced_and_the_link_kept() {
+        let dir = tempdir();
+        let (file, link) = (dir.join("real.txt"), dir.join("link.txt"));
+        fs::write(&file, "old").unwrap();
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        write_atomically(&link, |w| w.write_all(b"new")).unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_to_string(&file).unwrap(), "new");
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 2);
     }
 
     fn tempdir() -> PathBuf {

@@ -317,3 +317,53 @@ fn event_errors_name_the_line_and_field() {
     let e = error(&with(r#"{"type":"sample","t":-4}"#));
     assert_eq!(e.field.as_deref(), Some("t"));
 }
+
+/// Found by the fuzzer: a file may hold any numbers, and `stats` added them with `+`,
+/// which overflowed (a panic in debug builds, wrong figures in release).
+#[test]
+fn huge_numbers_give_saturated_figures_not_an_overflow() {
+    let max = u64::MAX;
+    let text = file(&[
+        r#"{"type":"task","id":0,"key":"a"}"#,
+        r#"{"type":"task","id":1,"key":"a-2","deps":[0]}"#,
+        &format!(
+            r#"{{"type":"event","task":0,"worker":0,"start":0,"end":{max},"status":"done","bytes":{max}}}"#
+        ),
+        &format!(
+            r#"{{"type":"event","task":1,"worker":0,"start":0,"end":{max},"status":"done","bytes":9223372036854775808}}"#
+        ),
+    ]);
+    let trace = parse(&text).unwrap();
+    let stats = taskscope_core::stats::Stats::of(&trace);
+    let run = stats.run.as_ref().expect("a run");
+    assert_eq!(run.busy_ns, max);
+    assert_eq!(run.group_runs["a"].bytes, max);
+    assert_eq!(run.critical_path.duration_ns, max);
+    stats.to_json_value();
+}
+
+/// Found by the fuzzer: messages quoted the input whole (a serde error quoting a value,
+/// a format name, a key), however long: a megabyte line made a megabyte message.
+#[test]
+fn errors_quote_the_input_cut_short() {
+    let long = "x".repeat(1 << 20);
+    for text in [
+        file(&[
+            r#"{"type":"task","id":0,"key":"a"}"#,
+            &format!(
+                r#"{{"type":"event","task":0,"worker":0,"start":0,"end":1,"status":"{long}"}}"#
+            ),
+        ]),
+        file(&[&format!(r#"{{"type":{long}}}"#)]),
+        format!(
+            r#"{{"type":"header","format":"taskscope{long}","version":1,"tool":"t","clock":"ns"}}"#
+        ),
+        file(&[
+            &format!(r#"{{"type":"task","id":0,"key":"{long}"}}"#),
+            &format!(r#"{{"type":"task","id":1,"key":"{long}"}}"#),
+        ]),
+    ] {
+        let e = parse(&text).unwrap_err();
+        assert!(e.to_string().len() < 4000, "{}", &e.to_string()[..200]);
+    }
+}

@@ -40,7 +40,7 @@ pub use palette::{Palette, group_color};
 pub use raster::{MAX_PNG_PIXELS, MAX_PNG_SIDE, RasterError, rgba_to_png, svg_to_pdf, svg_to_png};
 pub use report::{REPORT_GROUPS_ABOVE, REPORT_MERGE_ABOVE, REPORT_MERGE_PX, Report, write_report};
 pub use scene::{EdgeShape, LegendEntry, Scene, Shape, TaskShape};
-pub use svg::{write_svg, xml_escape};
+pub use svg::{write_svg, xml_attr_escape, xml_escape};
 pub use timeline::{TimelineOptions, timeline_scene, timeline_scene_with};
 
 /// An output format.

@@ -18,8 +18,20 @@ const LEGEND_SWATCH: f64 = 12.0;
 const FONT: f64 = 11.0;
 
 /// Text for XML: `& < > " '` escaped; characters XML 1.0 forbids (control characters
-/// other than tab and line breaks) replaced by U+FFFD.
+/// other than tab and line breaks) replaced by U+FFFD; `\r` as `&#13;`, which a parser
+/// would otherwise turn into `\n`.
 pub fn xml_escape(s: &str) -> String {
+    escape(s, false)
+}
+
+/// [`xml_escape`] for an attribute value, whose tabs and line breaks a parser would
+/// otherwise read back as spaces: they are written as character references, so that a
+/// `data-key` reads back as the key it names.
+pub fn xml_attr_escape(s: &str) -> String {
+    escape(s, true)
+}
+
+fn escape(s: &str, attr: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -28,7 +40,10 @@ pub fn xml_escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
+            '\r' => out.push_str("&#13;"),
+            '\n' if attr => out.push_str("&#10;"),
+            '\t' if attr => out.push_str("&#9;"),
+            '\t' | '\n' => out.push(c),
             c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => out.push('\u{fffd}'),
             c => out.push(c),
         }
@@ -206,7 +221,7 @@ pub fn write_svg(w: &mut dyn Write, scene: &Scene) -> io::Result<()> {
         write!(
             w,
             "<g class=\"task\" data-key=\"{}\"><title>{}</title><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\" fill=\"{}\" stroke=\"{stroke}\" stroke-width=\"{sw}\"/>",
-            xml_escape(&t.key),
+            xml_attr_escape(&t.key),
             xml_escape(&t.tooltip),
             num(t.x),
             num(t.y),

@@ -443,3 +443,16 @@ fn times_convert_exactly() {
     );
     assert!(nanos(&Scalar::Bool(true)).is_err());
 }
+
+/// A header may declare any number of workers: 4·10^9 idle tracks were written (and
+/// held in memory) for a trace that said so.
+#[test]
+fn a_header_declaring_billions_of_workers_writes_a_bounded_file() {
+    let mut trace = sample_run();
+    if let Some(run) = trace.header.run.as_mut() {
+        run.workers = u32::MAX;
+    }
+    let text = to_chrome(&trace);
+    assert!(text.len() < 1 << 20, "{} bytes", text.len());
+    parse(&text);
+}

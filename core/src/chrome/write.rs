@@ -44,6 +44,9 @@ struct TaskRef<'a> {
     meta: &'a Meta,
 }
 
+/// The most tracks of idle workers a file gets (workers that ran nothing still show).
+const MAX_IDLE_TRACKS: u32 = 1024;
+
 /// Writes `trace` as Chrome trace-event JSON (the object form, one event per line):
 /// `M` events naming the process and one thread per worker, one `X` event per task
 /// event, `C` events for the samples, and the `"taskscope"` key with the header, the
@@ -75,8 +78,9 @@ pub fn write_chrome(w: &mut dyn Write, trace: &Trace) -> io::Result<()> {
     sep.next(w)?;
     metadata(w, 0, "process_name", "name", &title)?;
     let mut workers: BTreeMap<u32, Option<&str>> = BTreeMap::new();
+    // Idle workers get a track each, up to a bound: a header may declare any number.
     let declared = trace.header.run.as_ref().map_or(0, |r| r.workers);
-    workers.extend((0..declared).map(|w| (w, None)));
+    workers.extend((0..declared.min(MAX_IDLE_TRACKS)).map(|w| (w, None)));
     for e in &trace.events {
         let thread = graph
             .task(e.task)

@@ -72,10 +72,7 @@ impl Tok<'_> {
     pub(super) fn describe(&self) -> String {
         match self {
             Tok::Id(s, kind) => {
-                let mut shown: String = s.chars().take(40).collect();
-                if shown.len() < s.len() {
-                    shown.push('…');
-                }
+                let shown = short(s);
                 match kind {
                     IdKind::Name => format!("the name `{shown}`"),
                     IdKind::Numeral => format!("the number `{shown}`"),
@@ -90,6 +87,15 @@ impl Tok<'_> {
             Tok::Eof => "the end of the file".to_string(),
         }
     }
+}
+
+/// An ID as an error message shows it: its first 40 characters, and `…` when cut.
+pub(super) fn short(id: &str) -> String {
+    let mut shown: String = id.chars().take(40).collect();
+    if shown.len() < id.len() {
+        shown.push('…');
+    }
+    shown
 }
 
 /// A token and where it starts.

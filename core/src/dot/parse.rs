@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::hash::BuildHasher;
 use std::rc::Rc;
 
-use super::lex::{IdKind, Keyword, LexError, Lexer, Pos, Tok, Token};
+use super::lex::{IdKind, Keyword, LexError, Lexer, Pos, Tok, Token, short};
 use crate::trace::ReadErrorKind;
 
 /// How deep subgraphs may nest. Real graphs nest a handful of clusters; the limit
@@ -115,8 +115,9 @@ pub(super) fn parse(input: &[u8]) -> Result<DotGraph> {
         stamp: Vec::new(),
         stamp_now: 0,
         // Subgraph endpoints multiply (`{a b} -> {c d}` is 4 edges); plain edges take
-        // a few bytes each. This keeps memory in proportion to the input.
-        edge_budget: input.len().saturating_add(1 << 20),
+        // a few bytes each. This keeps memory in proportion to the input: a 10 kB
+        // file may not make a million edges (40 MB once read).
+        edge_budget: input.len().saturating_mul(4).saturating_add(1 << 16),
     };
     p.graph()?;
     Ok(p.graph)
@@ -287,7 +288,10 @@ impl<'a> Parser<'a> {
                     let v = self.next()?;
                     return match v.tok {
                         Tok::Id(..) => Ok(()),
-                        _ => Err(Self::expected(&v, &format!("a value for `{id} =`"))),
+                        _ => Err(Self::expected(
+                            &v,
+                            &format!("a value for `{} =`", short(&id)),
+                        )),
                     };
                 }
                 let first = self.node_ref(id, t.at, depth)?;
@@ -548,12 +552,15 @@ impl<'a> Parser<'a> {
                 };
                 let eq = self.next()?;
                 if eq.tok != Tok::Punct(b'=') {
-                    let what = format!("`=` after the attribute name `{name}`");
+                    let what = format!("`=` after the attribute name `{}`", short(&name));
                     return Err(Self::expected(&eq, &what));
                 }
                 let v = self.next()?;
                 let Tok::Id(value, kind) = v.tok else {
-                    return Err(Self::expected(&v, &format!("a value for `{name}`")));
+                    return Err(Self::expected(
+                        &v,
+                        &format!("a value for `{}`", short(&name)),
+                    ));
                 };
                 if !of_edge && matches!(&*name, "label" | "shape") {
                     let value = Attr {

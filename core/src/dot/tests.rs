@@ -417,3 +417,19 @@ fn drawings_that_are_not_daskss_read_as_plain_dot() {
     let t = read("graph { 1 [label=a shape=circle] 2 [label=\"\" shape=box] 1 -- 2 }");
     assert_eq!(t.header.tool, TOOL);
 }
+
+/// Found by the fuzzer: an error quoted an attribute name whole, however long (a
+/// runaway HTML string made a message of a megabyte).
+#[test]
+fn errors_quote_long_names_cut_short() {
+    let long = "n".repeat(1 << 20);
+    for text in [
+        format!("digraph {{ a [{long}] }}"),
+        format!("digraph {{ a [{long} = ] }}"),
+        format!("digraph {{ {long} = ; }}"),
+    ] {
+        let e = error(&text);
+        assert!(e.message.len() < 200, "{}", &e.message[..200]);
+        assert!(e.message.contains("nnnn…"), "{}", e.message);
+    }
+}

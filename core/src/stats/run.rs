@@ -101,18 +101,19 @@ impl RunStats {
             // A slice nested in another (call stacks from profilers) is already
             // inside its parent's time: count a worker's busy time once.
             if !g.task(e.task).meta.contains_key("parent") {
-                w.1 += d;
+                w.1 = w.1.saturating_add(d);
             }
             let gr = group_runs.entry(g.task(e.task).group.clone()).or_default();
             gr.tasks += 1;
-            gr.time_ns += d;
+            gr.time_ns = gr.time_ns.saturating_add(d);
             gr.max_ns = gr.max_ns.max(d);
-            gr.bytes += e.bytes;
+            gr.bytes = gr.bytes.saturating_add(e.bytes);
         }
         for gr in group_runs.values_mut() {
             gr.mean_ns = gr.time_ns / gr.tasks.max(1) as u64;
         }
-        let busy_ns: u64 = workers.values().map(|w| w.1).sum();
+        // Sums saturate: a file may hold any numbers, and its figures must still print.
+        let busy_ns = workers.values().fold(0u64, |s, w| s.saturating_add(w.1));
         let share = |busy: u64, lanes: u64| {
             if wall_ns == 0 {
                 0.0
@@ -139,7 +140,9 @@ impl RunStats {
         Some(RunStats {
             busy_ns,
             critical_path: MeasuredPath {
-                duration_ns: steps.iter().map(|s| s.duration_ns).sum(),
+                duration_ns: steps
+                    .iter()
+                    .fold(0u64, |s, p| s.saturating_add(p.duration_ns)),
                 tasks: steps.len(),
                 steps,
             },
@@ -275,14 +278,15 @@ pub fn held_over_time(trace: &Trace) -> Vec<(u64, u64)> {
     for e in &trace.events {
         let i = e.task.index();
         let Some(end) = end_of[i] else { continue };
-        changes.push((end, bytes_of[i] as i64));
+        let bytes = bytes_of[i].min(i64::MAX as u64) as i64;
+        changes.push((end, bytes));
         let dependents = g.dependents(e.task);
         if !dependents.is_empty()
             && let Some(last) = dependents
                 .iter()
                 .try_fold(0u64, |m, d| end_of[d.index()].map(|t| m.max(t)))
         {
-            changes.push((last, -(bytes_of[i] as i64)));
+            changes.push((last, -bytes));
         }
     }
     // At equal times releases come first: the inputs of a task that just ended and its
@@ -291,7 +295,7 @@ pub fn held_over_time(trace: &Trace) -> Vec<(u64, u64)> {
     let mut steps: Vec<(u64, u64)> = Vec::with_capacity(changes.len());
     let mut now = 0i64;
     for (t, d) in changes {
-        now += d;
+        now = now.saturating_add(d);
         match steps.last_mut() {
             Some(last) if last.0 == t => last.1 = now.max(0) as u64,
             _ => steps.push((t, now.max(0) as u64)),

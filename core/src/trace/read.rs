@@ -96,8 +96,8 @@ impl ReadError {
             path: path.to_string(),
             line,
             column: None,
-            field: field.map(str::to_string),
-            message,
+            field: field.map(|f| cut(f.to_string())),
+            message: cut(message),
             graph: None,
         }))
     }
@@ -125,6 +125,19 @@ impl ReadError {
         e.column = Some(column);
         e
     }
+}
+
+/// How many characters of a message an error keeps: messages quote the input (keys,
+/// values, a parser's view of a line), which may be a megabyte long.
+const MAX_MESSAGE: usize = 1000;
+
+/// `text` cut to [`MAX_MESSAGE`] characters, with `…` when cut.
+fn cut(mut text: String) -> String {
+    if let Some((i, _)) = text.char_indices().nth(MAX_MESSAGE) {
+        text.truncate(i);
+        text.push('…');
+    }
+    text
 }
 
 /// Makes a [`ReadError`] for a line of the file being read.

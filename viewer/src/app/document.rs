@@ -148,7 +148,7 @@ pub struct Document {
     /// Tasks on the measured critical path, in order.
     pub critical_path: Vec<TaskId>,
     pub on_critical_path: Vec<bool>,
-    /// The longest tasks, longest first (at most [`SLOWEST`]).
+    /// The longest tasks, longest first (at most `SLOWEST`).
     pub slowest: Vec<TaskId>,
     /// The lane of each worker.
     pub lane_of_worker: std::collections::HashMap<u32, usize>,

@@ -4,6 +4,7 @@
 //! window ([`run`]) and in egui_kittest tests alike.
 
 mod document;
+mod glyphs;
 mod graph_view;
 mod panels;
 mod playback;
@@ -245,6 +246,7 @@ impl ViewerApp {
     /// Draws the whole app into `ui`.
     pub fn show(&mut self, ui: &mut Ui) {
         let ctx = ui.ctx().clone();
+        glyphs::install(&ctx);
         if let Some(path) = self.options.file.take() {
             self.open(&ctx, path);
         }
