@@ -382,7 +382,9 @@ impl ViewerApp {
                     self.loading = None;
                     self.arrive(result, reload, &path);
                 }
-                None => ctx.request_repaint_after(Duration::from_millis(50)),
+                // A few frames a second for the elapsed time; an animated spinner would
+                // redraw without pause and take CPU from the reading thread.
+                None => ctx.request_repaint_after(Duration::from_millis(200)),
             }
         }
         if let Some(dialog) = &self.dialog
@@ -644,7 +646,6 @@ impl ViewerApp {
     fn status_bar(&self, ui: &mut Ui) {
         ui.horizontal(|ui| {
             if let Some(loading) = &self.loading {
-                ui.spinner();
                 ui.label(format!(
                     "Reading {} … {:.1} s",
                     loading.path.display(),
@@ -708,8 +709,12 @@ impl ViewerApp {
                     ui.label(RichText::new(e).monospace().color(Color32::from_rgb(214, 39, 40)));
                 });
             }
-            if self.loading.is_some() {
-                ui.spinner();
+            if let Some(loading) = &self.loading {
+                ui.label(format!(
+                    "Reading {} … {:.1} s",
+                    loading.path.display(),
+                    loading.started.elapsed().as_secs_f32()
+                ));
                 return;
             }
             ui.add_space(12.0);
