@@ -196,11 +196,9 @@ pub(super) struct Proper {
     pub real: usize,
     pub layer: Vec<u32>,
     pub layer_count: usize,
-    /// Neighbors one layer down (`down`) and up (`up`), in compressed rows.
-    down_start: Vec<u32>,
-    down: Vec<u32>,
-    up_start: Vec<u32>,
-    up: Vec<u32>,
+    /// Neighbors one layer down (`down`) and up (`up`).
+    down: Rows,
+    up: Rows,
     /// The dummies of edge `e` are `chain_start[e]..chain_start[e + 1]`.
     chain_start: Vec<u32>,
 }
@@ -226,15 +224,13 @@ impl Proper {
         }
         chain_start.push(layer.len() as u32);
         let total = layer.len();
-        let (down_start, down) = rows(total, segments.iter().copied());
-        let (up_start, up) = rows(total, segments.iter().map(|&(a, b)| (b, a)));
+        let down = Rows::of_pairs(total, segments.iter().copied());
+        let up = Rows::of_pairs(total, segments.iter().map(|&(a, b)| (b, a)));
         Proper {
             real,
             layer,
             layer_count,
-            down_start,
             down,
-            up_start,
             up,
             chain_start,
         }
@@ -252,15 +248,13 @@ impl Proper {
     /// Neighbors one layer down, in the order their edges were given.
     #[inline]
     pub fn down(&self, v: u32) -> &[u32] {
-        let v = v as usize;
-        &self.down[self.down_start[v] as usize..self.down_start[v + 1] as usize]
+        self.down.of(v)
     }
 
     /// Neighbors one layer up.
     #[inline]
     pub fn up(&self, v: u32) -> &[u32] {
-        let v = v as usize;
-        &self.up[self.up_start[v] as usize..self.up_start[v + 1] as usize]
+        self.up.of(v)
     }
 
     /// The dummies of edge `e`, from its upper end to its lower end.
@@ -279,10 +273,8 @@ pub(super) struct Ranked {
     real: usize,
     /// The nodes of layer `l` are `layer_start[l]..layer_start[l + 1]`.
     layer_start: Vec<u32>,
-    down_start: Vec<u32>,
-    down: Vec<u32>,
-    up_start: Vec<u32>,
-    up: Vec<u32>,
+    down: Rows,
+    up: Rows,
 }
 
 impl Ranked {
@@ -302,23 +294,21 @@ impl Ranked {
         layer_start.push(old.len() as u32);
         let renumber = |side: fn(&Proper, u32) -> &[u32]| {
             let mut start = Vec::with_capacity(n + 1);
-            let mut flat = Vec::with_capacity(g.down.len());
+            let mut flat = Vec::with_capacity(g.down.flat.len());
             start.push(0);
             for &v in &old {
                 flat.extend(side(g, v).iter().map(|&w| new_of[w as usize]));
                 start.push(flat.len() as u32);
             }
-            (start, flat)
+            Rows { start, flat }
         };
-        let (down_start, down) = renumber(Proper::down);
-        let (up_start, up) = renumber(Proper::up);
+        let down = renumber(Proper::down);
+        let up = renumber(Proper::up);
         Ranked {
             old,
             real: g.real,
             layer_start,
-            down_start,
             down,
-            up_start,
             up,
         }
     }
@@ -342,33 +332,47 @@ impl Ranked {
 
     #[inline]
     pub fn down(&self, v: u32) -> &[u32] {
-        let v = v as usize;
-        &self.down[self.down_start[v] as usize..self.down_start[v + 1] as usize]
+        self.down.of(v)
     }
 
     #[inline]
     pub fn up(&self, v: u32) -> &[u32] {
-        let v = v as usize;
-        &self.up[self.up_start[v] as usize..self.up_start[v + 1] as usize]
+        self.up.of(v)
     }
 }
 
 /// Compressed rows of `pairs` grouped by their first element, in the given order.
-fn rows(n: usize, pairs: impl Iterator<Item = (u32, u32)> + Clone) -> (Vec<u32>, Vec<u32>) {
-    let mut start = vec![0u32; n + 1];
-    for (a, _) in pairs.clone() {
-        start[a as usize + 1] += 1;
+/// Adjacency lists in compressed rows: the neighbors of `v` are
+/// `flat[start[v]..start[v + 1]]`.
+struct Rows {
+    start: Vec<u32>,
+    flat: Vec<u32>,
+}
+
+impl Rows {
+    /// The rows of nodes `0..n` from `(node, neighbor)` pairs, each row in pair order.
+    fn of_pairs(n: usize, pairs: impl Iterator<Item = (u32, u32)> + Clone) -> Rows {
+        let mut start = vec![0u32; n + 1];
+        for (a, _) in pairs.clone() {
+            start[a as usize + 1] += 1;
+        }
+        for v in 0..n {
+            start[v + 1] += start[v];
+        }
+        let mut fill = start.clone();
+        let mut flat = vec![0u32; start[n] as usize];
+        for (a, b) in pairs {
+            flat[fill[a as usize] as usize] = b;
+            fill[a as usize] += 1;
+        }
+        Rows { start, flat }
     }
-    for v in 0..n {
-        start[v + 1] += start[v];
+
+    #[inline]
+    fn of(&self, v: u32) -> &[u32] {
+        let v = v as usize;
+        &self.flat[self.start[v] as usize..self.start[v + 1] as usize]
     }
-    let mut fill = start.clone();
-    let mut flat = vec![0u32; start[n] as usize];
-    for (a, b) in pairs {
-        flat[fill[a as usize] as usize] = b;
-        fill[a as usize] += 1;
-    }
-    (start, flat)
 }
 
 #[cfg(test)]
