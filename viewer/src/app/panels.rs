@@ -10,6 +10,7 @@ use taskscope_core::stats::format_ns;
 use super::document::Document;
 use super::playback::Playback;
 use super::{Selection, state_color, state_name};
+use crate::replay::{GroupId, GroupProgress};
 
 /// Most neighbours listed in the details before "and N more".
 const NEIGHBOURS: usize = 40;
@@ -155,7 +156,7 @@ fn group_details(ui: &mut Ui, doc: &Document, g: u32, t: u64, actions: &mut Acti
     ui.heading("Group");
     ui.label(RichText::new(name).monospace());
     ui.separator();
-    let p = doc.replay.progress_of(crate::replay::GroupId(g), t);
+    let p = doc.replay.progress_of(GroupId(g), t);
     egui::Grid::new("group-details")
         .num_columns(2)
         .striped(true)
@@ -251,21 +252,19 @@ pub fn search(ui: &mut Ui, doc: &Document, query: &mut String, actions: &mut Act
 
 /// Per-group progress at the replay time, like Dask's progress bar.
 pub fn progress(ui: &mut Ui, doc: &Document, t: u64, actions: &mut Actions) {
-    let progress = doc.replay.group_progress_at(t);
-    let (mut done, mut total) = (0, 0);
-    for p in progress.values() {
-        done += p.done;
-        total += p.total;
+    let names = doc.replay.group_names();
+    let progress: Vec<GroupProgress> = (0..names.len())
+        .map(|g| doc.replay.progress_of(GroupId(g as u32), t))
+        .collect();
+    let mut all = GroupProgress::default();
+    for p in &progress {
+        all.total += p.total;
+        all.done += p.done;
+        all.running += p.running;
+        all.failed += p.failed;
     }
-    let all = crate::replay::GroupProgress {
-        total,
-        done,
-        running: progress.values().map(|p| p.running).sum(),
-        failed: progress.values().map(|p| p.failed).sum(),
-    };
     progress_row(ui, "all tasks", all, ui.visuals().selection.bg_fill);
-    for (g, name) in doc.replay.group_names().iter().enumerate() {
-        let p = progress.get(name.as_str()).copied().unwrap_or_default();
+    for (g, (name, &p)) in names.iter().zip(&progress).enumerate() {
         if progress_row(ui, name, p, doc.group_colors[g]).clicked() {
             actions.select = Some(Selection::Group(g as u32));
         }
@@ -274,12 +273,7 @@ pub fn progress(ui: &mut Ui, doc: &Document, t: u64, actions: &mut Actions) {
 
 /// One group's line: its name and counts over a thin bar of done (its color),
 /// running (green) and failed (black) tasks.
-fn progress_row(
-    ui: &mut Ui,
-    name: &str,
-    p: crate::replay::GroupProgress,
-    color: Color32,
-) -> egui::Response {
+fn progress_row(ui: &mut Ui, name: &str, p: GroupProgress, color: Color32) -> egui::Response {
     let width = ui.available_width();
     let (rect, response) = ui.allocate_exact_size(egui::vec2(width, 22.0), egui::Sense::click());
     let label = format!("{name}: {} / {}", p.done, p.total);
