@@ -377,7 +377,7 @@ impl Timeline {
                 painter.text(
                     pos2(x + 2.0, ruler.top() + 2.0),
                     Align2::LEFT_TOP,
-                    format_ns(t as u64),
+                    tick_label(t, step),
                     FontId::proportional(10.0),
                     visuals.weak_text_color(),
                 );
@@ -410,6 +410,19 @@ fn runs(cols: &[Column], x0: f32, w: f32, doc: &Document) -> Vec<Run> {
     out
 }
 
+/// A tick's time with as many decimals as the step between ticks needs, so that
+/// neighbouring ticks read differently however far the view is zoomed in.
+fn tick_label(t: f64, step: f64) -> String {
+    let (unit, name) = match t.abs() {
+        x if x >= 1e9 => (1e9, "s"),
+        x if x >= 1e6 => (1e6, "ms"),
+        x if x >= 1e3 => (1e3, "us"),
+        _ => (1.0, "ns"),
+    };
+    let decimals = (unit / step.max(1.0)).log10().ceil().clamp(0.0, 9.0) as usize;
+    format!("{:.*} {name}", decimals, t / unit)
+}
+
 /// A round step between ticks, at least `min` ns: 1, 2 or 5 times a power of ten.
 fn tick_step(min: f64) -> f64 {
     let min = min.max(1.0);
@@ -435,6 +448,15 @@ pub fn elide(s: &str, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tick_labels_tell_neighbouring_ticks_apart() {
+        assert_eq!(tick_label(3_600_002.0, 2.0), "3.600002 ms");
+        assert_eq!(tick_label(3_600_004.0, 2.0), "3.600004 ms");
+        assert_eq!(tick_label(2_000_000.0, 500_000.0), "2.0 ms");
+        assert_eq!(tick_label(1_500_000_000.0, 100_000_000.0), "1.5 s");
+        assert_eq!(tick_label(0.0, 200.0), "0 ns");
+    }
 
     #[test]
     fn ticks_are_round() {
