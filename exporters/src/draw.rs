@@ -31,6 +31,22 @@ pub enum View {
     Auto,
 }
 
+impl View {
+    /// Whether a graph of `tasks` tasks is drawn one box per group.
+    ///
+    /// ```
+    /// use taskscope_exporters::View;
+    /// assert!(View::Auto.draws_groups(20_000) && !View::Auto.draws_groups(590));
+    /// ```
+    pub fn draws_groups(self, tasks: usize) -> bool {
+        match self {
+            View::Groups => true,
+            View::Tasks => false,
+            View::Auto => tasks > AUTO_GROUPS_ABOVE,
+        }
+    }
+}
+
 /// What the fill color tells.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ColorBy {
@@ -184,11 +200,7 @@ fn box_size(label: &[String]) -> (f64, f64) {
 /// The scene of `trace`'s graph (and its measurements, if it is a run).
 pub fn graph_scene(trace: &Trace, options: &RenderOptions) -> Scene {
     let g = &trace.graph;
-    let groups = match options.view {
-        View::Groups => true,
-        View::Tasks => false,
-        View::Auto => g.len() > AUTO_GROUPS_ABOVE,
-    };
+    let groups = options.view.draws_groups(g.len());
     let measured = Measured::of(trace);
     let (nodes, edges, legend) = if groups {
         group_nodes(g, &measured, options.color)

@@ -622,3 +622,37 @@ fn hostile_keys_show_as_text_and_draw_without_failing() {
         );
     }
 }
+
+/// One group per task: the group view has as many boxes as the task view, and each
+/// still stands for its group.
+#[test]
+fn a_graph_of_one_task_per_group_switches_to_groups() {
+    let mut b = taskscope_core::GraphBuilder::new();
+    b.add(taskscope_core::TaskSpec::new("load", "load").group("load"));
+    b.add(
+        taskscope_core::TaskSpec::new("clean", "clean")
+            .group("clean")
+            .dep("load"),
+    );
+    let graph = b.build().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("two.jsonl");
+    taskscope_core::trace::save_graph(&path, &graph, Some("two")).unwrap();
+    let mut harness = open(ViewerOptions {
+        file: Some(path),
+        ..ViewerOptions::default()
+    });
+    assert!(
+        !harness
+            .state()
+            .graph_view()
+            .grouped(harness.state().document().unwrap())
+    );
+    harness.key_press(egui::Key::G);
+    harness.run_steps(3);
+    let app = harness.state();
+    let doc = app.document().unwrap();
+    let picture = app.graph_view().picture(doc);
+    assert!(picture.grouped);
+    assert_eq!(picture.nodes.len(), 2, "both groups have a box");
+}

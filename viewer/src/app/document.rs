@@ -53,8 +53,7 @@ impl GraphPicture {
             ..RenderOptions::default()
         };
         let scene = graph_scene(trace, &options);
-        let grouped = scene.tasks.len() != trace.graph.len() || trace.graph.is_empty();
-        let grouped = grouped && !trace.graph.is_empty();
+        let grouped = !trace.graph.is_empty() && view.draws_groups(trace.graph.len());
         let mut nodes = Vec::with_capacity(scene.tasks.len());
         let mut node_of_task = vec![u32::MAX; trace.graph.len()];
         for shape in &scene.tasks {
