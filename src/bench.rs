@@ -5,10 +5,10 @@ use std::time::Instant;
 use anyhow::{Context, anyhow};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
-use taskscope_core::array::tutorial_normalization;
-use taskscope_core::record::{TraceOptions, run_traced};
-use taskscope_core::stats::format_ns;
-use taskscope_core::synth::{self, Shape};
+use taskscope_collections::array::tutorial_normalization;
+use taskscope_collections::synth::{self, Shape};
+use taskscope_core::recorder::{TraceOptions, run_traced};
+use taskscope_core::units::format_ns;
 use taskscope_core::{Executor, NoObserver, Program, Sequential, TaskId, Threads};
 
 use crate::Failure;
@@ -89,7 +89,7 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
                 for _ in 0..args.repeat {
                     let start = Instant::now();
                     if traced && std::env::var("REC_ONLY").is_ok() {
-                        let r = taskscope_core::record::Recorder::new(exec.workers());
+                        let r = taskscope_core::recorder::Recorder::new(exec.workers());
                         exec.execute(program, targets, &r)?;
                         std::hint::black_box(r.drain());
                     } else if traced {

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use anyhow::anyhow;
 use clap::{Args, ValueEnum};
 use taskscope_core::trace::Trace;
-use taskscope_core::{chrome, trace, write_atomically};
+use taskscope_core::{trace, write_atomically};
+use taskscope_interop::chrome;
 
 use crate::Failure;
 

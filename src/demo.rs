@@ -8,12 +8,12 @@ use std::time::Duration;
 use anyhow::{Context, anyhow};
 use clap::{Args, ValueEnum};
 use ndarray::Axis;
-use taskscope_core::array::tutorial_normalization;
-use taskscope_core::record::{RunReport, TraceOptions, TracedRunError, run_traced};
-use taskscope_core::stats::format_ns;
+use taskscope_collections::array::tutorial_normalization;
+use taskscope_collections::delayed;
+use taskscope_core::recorder::{RunReport, TraceOptions, TracedRunError, run_traced};
+use taskscope_core::units::format_ns;
 use taskscope_core::{
     ExecuteError, Executor, NoObserver, Observer, Outputs, Program, Sequential, TaskId, Threads,
-    delayed,
 };
 
 use taskscope_exporters::{Format, RenderOptions, render_graph, render_timeline};
@@ -286,7 +286,7 @@ impl Traced<'_> {
                 "s"
             },
             format_ns(r.wall_ns),
-            taskscope_core::array::format_bytes(r.peak_held),
+            taskscope_core::units::format_bytes(r.peak_held),
         );
         crate::outln!("   wrote {} ({} events)", path.display(), r.events);
     }
@@ -307,7 +307,7 @@ fn draw(trace_path: &Path, out: &Path, timeline: bool) -> Result<(), Failure> {
     crate::outln!(
         "   wrote {} ({}) in {}",
         out.display(),
-        taskscope_core::array::format_bytes(bytes.len() as u64),
+        taskscope_core::units::format_bytes(bytes.len() as u64),
         format_ns(start.elapsed().as_nanos() as u64)
     );
     Ok(())

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
 use clap::Args;
-use taskscope_core::stats::{Budget, Diff, Stats};
+use taskscope_analysis::stats::{Budget, Diff, Stats};
 use taskscope_core::trace::Trace;
 
 use crate::Failure;

@@ -1,10 +1,10 @@
-//! Notes on stderr about what the readers of `taskscope_core::input` skipped.
+//! Notes on stderr about what the readers of `taskscope_interop::input` skipped.
 
 use std::path::Path;
 
 use taskscope_core::trace::Trace;
 
-pub use taskscope_core::input::{LoadOptions, load, load_with};
+pub use taskscope_interop::input::{LoadOptions, load, load_with};
 
 /// Tells on stderr what a reader skipped and whether the file was cut short; what
 /// taskscope shows covers what the file holds.

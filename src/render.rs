@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::anyhow;
 use clap::{Args, ValueEnum};
-use taskscope_core::stats::format_ns;
+use taskscope_core::units::format_ns;
 use taskscope_core::write_atomically;
 use taskscope_exporters::{
     AUTO_GROUPS_ABOVE, ColorBy, Format, RankDir, RenderOptions, View, render_graph, render_timeline,
@@ -169,7 +169,7 @@ pub fn run(args: RenderArgs) -> Result<(), Failure> {
     crate::outln!(
         "wrote {} ({what}, {}) in {}",
         args.output.display(),
-        taskscope_core::array::format_bytes(bytes.len() as u64),
+        taskscope_core::units::format_bytes(bytes.len() as u64),
         format_ns(start.elapsed().as_nanos() as u64)
     );
     Ok(())

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::anyhow;
 use clap::Args;
-use taskscope_core::array::format_bytes;
+use taskscope_core::units::format_bytes;
 use taskscope_core::write_atomically;
 use taskscope_exporters::{Report, write_report};
 

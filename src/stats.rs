@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use taskscope_core::stats::Stats;
+use taskscope_analysis::stats::Stats;
 
 use crate::Failure;
 use crate::out::Format;

@@ -5,9 +5,9 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use taskscope_core::record::{TraceOptions, TracedRunError, run_traced};
-use taskscope_core::stats::format_ns;
-use taskscope_core::synth::{self, Shape};
+use taskscope_collections::synth::{self, Shape};
+use taskscope_core::recorder::{TraceOptions, TracedRunError, run_traced};
+use taskscope_core::units::format_ns;
 use taskscope_core::{NoObserver, Observer, Threads, trace};
 
 use crate::Failure;
@@ -133,7 +133,7 @@ pub fn run(args: SynthArgs) -> Result<(), Failure> {
     crate::outln!(
         "{}: {} ({:.0} bytes per task)",
         args.output.display(),
-        taskscope_core::array::format_bytes(bytes),
+        taskscope_core::units::format_bytes(bytes),
         bytes as f64 / graph.len() as f64
     );
     Ok(())

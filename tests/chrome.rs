@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use taskscope_core::TaskId;
-use taskscope_core::chrome::read_chrome;
 use taskscope_core::trace::{self, TaskStatus, Trace};
+use taskscope_interop::chrome::read_chrome;
 
 mod common;
 use common::{taskscope, text};

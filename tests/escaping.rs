@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use serde_json::json;
-use taskscope_core::dot::{DotReadOptions, parse_dot};
+use taskscope_interop::dot::{DotReadOptions, parse_dot};
 
 mod common;
 use common::{taskscope, text};

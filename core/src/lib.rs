@@ -1,41 +1,38 @@
-//! taskscope-core: the task-graph IR, builders for Dask-style programs, executors and
-//! the trace file format.
+//! taskscope-core: the task-graph IR, the trace model and its file format, and the
+//! traced executor. No drawing, no UI, no array library: every other crate builds on it.
 //!
 //! - [`TaskGraph`]: tasks (key, group, op, metadata) and their dependencies, always
 //!   valid; queries for order, depth, width, groups and critical path.
-//! - Builders: [`delayed`] calls and chunked [arrays](mod@array) that build the same graphs as
-//!   `dask.delayed` and `dask.array`.
-//! - [`Program`] and [`Executor`]: run a graph; [`Sequential`] runs one task at a time.
-//! - [`trace`]: the versioned JSON Lines format for graphs and runs.
-//! - [`dot`]: Graphviz DOT read as a task graph, Dask's own drawings included.
+//! - [`Program`] and [`Executor`]: run a graph; [`Sequential`] runs one task at a time,
+//!   [`Threads`] on a pool; [`recorder::run_traced`] writes the run as a trace.
+//! - [`trace`]: the trace model and its versioned JSON Lines format.
+//! - [`units`]: bytes, durations, counts and cut strings as people read them.
+//! - [`write_atomically`]: every file taskscope writes replaces the old one whole.
 //!
 //! ```
-//! use taskscope_core::array::Array;
+//! use taskscope_core::{GraphBuilder, TaskSpec};
 //!
-//! let x = Array::random(&[400, 400], &[100, 100], 1).unwrap();
-//! let y = (&x - &x.mean(Some(1), true)) / x.std(Some(1), true);
-//! let values = y.compute().unwrap();
-//! assert_eq!(values.shape(), &[400, 400]);
+//! let mut b = GraphBuilder::new();
+//! b.add(TaskSpec::new("load-1", "read_csv"));
+//! b.add(TaskSpec::new("sum-1", "sum").dep("load-1"));
+//! let graph = b.build().unwrap();
+//! assert_eq!(graph.len(), 2);
+//! assert_eq!(graph.depth(), 2);
 //! ```
 
 pub mod alloc;
-pub mod array;
-pub mod chrome;
-pub mod delayed;
-pub mod dot;
+mod atomic_write;
 mod execute;
 mod graph;
-pub mod input;
 mod key;
 mod program;
-pub mod record;
+pub mod recorder;
 pub mod resources;
-pub mod stats;
-pub mod synth;
 mod threads;
 pub mod trace;
-mod write;
+pub mod units;
 
+pub use atomic_write::{WriteError, write_atomically};
 pub use execute::{
     ComputeError, ExecuteError, Executor, NoObserver, Observer, Outputs, Sequential, TaskOutcome,
     Tee, panic_message, run_order,
@@ -44,7 +41,6 @@ pub use graph::{CriticalPath, GraphBuilder, GraphError, Meta, Task, TaskGraph, T
 pub use key::{block_key, key_split, token};
 pub use program::{Layer, Program, SizeOf, TaskDef, TaskError, TaskFn, Value, closure_of};
 pub use threads::Threads;
-pub use write::{WriteError, write_atomically};
 
 /// Version of taskscope-core, written into the header of every file.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

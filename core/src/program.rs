@@ -70,12 +70,6 @@ impl<A: SizeOf, B: SizeOf> SizeOf for (A, B) {
     }
 }
 
-impl<T, D: ndarray::Dimension> SizeOf for ndarray::Array<T, D> {
-    fn size_of(&self) -> u64 {
-        (self.len() * std::mem::size_of::<T>()) as u64
-    }
-}
-
 /// The output of a task: any `Send + Sync` value, shared cheaply, with its size.
 #[derive(Clone)]
 pub struct Value {
@@ -87,6 +81,15 @@ impl Value {
     pub fn new<T: SizeOf + Send + Sync + 'static>(v: T) -> Self {
         Value {
             nbytes: v.size_of(),
+            data: Arc::new(v),
+        }
+    }
+
+    /// A value whose size the caller measured: for types of other crates, which
+    /// cannot implement [`SizeOf`] here (an `ndarray` block, say).
+    pub fn with_nbytes<T: Send + Sync + 'static>(v: T, nbytes: u64) -> Self {
+        Value {
+            nbytes,
             data: Arc::new(v),
         }
     }

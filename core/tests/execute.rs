@@ -5,10 +5,11 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use taskscope_core::array::tutorial_normalization;
+use taskscope_collections::array::tutorial_normalization;
+use taskscope_collections::delayed;
 use taskscope_core::{
     ExecuteError, Executor, NoObserver, Observer, Sequential, TaskError, TaskFn, TaskId,
-    TaskOutcome, Threads, Value, delayed,
+    TaskOutcome, Threads, Value,
 };
 
 mod common;

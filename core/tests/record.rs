@@ -5,8 +5,8 @@ use std::io::Cursor;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use taskscope_core::array::tutorial_normalization;
-use taskscope_core::record::{TraceOptions, TracedRunError, run_traced};
+use taskscope_collections::array::tutorial_normalization;
+use taskscope_core::recorder::{TraceOptions, TracedRunError, run_traced};
 use taskscope_core::trace::{self, RunStatus, TaskStatus};
 use taskscope_core::{
     Layer, NoObserver, Program, Sequential, TaskDef, TaskError, TaskFn, TaskId, Threads, Value,
@@ -15,7 +15,7 @@ use taskscope_core::{
 fn norm_run(
     dir: &std::path::Path,
     options: &TraceOptions,
-) -> (std::path::PathBuf, taskscope_core::record::RunReport) {
+) -> (std::path::PathBuf, taskscope_core::recorder::RunReport) {
     let (_, y) = tutorial_normalization(&[1000, 1000], &[100, 100], 0).unwrap();
     let program = y.program().unwrap();
     let targets: Vec<TaskId> = y

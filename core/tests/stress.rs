@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use taskscope_core::synth::{self, Shape};
+use taskscope_collections::synth::{self, Shape};
 use taskscope_core::{
     ExecuteError, Executor, Observer, Program, Sequential, SizeOf, TaskError, TaskFn, TaskId,
     TaskOutcome, Threads, Value,

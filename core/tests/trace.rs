@@ -4,8 +4,8 @@
 use std::io::Cursor;
 use std::path::PathBuf;
 
-use taskscope_core::array::tutorial_normalization;
-use taskscope_core::stats::GraphStats;
+use taskscope_analysis::stats::GraphStats;
+use taskscope_collections::array::tutorial_normalization;
 use taskscope_core::trace::{self, ReadErrorKind};
 use taskscope_core::{GraphError, TaskId};
 
@@ -251,7 +251,7 @@ fn graph_errors_name_keys_and_lines() {
 
 #[test]
 fn the_v1_run_fixture_stays_readable() {
-    use taskscope_core::stats::RunStats;
+    use taskscope_analysis::stats::RunStats;
     use taskscope_core::trace::{RunStatus, TaskStatus};
     let t = trace::read(&fixture("run.trace.jsonl")).unwrap();
     assert!(!t.truncated);
@@ -334,7 +334,7 @@ fn huge_numbers_give_saturated_figures_not_an_overflow() {
         ),
     ]);
     let trace = parse(&text).unwrap();
-    let stats = taskscope_core::stats::Stats::of(&trace);
+    let stats = taskscope_analysis::stats::Stats::of(&trace);
     let run = stats.run.as_ref().expect("a run");
     assert_eq!(run.busy_ns, max);
     assert_eq!(run.group_runs["a"].bytes, max);

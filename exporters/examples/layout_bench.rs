@@ -16,9 +16,9 @@
 use std::io::Write;
 use std::time::Instant;
 
+use taskscope_collections::array::tutorial_normalization;
+use taskscope_collections::synth::{Shape, program};
 use taskscope_core::TaskGraph;
-use taskscope_core::array::tutorial_normalization;
-use taskscope_core::synth::{Shape, program};
 use taskscope_exporters::layout::{Direction, Layout, LayoutInput, layout};
 use taskscope_exporters::{DotOptions, RankDir, write_dot};
 

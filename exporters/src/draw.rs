@@ -3,9 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use taskscope_core::array::format_bytes;
-use taskscope_core::stats::{RunStats, format_ns};
+use taskscope_analysis::stats::RunStats;
 use taskscope_core::trace::{TaskStatus, Trace};
+use taskscope_core::units::format_bytes;
+use taskscope_core::units::format_ns;
 use taskscope_core::{TaskGraph, TaskId};
 
 use crate::dot::{RankDir, short_label};

@@ -8,7 +8,8 @@
 //! drawings into one self-contained HTML file.
 //!
 //! ```
-//! use taskscope_core::{delayed, trace::Trace};
+//! use taskscope_core::trace::Trace;
+//! use taskscope_collections::delayed;
 //! use taskscope_exporters::{Format, RenderOptions, render_graph};
 //!
 //! let total = delayed::tutorial();

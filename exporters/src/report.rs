@@ -4,7 +4,8 @@
 //! page. All text from the input (task keys, group and file names) is escaped.
 //!
 //! ```
-//! use taskscope_core::{delayed, trace::Trace};
+//! use taskscope_core::trace::Trace;
+//! use taskscope_collections::delayed;
 //! use taskscope_exporters::{Report, write_report};
 //!
 //! let graph = delayed::tutorial().program().unwrap().graph().clone();
@@ -19,9 +20,10 @@
 
 use std::io::{self, Write};
 
-use taskscope_core::stats::table::Table;
-use taskscope_core::stats::{Diff, Figure, Stats, Unit, thousands};
+use taskscope_analysis::stats::table::Table;
+use taskscope_analysis::stats::{Diff, Figure, Stats, Unit};
 use taskscope_core::trace::Trace;
+use taskscope_core::units::thousands;
 
 use crate::draw::{RenderOptions, View, graph_scene};
 use crate::svg::{write_svg, xml_escape};

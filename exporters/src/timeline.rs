@@ -3,9 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use taskscope_core::array::format_bytes;
-use taskscope_core::stats::{RunStats, format_ns, held_over_time};
+use taskscope_analysis::held::held_over_time;
+use taskscope_analysis::stats::RunStats;
 use taskscope_core::trace::{TaskEvent, TaskStatus, Trace};
+use taskscope_core::units::format_bytes;
+use taskscope_core::units::{self, format_ns};
 
 use crate::draw::group_legend;
 use crate::palette::Palette;
@@ -24,16 +26,7 @@ const HELD: &str = "#ff7f0e";
 
 /// A round step for about `target` ticks over `span` ns: 1, 2 or 5 times a power of 10.
 fn tick_step(span: u64, target: u64) -> u64 {
-    let raw = (span / target.max(1)).max(1);
-    let mut p = 1u64;
-    while p.saturating_mul(10) <= raw {
-        p *= 10;
-    }
-    [1, 2, 5, 10]
-        .into_iter()
-        .map(|m| m * p)
-        .find(|&s| s >= raw)
-        .unwrap_or(10 * p)
+    units::tick_step((span / target.max(1)) as f64) as u64
 }
 
 /// How to draw a timeline.

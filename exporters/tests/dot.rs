@@ -1,7 +1,7 @@
 //! DOT output of the tutorial's graphs: complete, deterministic, and readable by the
 //! DOT grammar's basic rules.
 
-use taskscope_core::array::tutorial_normalization;
+use taskscope_collections::array::tutorial_normalization;
 use taskscope_exporters::{DotOptions, write_dot};
 
 #[test]

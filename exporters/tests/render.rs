@@ -3,9 +3,10 @@
 
 use std::path::PathBuf;
 
-use taskscope_core::array::tutorial_normalization;
+use taskscope_collections::array::tutorial_normalization;
+use taskscope_collections::delayed;
 use taskscope_core::trace::{self, Trace};
-use taskscope_core::{GraphBuilder, TaskSpec, delayed};
+use taskscope_core::{GraphBuilder, TaskSpec};
 use taskscope_exporters::{
     ColorBy, Format, RankDir, RenderOptions, View, graph_scene, render_graph, render_timeline,
 };

@@ -1,9 +1,9 @@
 //! The readers under test, one [`Target`] each, and what an input's outcome was.
 
-use taskscope_core::dot::{DotReadOptions, parse_dot};
-use taskscope_core::input::{self, LoadOptions};
-use taskscope_core::stats::{Budget, Stats};
+use taskscope_analysis::stats::{Budget, Stats};
 use taskscope_core::trace::{ReadError, Trace};
+use taskscope_interop::dot::{DotReadOptions, parse_dot};
+use taskscope_interop::input::{self, LoadOptions};
 
 /// One reader to fuzz.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,7 +55,7 @@ impl Target {
                 let raw = outcome(parse_dot(data, "fuzz", &DotReadOptions { raw: true }));
                 format!("{plain} / {raw}")
             }
-            Target::Chrome => outcome(taskscope_core::chrome::parse_chrome(data, "fuzz")),
+            Target::Chrome => outcome(taskscope_interop::chrome::parse_chrome(data, "fuzz")),
             Target::Budget => {
                 let text = String::from_utf8_lossy(data);
                 match text.parse::<Budget>() {
@@ -71,7 +71,7 @@ impl Target {
         }
     }
 
-    /// Tokens that mutations splice in: the words of the format.
+    /// Tokens that mutations splice in: the words of the format (a data table).
     pub fn dictionary(self) -> Vec<&'static [u8]> {
         const JSON: &[&[u8]] = &[
             b"{",

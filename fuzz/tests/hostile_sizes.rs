@@ -26,7 +26,7 @@ fn repeat(parts: &[&str]) -> Vec<u8> {
     parts.concat().into_bytes()
 }
 
-/// Each input, the target, and a piece of the outcome expected.
+/// Each input, the target, and a piece of the outcome expected (a data table).
 fn cases() -> Vec<(&'static str, Target, Vec<u8>, &'static str)> {
     let deep = 100_000;
     let mega = "x".repeat(1 << 20);

@@ -1,6 +1,6 @@
 //! `install`: the two-line set-up, as a program's `main` uses it (one per process).
 
-use taskscope_core::input;
+use taskscope_interop::input;
 use tracing::info_span;
 
 #[test]

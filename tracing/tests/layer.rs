@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use taskscope_core::TaskId;
 use taskscope_core::trace::{RunStatus, TaskEvent, TaskStatus, Trace};
-use taskscope_core::{TaskId, input};
+use taskscope_interop::input;
 use tracing::{Instrument, info, info_span};
 use tracing_subscriber::prelude::*;
 

@@ -6,8 +6,8 @@
 
 use std::time::Instant;
 
-use taskscope_core::stats::RunStats;
-use taskscope_viewer::Replay;
+use taskscope_analysis::replay::Replay;
+use taskscope_analysis::stats::RunStats;
 use taskscope_viewer::app::{Document, Recent};
 use taskscope_viewer::{ViewerApp, ViewerOptions};
 
@@ -18,7 +18,7 @@ fn main() {
     };
     let path = std::path::PathBuf::from(path);
     let t = Instant::now();
-    let trace = taskscope_core::input::load(&path).unwrap_or_else(|e| {
+    let trace = taskscope_interop::input::load(&path).unwrap_or_else(|e| {
         eprintln!("error: {e}");
         std::process::exit(2);
     });

@@ -1,12 +1,8 @@
-//! taskscope-viewer: replaying executions of task graphs.
+//! taskscope-viewer: the desktop app that replays runs of task graphs.
 //!
-//! The [`replay`] model answers "what was the state of the run at time t" with no UI in
-//! it, so it is tested without a window; the desktop [`app`] draws its answers.
+//! The app draws the answers of the replay model ([`taskscope_analysis::replay`]),
+//! which has no UI in it and is tested without a window.
 
 pub mod app;
-pub mod replay;
 
 pub use app::{ViewerApp, ViewerOptions, run};
-pub use replay::{
-    Column, GroupId, GroupProgress, Lanes, Replay, ReplayError, TaskSpan, TaskState, column_bounds,
-};

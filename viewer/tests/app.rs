@@ -296,7 +296,7 @@ fn a_growing_trace_is_followed_live() {
 
 #[test]
 fn the_select_option_selects_a_task_and_zooms_the_timeline_to_it() {
-    let trace = taskscope_core::input::load(&sample("norm.trace.jsonl")).unwrap();
+    let trace = taskscope_interop::input::load(&sample("norm.trace.jsonl")).unwrap();
     let event = trace.events.iter().find(|e| e.worker == 1).unwrap();
     let key = trace.graph.task(event.task).key.clone();
     let harness = open(ViewerOptions {

@@ -10,6 +10,7 @@ use super::records::{EndRecord, EventRecord, Record, TaskRecord};
 use super::{FORMAT, Header, RunEnd, Sample, TaskEvent, Trace, VERSION};
 use crate::graph::{GraphBuilder, GraphError, TaskGraph, TaskId, TaskSpec};
 use crate::key::key_split;
+use crate::units::cut_after;
 
 /// What kind of problem a [`ReadError`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,8 +103,9 @@ impl ReadError {
         }))
     }
 
-    /// A [`ReadError`] for readers of other formats in this crate (Chrome JSON).
-    pub(crate) fn other_format(
+    /// A [`ReadError`] for readers of other formats (Chrome JSON, DOT), so that every
+    /// reader's errors name file, line and field the same way.
+    pub fn other_format(
         kind: ReadErrorKind,
         path: &str,
         line: Option<usize>,
@@ -114,7 +116,7 @@ impl ReadError {
     }
 
     /// A [`ReadError`] at a line and column, for readers of text formats (DOT).
-    pub(crate) fn at_column(
+    pub fn at_column(
         kind: ReadErrorKind,
         path: &str,
         line: usize,
@@ -132,12 +134,8 @@ impl ReadError {
 const MAX_MESSAGE: usize = 1000;
 
 /// `text` cut to [`MAX_MESSAGE`] characters, with `…` when cut.
-fn cut(mut text: String) -> String {
-    if let Some((i, _)) = text.char_indices().nth(MAX_MESSAGE) {
-        text.truncate(i);
-        text.push('…');
-    }
-    text
+fn cut(text: String) -> String {
+    cut_after(text, MAX_MESSAGE)
 }
 
 /// Makes a [`ReadError`] for a line of the file being read.

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use super::records::{EndRecord, Record};
 use super::{Header, RunEnd, Sample, TaskEvent, Trace};
+use crate::atomic_write::{WriteError, write_atomically};
 use crate::graph::{Meta, TaskGraph, TaskId};
-use crate::write::{WriteError, write_atomically};
 
 fn line(w: &mut dyn Write, r: &Record) -> io::Result<()> {
     serde_json::to_writer(&mut *w, r)?;

@@ -300,8 +300,9 @@ fn components_are_packed_and_crossings_counted() {
 /// The tutorial's normalization of a 1000 x 1000 array in 100 x 100 chunks (590 tasks,
 /// one component per row of chunks), every box 90 x 36.
 fn tutorial(direction: Direction) -> LayoutInput {
-    let (_, y) = taskscope_core::array::tutorial_normalization(&[1000, 1000], &[100, 100], 0)
-        .expect("tutorial graph");
+    let (_, y) =
+        taskscope_collections::array::tutorial_normalization(&[1000, 1000], &[100, 100], 0)
+            .expect("tutorial graph");
     let program = y.program().expect("tutorial program");
     let graph = program.graph();
     let mut edges = Vec::new();

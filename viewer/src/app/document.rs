@@ -7,13 +7,13 @@ use std::sync::mpsc::{Receiver, channel};
 use std::time::{Instant, SystemTime};
 
 use egui::{Color32, Pos2, Rect, pos2, vec2};
+use taskscope_analysis::stats::RunStats;
 use taskscope_core::TaskId;
-use taskscope_core::input;
-use taskscope_core::stats::RunStats;
 use taskscope_core::trace::Trace;
 use taskscope_exporters::{ColorBy, Palette, RenderOptions, View, graph_scene};
+use taskscope_interop::input;
 
-use crate::replay::Replay;
+use taskscope_analysis::replay::Replay;
 
 /// What a box of the graph stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

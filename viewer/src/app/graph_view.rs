@@ -10,7 +10,7 @@ use taskscope_core::TaskId;
 use super::document::{Document, GraphPicture, NodeKind};
 use super::timeline::elide;
 use super::{HIGHLIGHT, Selection, group_tooltip, state_color, task_tooltip};
-use crate::replay::{GroupProgress, TaskState};
+use taskscope_analysis::replay::{GroupProgress, TaskState};
 
 /// Pan and zoom of the graph; layout coordinates times `scale` plus `offset` give
 /// screen coordinates relative to the view's top left.
@@ -217,7 +217,9 @@ impl GraphView {
                     mesh.add_colored_rect(r, fill);
                 }
                 NodeKind::Group(g) => {
-                    let p = doc.replay.progress_of(crate::replay::GroupId(g), t);
+                    let p = doc
+                        .replay
+                        .progress_of(taskscope_analysis::replay::GroupId(g), t);
                     group_box(
                         &mut mesh,
                         r,

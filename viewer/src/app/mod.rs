@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 
 use egui::{Color32, Key, RichText, Ui};
 use taskscope_core::TaskId;
-use taskscope_core::array::format_bytes;
-use taskscope_core::stats::format_ns;
+use taskscope_core::units::format_bytes;
+use taskscope_core::units::format_ns;
 
 pub use document::{Document, FileStamp, GraphPicture, Loading, NodeKind, SLOWEST};
 pub use graph_view::GraphView;
@@ -27,7 +27,7 @@ pub use recent::Recent;
 pub use screenshot::run;
 pub use timeline::Timeline;
 
-use crate::replay::TaskState;
+use taskscope_analysis::replay::TaskState;
 
 /// The outline color of the critical path.
 pub const HIGHLIGHT: Color32 = Color32::from_rgb(255, 140, 0);
@@ -822,7 +822,9 @@ fn task_tooltip(ui: &mut Ui, doc: &Document, task: TaskId, t: u64) {
 
 fn group_tooltip(ui: &mut Ui, doc: &Document, g: u32, t: u64) {
     let name = &doc.replay.group_names()[g as usize];
-    let p = doc.replay.progress_of(crate::replay::GroupId(g), t);
+    let p = doc
+        .replay
+        .progress_of(taskscope_analysis::replay::GroupId(g), t);
     ui.label(RichText::new(name).monospace().strong());
     ui.label(format!(
         "{} tasks: {} done, {} running at {}",

@@ -4,13 +4,13 @@
 use egui::{Color32, RichText, Ui};
 use egui_plot::{Legend, Line, Plot, PlotPoints, VLine};
 use taskscope_core::TaskId;
-use taskscope_core::array::format_bytes;
-use taskscope_core::stats::format_ns;
+use taskscope_core::units::format_bytes;
+use taskscope_core::units::format_ns;
 
 use super::document::Document;
 use super::playback::Playback;
 use super::{Selection, state_color, state_name};
-use crate::replay::{GroupId, GroupProgress};
+use taskscope_analysis::replay::{GroupId, GroupProgress};
 
 /// Most neighbours listed in the details before "and N more".
 const NEIGHBOURS: usize = 40;
@@ -306,8 +306,14 @@ fn progress_row(ui: &mut Ui, name: &str, p: GroupProgress, color: Color32) -> eg
     let mut x = bar.left();
     for (n, c) in [
         (p.done, color),
-        (p.running, state_color(crate::replay::TaskState::Running)),
-        (p.failed, state_color(crate::replay::TaskState::Failed)),
+        (
+            p.running,
+            state_color(taskscope_analysis::replay::TaskState::Running),
+        ),
+        (
+            p.failed,
+            state_color(taskscope_analysis::replay::TaskState::Failed),
+        ),
     ] {
         let w = bar.width() * n as f32 / total;
         if w > 0.0 {

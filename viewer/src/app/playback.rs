@@ -1,6 +1,6 @@
 //! Replay time and how it moves: play, pause, speed, stepping, following a live file.
 
-use taskscope_core::stats::format_ns;
+use taskscope_core::units::format_ns;
 
 /// How fast the replay runs. Runs last from microseconds to hours, so the default
 /// plays the whole run in a fixed time rather than in real time.

@@ -6,12 +6,12 @@ use egui::{
     Align2, Color32, FontId, Rect, Response, Sense, Shape, Stroke, StrokeKind, Ui, pos2, vec2,
 };
 use taskscope_core::TaskId;
-use taskscope_core::stats::format_ns;
+use taskscope_core::units::format_ns;
 
 use super::document::Document;
 use super::playback::Playback;
 use super::{HIGHLIGHT, Selection, task_tooltip};
-use crate::replay::Column;
+use taskscope_analysis::replay::Column;
 
 const GUTTER: f32 = 84.0;
 const RULER: f32 = 22.0;

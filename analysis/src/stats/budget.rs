@@ -1,0 +1,354 @@
+//! Budgets: how much a figure may change from a base file to a new one, written
+//! `FIGURE=CHANGE` like `tasks=+10%`, `edges=+0`, `wall=+20%`,
+//! `group:mean_chunk=+0` or `peak_rss=+50MB`.
+//!
+//! A change is a sign, a number and a unit: `%` of the base value, or an amount in the
+//! figure's unit (a plain number for counts; `ns us ms s` for times; `B KB MB GB`
+//! (powers of 1000) and `KiB MiB GiB` (powers of 1024) for bytes). `+` allows growth up
+//! to the amount; `-` requires an improvement of at least the amount.
+//!
+//! ```
+//! use taskscope_analysis::stats::{Budget, Figure};
+//!
+//! let b: Budget = "peak_rss=+50MB".parse().unwrap();
+//! assert_eq!(b.figure, Figure::PeakRss);
+//! assert_eq!(b.limit(100e6), 150e6);
+//! let e = "tasks=+10x".parse::<Budget>().unwrap_err();
+//! assert_eq!(e.to_string(), r#"--budget tasks=+10x: unknown unit "x"; use %, or a plain number"#);
+//! ```
+
+use std::str::FromStr;
+
+use serde::Serialize;
+use serde::ser::SerializeStruct;
+use thiserror::Error;
+
+use super::diff::{Diff, json_number};
+use super::figures::{Figure, Stats, Unit};
+
+/// How much a budget lets its figure change.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Allowance {
+    /// A fraction of the base value: `+10%` is `0.10`, `-5%` is `-0.05`.
+    Relative(f64),
+    /// An amount in the figure's base unit (tasks, ns, bytes), signed.
+    Absolute(f64),
+}
+
+/// A limit on one figure, parsed from `FIGURE=CHANGE`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Budget {
+    /// As the user wrote it.
+    pub text: String,
+    pub figure: Figure,
+    pub allowance: Allowance,
+}
+
+/// A budget that cannot be parsed or checked. Messages name the budget as written.
+#[derive(Debug, Error, PartialEq)]
+pub enum BudgetError {
+    #[error(
+        "--budget {text}: expected FIGURE=CHANGE, like tasks=+10%, wall=+20ms or peak_rss=+50MB"
+    )]
+    Syntax { text: String },
+    #[error(
+        "--budget {text}: unknown figure \"{name}\"; use one of {}, group:NAME, group:NAME.time or group:NAME.bytes",
+        budget_figures()
+    )]
+    UnknownFigure { text: String, name: String },
+    #[error(
+        "--budget {text}: {figure} cannot have a budget (higher is better); budget busy or wall instead"
+    )]
+    NotBudgetable { text: String, figure: Figure },
+    #[error(
+        "--budget {text}: expected a number after the sign, like +10% or +0, found \"{found}\""
+    )]
+    BadNumber { text: String, found: String },
+    #[error("--budget {text}: unknown unit \"{unit}\"; use {expected}")]
+    UnknownUnit {
+        text: String,
+        unit: String,
+        expected: &'static str,
+    },
+    #[error(
+        "--budget {text}: \"{unit}\" is a unit of {}, but {figure} is {}; use {}",
+        measure(*.unit_of),
+        .figure.unit().noun(),
+        .figure.unit().budget_units()
+    )]
+    WrongUnit {
+        text: String,
+        unit: String,
+        unit_of: Unit,
+        figure: Figure,
+    },
+    #[error(
+        "--budget {text}: {figure} is {}: give a unit ({})",
+        .figure.unit().noun(),
+        .figure.unit().budget_units()
+    )]
+    NeedsUnit { text: String, figure: Figure },
+    #[error("--budget {text}: {side} ({file}) has no {figure}: {why}")]
+    Missing {
+        text: String,
+        figure: Figure,
+        side: &'static str,
+        file: String,
+        why: &'static str,
+    },
+    #[error("--budget {text}: neither file has a group \"{group}\"; groups: {known}")]
+    NoSuchGroup {
+        text: String,
+        group: String,
+        known: String,
+    },
+}
+
+/// What a unit of `unit` measures, for messages.
+fn measure(unit: Unit) -> &'static str {
+    match unit {
+        Unit::Time => "time",
+        Unit::Bytes => "bytes",
+        Unit::Count | Unit::Ratio => "counts",
+    }
+}
+
+/// The figures a budget may name, for messages.
+fn budget_figures() -> String {
+    Figure::TOTALS
+        .iter()
+        .filter(|f| f.unit() != Unit::Ratio)
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Units by name (any case) with their factor and what they measure.
+const UNITS: [(&str, f64, Unit); 12] = [
+    ("ns", 1.0, Unit::Time),
+    ("us", 1e3, Unit::Time),
+    ("µs", 1e3, Unit::Time),
+    ("ms", 1e6, Unit::Time),
+    ("s", 1e9, Unit::Time),
+    ("B", 1.0, Unit::Bytes),
+    ("KB", 1e3, Unit::Bytes),
+    ("MB", 1e6, Unit::Bytes),
+    ("GB", 1e9, Unit::Bytes),
+    ("KiB", 1024.0, Unit::Bytes),
+    ("MiB", 1048576.0, Unit::Bytes),
+    ("GiB", 1073741824.0, Unit::Bytes),
+];
+
+impl FromStr for Budget {
+    type Err = BudgetError;
+
+    fn from_str(text: &str) -> Result<Budget, BudgetError> {
+        let owned = || text.to_string();
+        let (name, change) = text
+            .split_once('=')
+            .ok_or_else(|| BudgetError::Syntax { text: owned() })?;
+        let (name, change) = (name.trim(), change.trim());
+        if name.is_empty() || change.is_empty() {
+            return Err(BudgetError::Syntax { text: owned() });
+        }
+        let figure = Figure::parse(name).ok_or_else(|| BudgetError::UnknownFigure {
+            text: owned(),
+            name: name.to_string(),
+        })?;
+        let unit = figure.unit();
+        if unit == Unit::Ratio {
+            return Err(BudgetError::NotBudgetable {
+                text: owned(),
+                figure,
+            });
+        }
+        let (sign, rest) = match change.as_bytes()[0] {
+            b'+' => (1.0, &change[1..]),
+            b'-' => (-1.0, &change[1..]),
+            _ => (1.0, change),
+        };
+        let rest = rest.trim_start();
+        let split = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (number, suffix) = (&rest[..split], rest[split..].trim());
+        let amount: f64 = number
+            .parse()
+            .ok()
+            .filter(|n: &f64| n.is_finite())
+            .ok_or_else(|| BudgetError::BadNumber {
+                text: owned(),
+                found: rest.to_string(),
+            })?;
+        let allowance = if suffix == "%" {
+            Allowance::Relative(sign * amount / 100.0)
+        } else if suffix.is_empty() {
+            if unit != Unit::Count && amount != 0.0 {
+                return Err(BudgetError::NeedsUnit {
+                    text: owned(),
+                    figure,
+                });
+            }
+            Allowance::Absolute(sign * amount)
+        } else {
+            let found = UNITS.iter().find(|u| u.0.eq_ignore_ascii_case(suffix));
+            match found {
+                Some(&(_, factor, of)) if of == unit => Allowance::Absolute(sign * amount * factor),
+                Some(&(_, _, of)) => {
+                    return Err(BudgetError::WrongUnit {
+                        text: owned(),
+                        unit: suffix.to_string(),
+                        unit_of: of,
+                        figure,
+                    });
+                }
+                None => {
+                    return Err(BudgetError::UnknownUnit {
+                        text: owned(),
+                        unit: suffix.to_string(),
+                        expected: unit.budget_units(),
+                    });
+                }
+            }
+        };
+        Ok(Budget {
+            text: owned(),
+            figure,
+            allowance,
+        })
+    }
+}
+
+impl Budget {
+    /// The most the figure may be in the new file, given its value in the base file.
+    /// Whole units (tasks, ns, bytes) round down: `tasks=+10%` of 590 allows 649.
+    pub fn limit(&self, base: f64) -> f64 {
+        let limit = match self.allowance {
+            Allowance::Relative(r) => base + base * r,
+            Allowance::Absolute(a) => base + a,
+        };
+        // Tolerate float noise (590 * 0.1 is not exactly 59) before rounding down.
+        (limit + 1e-9 * limit.abs().max(1.0)).floor()
+    }
+
+    /// Checks the budget on `base` and `new`, whose files are named in `diff`.
+    pub fn check(
+        &self,
+        diff: &Diff,
+        base: &Stats,
+        new: &Stats,
+    ) -> Result<BudgetCheck, BudgetError> {
+        if let Figure::Group(group, _) = &self.figure
+            && !base.graph.groups.contains_key(group)
+            && !new.graph.groups.contains_key(group)
+        {
+            let known: Vec<&str> = diff.groups.iter().map(|g| g.group.as_str()).collect();
+            return Err(BudgetError::NoSuchGroup {
+                text: self.text.clone(),
+                group: group.clone(),
+                known: known.join(", "),
+            });
+        }
+        let value = |stats: &Stats, side: &'static str, file: &str| {
+            self.figure.of(stats).ok_or_else(|| BudgetError::Missing {
+                text: self.text.clone(),
+                figure: self.figure.clone(),
+                side,
+                file: file.to_string(),
+                why: self.figure.why_missing(stats),
+            })
+        };
+        let base = value(base, "BASE", &diff.base.file)?;
+        let new = value(new, "NEW", &diff.new.file)?;
+        let allowed = self.limit(base);
+        Ok(BudgetCheck {
+            allowed,
+            base,
+            budget: self.text.clone(),
+            exceeded: new > allowed,
+            figure: self.figure.clone(),
+            new,
+        })
+    }
+}
+
+impl Diff {
+    /// Checks every budget and keeps the results in [`Diff::budgets`]; an error for the
+    /// first budget that names a figure a file lacks.
+    pub fn check(
+        &mut self,
+        budgets: &[Budget],
+        base: &Stats,
+        new: &Stats,
+    ) -> Result<(), BudgetError> {
+        let checks = budgets
+            .iter()
+            .map(|b| b.check(self, base, new))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.budgets = checks;
+        Ok(())
+    }
+}
+
+/// A budget checked against two files.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BudgetCheck {
+    /// The most the figure may be in the new file.
+    pub allowed: f64,
+    pub base: f64,
+    /// The budget as written.
+    pub budget: String,
+    pub exceeded: bool,
+    pub figure: Figure,
+    pub new: f64,
+}
+
+impl BudgetCheck {
+    /// How far over the limit the new value is (0 when within).
+    pub fn over_by(&self) -> f64 {
+        (self.new - self.allowed).max(0.0)
+    }
+
+    /// One line for people: `tasks=+10% exceeded: 590 -> 9,160 (+1452.5%), allowed
+    /// up to 649, over by 8,511`.
+    pub fn describe(&self) -> String {
+        let unit = self.figure.unit();
+        let relative = if self.base == 0.0 {
+            String::new()
+        } else {
+            format!(" ({:+.1}%)", (self.new - self.base) / self.base * 100.0)
+        };
+        let verdict = if self.exceeded {
+            format!(", over by {}", unit.format(self.over_by()))
+        } else {
+            String::new()
+        };
+        format!(
+            "{} {}: {} -> {}{relative}, allowed up to {}{verdict}",
+            self.budget,
+            if self.exceeded { "EXCEEDED" } else { "ok" },
+            unit.format(self.base),
+            unit.format(self.new),
+            unit.format(self.allowed),
+        )
+    }
+}
+
+impl Serialize for BudgetCheck {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let unit = self.figure.unit();
+        let mut st = s.serialize_struct("BudgetCheck", 7)?;
+        st.serialize_field("allowed", &json_number(self.allowed, unit))?;
+        st.serialize_field("base", &json_number(self.base, unit))?;
+        st.serialize_field("budget", &self.budget)?;
+        st.serialize_field("exceeded", &self.exceeded)?;
+        st.serialize_field("figure", &self.figure)?;
+        st.serialize_field("new", &json_number(self.new, unit))?;
+        st.serialize_field("over_by", &json_number(self.over_by(), unit))?;
+        st.end()
+    }
+}
+
+#[cfg(test)]
+#[path = "budget_tests.rs"]
+mod tests;

@@ -1,0 +1,338 @@
+//! Comparing the figures of two files: a graph or run against another, whatever their
+//! input kinds (a DOT file against a trace compares what both have).
+//!
+//! ```
+//! use taskscope_analysis::stats::{Diff, Figure, Stats};
+//! use taskscope_core::trace::Trace;
+//! use taskscope_collections::delayed;
+//!
+//! let graph = delayed::tutorial().program().unwrap().graph().clone();
+//! let stats = Stats::of(&Trace::of_graph(graph, Some("delayed")));
+//! let diff = Diff::new("a", &stats, "b", &stats);
+//! let tasks = diff.figures.iter().find(|c| c.figure == Figure::Tasks).unwrap();
+//! assert_eq!((tasks.base, tasks.new, tasks.change()), (16.0, 16.0, 0.0));
+//! assert!(diff.groups_added().is_empty());
+//! ```
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use serde::ser::SerializeStruct;
+
+use super::budget::BudgetCheck;
+use super::figures::{Figure, GroupFigure, Stats, Unit};
+
+/// Name of the JSON object a [`Diff`] serializes to, in its `schema` field.
+pub const DIFF_SCHEMA: &str = "taskscope-diff";
+/// Version of that object; raised when a field changes meaning or is removed.
+pub const DIFF_VERSION: u32 = 1;
+
+/// One figure in both files.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    pub figure: Figure,
+    pub base: f64,
+    pub new: f64,
+}
+
+impl Change {
+    pub fn unit(&self) -> Unit {
+        self.figure.unit()
+    }
+
+    /// `new - base`.
+    pub fn change(&self) -> f64 {
+        self.new - self.base
+    }
+
+    /// `(new - base) / base`; `None` when base is 0 and new is not (no finite ratio).
+    pub fn relative(&self) -> Option<f64> {
+        if self.base == 0.0 {
+            (self.new == 0.0).then_some(0.0)
+        } else {
+            Some((self.new - self.base) / self.base)
+        }
+    }
+
+    /// The relative change for people: `+1452.5%`, `-3.0%`, `new` (from 0).
+    pub fn relative_text(&self) -> String {
+        match self.relative() {
+            Some(r) => format!("{:+.1}%", r * 100.0),
+            None => "new".to_string(),
+        }
+    }
+}
+
+/// A number in JSON: whole for counts, ns and bytes, a fraction for ratios.
+pub(crate) fn json_number(v: f64, unit: Unit) -> serde_json::Value {
+    match unit {
+        Unit::Ratio => serde_json::json!((v * 1e4).round() / 1e4),
+        _ => serde_json::json!(v.round() as i64),
+    }
+}
+
+impl Serialize for Change {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let unit = self.unit();
+        let mut st = s.serialize_struct("Change", 6)?;
+        st.serialize_field("base", &json_number(self.base, unit))?;
+        st.serialize_field("change", &json_number(self.change(), unit))?;
+        st.serialize_field(
+            "change_pct",
+            &self.relative().map(|r| (r * 1e4).round() / 100.0),
+        )?;
+        st.serialize_field("figure", &self.figure)?;
+        st.serialize_field("new", &json_number(self.new, unit))?;
+        st.serialize_field("unit", &unit)?;
+        st.end()
+    }
+}
+
+/// How a group differs between the files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupStatus {
+    /// Only in the new file.
+    Added,
+    /// Only in the base file.
+    Removed,
+    /// In both, with a different number of tasks.
+    Changed,
+    /// In both, with as many tasks.
+    Same,
+}
+
+/// One group in either file: its tasks and, when both files are runs, its time and
+/// bytes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroupChange {
+    pub bytes: Option<Change>,
+    pub group: String,
+    pub status: GroupStatus,
+    pub tasks: Change,
+    pub time: Option<Change>,
+}
+
+/// What one file is, for the heading of a diff.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Side {
+    /// The file as the user named it.
+    pub file: String,
+    /// `graph` or `run`.
+    pub kind: &'static str,
+    pub tasks: usize,
+    pub truncated: bool,
+}
+
+/// A figure only one file has.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NotCompared {
+    pub figure: Figure,
+    /// `base` or `new`: the file that has it.
+    pub only_in: &'static str,
+}
+
+/// Two files' figures side by side. Fields in alphabetical order (sorted JSON keys).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Diff {
+    pub base: Side,
+    /// Budgets checked against this diff, in the order given.
+    pub budgets: Vec<BudgetCheck>,
+    /// The totals both files have, in [`Figure::TOTALS`] order.
+    pub figures: Vec<Change>,
+    /// Every group of either file, by name.
+    pub groups: Vec<GroupChange>,
+    pub new: Side,
+    pub not_compared: Vec<NotCompared>,
+    /// [`DIFF_SCHEMA`].
+    pub schema: &'static str,
+    /// [`DIFF_VERSION`].
+    pub version: u32,
+}
+
+impl Diff {
+    /// Compares `new` against `base`; the names label the files in headings.
+    pub fn new(base_file: &str, base: &Stats, new_file: &str, new: &Stats) -> Diff {
+        let side = |file: &str, s: &Stats| Side {
+            file: file.to_string(),
+            kind: s.graph.kind,
+            tasks: s.graph.tasks,
+            truncated: s.graph.truncated,
+        };
+        let mut figures = Vec::new();
+        let mut not_compared = Vec::new();
+        for figure in Figure::TOTALS {
+            match (figure.of(base), figure.of(new)) {
+                (Some(b), Some(n)) => figures.push(Change {
+                    figure,
+                    base: b,
+                    new: n,
+                }),
+                (Some(_), None) => not_compared.push(NotCompared {
+                    figure,
+                    only_in: "base",
+                }),
+                (None, Some(_)) => not_compared.push(NotCompared {
+                    figure,
+                    only_in: "new",
+                }),
+                (None, None) => {}
+            }
+        }
+        let names: BTreeSet<&String> = base
+            .graph
+            .groups
+            .keys()
+            .chain(new.graph.groups.keys())
+            .collect();
+        let groups = names
+            .into_iter()
+            .map(|name| {
+                let change = |what: GroupFigure| {
+                    let figure = Figure::Group(name.clone(), what);
+                    Some(Change {
+                        base: figure.of(base)?,
+                        new: figure.of(new)?,
+                        figure,
+                    })
+                };
+                let status = match (base.graph.groups.get(name), new.graph.groups.get(name)) {
+                    (None, _) => GroupStatus::Added,
+                    (_, None) => GroupStatus::Removed,
+                    (Some(b), Some(n)) if b != n => GroupStatus::Changed,
+                    _ => GroupStatus::Same,
+                };
+                GroupChange {
+                    bytes: change(GroupFigure::Bytes),
+                    group: name.clone(),
+                    status,
+                    tasks: change(GroupFigure::Tasks).expect("every file has its groups' tasks"),
+                    time: change(GroupFigure::Time),
+                }
+            })
+            .collect();
+        Diff {
+            base: side(base_file, base),
+            budgets: Vec::new(),
+            figures,
+            groups,
+            new: side(new_file, new),
+            not_compared,
+            schema: DIFF_SCHEMA,
+            version: DIFF_VERSION,
+        }
+    }
+
+    /// The change of `figure`, if both files have it.
+    pub fn figure(&self, figure: &Figure) -> Option<&Change> {
+        self.figures.iter().find(|c| &c.figure == figure)
+    }
+
+    fn groups_with(&self, status: GroupStatus) -> Vec<&str> {
+        self.groups
+            .iter()
+            .filter(|g| g.status == status)
+            .map(|g| g.group.as_str())
+            .collect()
+    }
+
+    /// Groups only the new file has.
+    pub fn groups_added(&self) -> Vec<&str> {
+        self.groups_with(GroupStatus::Added)
+    }
+
+    /// Groups only the base file has.
+    pub fn groups_removed(&self) -> Vec<&str> {
+        self.groups_with(GroupStatus::Removed)
+    }
+
+    /// Groups in both with a different number of tasks.
+    pub fn groups_changed(&self) -> Vec<&str> {
+        self.groups_with(GroupStatus::Changed)
+    }
+
+    /// Budgets exceeded.
+    pub fn exceeded(&self) -> impl Iterator<Item = &BudgetCheck> {
+        self.budgets.iter().filter(|b| b.exceeded)
+    }
+
+    /// One JSON object, keys sorted, no trailing newline.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a diff serializes to JSON")
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use taskscope_core::trace::Trace;
+    use taskscope_core::{GraphBuilder, TaskSpec};
+
+    /// A graph of `n` chains `a -> b`, plus `extra` lone tasks of group `c`.
+    pub(crate) fn stats(n: usize, extra: usize) -> Stats {
+        let mut b = GraphBuilder::new();
+        for i in 0..n {
+            b.add(TaskSpec::new(format!("('a', {i})"), "op"));
+            b.add(TaskSpec::new(format!("('b', {i})"), "op").dep(format!("('a', {i})")));
+        }
+        for i in 0..extra {
+            b.add(TaskSpec::new(format!("('c', {i})"), "op"));
+        }
+        Stats::of(&Trace::of_graph(b.build().unwrap(), None))
+    }
+
+    #[test]
+    fn known_graphs_give_exact_changes() {
+        let diff = Diff::new("base", &stats(4, 0), "new", &stats(10, 3));
+        let tasks = diff.figure(&Figure::Tasks).unwrap();
+        assert_eq!((tasks.base, tasks.new, tasks.change()), (8.0, 23.0, 15.0));
+        assert_eq!(tasks.relative(), Some(15.0 / 8.0));
+        assert_eq!(tasks.relative_text(), "+187.5%");
+        let edges = diff.figure(&Figure::Edges).unwrap();
+        assert_eq!((edges.base, edges.new), (4.0, 10.0));
+        let width = diff.figure(&Figure::Width).unwrap();
+        assert_eq!((width.base, width.new), (4.0, 13.0));
+        assert_eq!(diff.groups_added(), ["c"]);
+        assert_eq!(diff.groups_changed(), ["a", "b"]);
+        assert!(diff.groups_removed().is_empty());
+        let c = &diff.groups[2];
+        assert_eq!((c.tasks.base, c.tasks.new), (0.0, 3.0));
+        assert_eq!(c.tasks.relative_text(), "new");
+        assert_eq!(c.time, None, "graphs have no time");
+        // Graphs have no run figures: none compared, none listed as one-sided.
+        assert!(diff.figure(&Figure::Wall).is_none());
+        assert!(diff.not_compared.is_empty());
+
+        let back = Diff::new("new", &stats(10, 3), "base", &stats(4, 0));
+        assert_eq!(back.groups_removed(), ["c"]);
+        assert_eq!(back.figure(&Figure::Tasks).unwrap().change(), -15.0);
+    }
+
+    #[test]
+    fn json_has_sorted_keys_whole_numbers_and_a_schema() {
+        let diff = Diff::new("base", &stats(4, 0), "new", &stats(4, 1));
+        let json: serde_json::Value = serde_json::from_str(&diff.to_json()).unwrap();
+        assert_eq!(json["schema"], "taskscope-diff");
+        assert_eq!(json["version"], 1);
+        let tasks = &json["figures"][0];
+        assert_eq!(
+            tasks,
+            &serde_json::json!({"base": 8, "change": 1, "change_pct": 12.5,
+                "figure": "tasks", "new": 9, "unit": "count"})
+        );
+        assert_eq!(json["groups"][2]["status"], "added");
+        assert_eq!(
+            json["groups"][2]["tasks"]["change_pct"],
+            serde_json::Value::Null
+        );
+        let text = diff.to_json();
+        let top: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("  \""))
+            .map(|l| l.trim().split('"').nth(1).unwrap())
+            .collect();
+        let mut sorted = top.clone();
+        sorted.sort();
+        assert_eq!(top, sorted);
+    }
+}

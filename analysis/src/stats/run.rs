@@ -1,0 +1,253 @@
+//! Figures of a recorded run: wall and busy time, utilization, time and bytes per
+//! group, peaks of memory, and the measured critical path.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use taskscope_core::trace::{RunStatus, TaskStatus, Trace};
+use taskscope_core::units::{elide, format_bytes, format_ns};
+
+use crate::held::held_over_time;
+
+/// What one worker did.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WorkerRun {
+    /// Sum of the durations of its tasks.
+    pub busy_ns: u64,
+    pub tasks: usize,
+    /// `busy_ns / wall_ns`.
+    pub utilization: f64,
+    pub worker: u32,
+}
+
+/// Time and bytes of one group's tasks.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct GroupRun {
+    /// Bytes of the outputs of its tasks.
+    pub bytes: u64,
+    pub max_ns: u64,
+    pub mean_ns: u64,
+    /// Tasks of the group that ran.
+    pub tasks: usize,
+    /// Sum of their durations.
+    pub time_ns: u64,
+}
+
+/// The chain of dependent tasks with the longest total measured duration.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MeasuredPath {
+    /// Sum of the durations of its tasks.
+    pub duration_ns: u64,
+    /// Its tasks, first to last, with their durations.
+    pub steps: Vec<PathStep>,
+    pub tasks: usize,
+}
+
+/// One task of the measured critical path.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PathStep {
+    pub duration_ns: u64,
+    pub key: String,
+}
+
+/// Figures of a run. Fields in alphabetical order (sorted JSON keys).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunStats {
+    /// Sum of all task durations.
+    pub busy_ns: u64,
+    pub critical_path: MeasuredPath,
+    pub events: usize,
+    pub failed: usize,
+    pub group_runs: BTreeMap<String, GroupRun>,
+    /// Most bytes of task outputs held at once: an output is held from its task's end
+    /// until its last dependent ends (exact, from the events).
+    pub peak_held_bytes: u64,
+    /// Highest resident memory of the process among the samples.
+    pub peak_rss_bytes: Option<u64>,
+    /// `ok`, `failed` or `cancelled`; `None` when the run has no end record.
+    pub status: Option<RunStatus>,
+    /// `busy_ns / (wall_ns * workers)`.
+    pub utilization: f64,
+    /// The run's wall time: from the end record, else the last event's end.
+    pub wall_ns: u64,
+    pub workers: Vec<WorkerRun>,
+}
+
+impl RunStats {
+    /// Figures of the run in `trace`; `None` for a graph without events.
+    pub fn of(trace: &Trace) -> Option<RunStats> {
+        if !trace.is_run() {
+            return None;
+        }
+        let g = &trace.graph;
+        let wall_ns = trace
+            .end
+            .as_ref()
+            .map(|e| e.wall)
+            .filter(|&w| w > 0)
+            .unwrap_or_else(|| trace.events.iter().map(|e| e.end).max().unwrap_or(0));
+        let mut duration = vec![0u64; g.len()];
+        let mut workers: BTreeMap<u32, (usize, u64)> = BTreeMap::new();
+        let mut group_runs: BTreeMap<String, GroupRun> = BTreeMap::new();
+        let mut failed = 0;
+        for e in &trace.events {
+            let d = e.duration();
+            duration[e.task.index()] = d;
+            if e.status == TaskStatus::Failed {
+                failed += 1;
+            }
+            let w = workers.entry(e.worker).or_default();
+            w.0 += 1;
+            // A slice nested in another (call stacks from profilers) is already
+            // inside its parent's time: count a worker's busy time once.
+            if !g.task(e.task).meta.contains_key("parent") {
+                w.1 = w.1.saturating_add(d);
+            }
+            let gr = group_runs.entry(g.task(e.task).group.clone()).or_default();
+            gr.tasks += 1;
+            gr.time_ns = gr.time_ns.saturating_add(d);
+            gr.max_ns = gr.max_ns.max(d);
+            gr.bytes = gr.bytes.saturating_add(e.bytes);
+        }
+        for gr in group_runs.values_mut() {
+            gr.mean_ns = gr.time_ns / gr.tasks.max(1) as u64;
+        }
+        // Sums saturate: a file may hold any numbers, and its figures must still print.
+        let busy_ns = workers.values().fold(0u64, |s, w| s.saturating_add(w.1));
+        let share = |busy: u64, lanes: u64| {
+            if wall_ns == 0 {
+                0.0
+            } else {
+                busy as f64 / (wall_ns as f64 * lanes as f64)
+            }
+        };
+        let lanes = trace
+            .header
+            .run
+            .as_ref()
+            .map_or(0, |r| r.workers as usize)
+            .max(workers.len())
+            .max(1);
+        let path = g.critical_path(|id| duration[id.index()] as f64);
+        let steps: Vec<PathStep> = path
+            .tasks
+            .iter()
+            .map(|&id| PathStep {
+                duration_ns: duration[id.index()],
+                key: g.task(id).key.clone(),
+            })
+            .collect();
+        Some(RunStats {
+            busy_ns,
+            critical_path: MeasuredPath {
+                duration_ns: steps
+                    .iter()
+                    .fold(0u64, |s, p| s.saturating_add(p.duration_ns)),
+                tasks: steps.len(),
+                steps,
+            },
+            events: trace.events.len(),
+            failed,
+            group_runs,
+            peak_held_bytes: held_over_time(trace).iter().map(|s| s.1).max().unwrap_or(0),
+            peak_rss_bytes: trace.samples.iter().filter_map(|s| s.rss).max(),
+            status: trace.end.as_ref().map(|e| e.status),
+            utilization: share(busy_ns, lanes as u64),
+            wall_ns,
+            workers: workers
+                .into_iter()
+                .map(|(worker, (tasks, busy))| WorkerRun {
+                    busy_ns: busy,
+                    tasks,
+                    utilization: share(busy, 1),
+                    worker,
+                })
+                .collect(),
+        })
+    }
+
+    /// The run section of `taskscope stats` for people.
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        let status = match self.status {
+            Some(RunStatus::Ok) => "ok",
+            Some(RunStatus::Failed) => "FAILED",
+            Some(RunStatus::Cancelled) => "cancelled",
+            None => "no end record",
+        };
+        let _ = writeln!(
+            s,
+            "  run: {status}, {} events, {} failed",
+            self.events, self.failed
+        );
+        let _ = writeln!(s, "  {:<22} {:>9}", "wall", format_ns(self.wall_ns));
+        let _ = writeln!(
+            s,
+            "  {:<22} {:>9}   utilization {:.0}%",
+            "busy (all workers)",
+            format_ns(self.busy_ns),
+            self.utilization * 100.0
+        );
+        for w in &self.workers {
+            let _ = writeln!(
+                s,
+                "    worker {:<13} {:>9}   {} tasks, {:.0}% busy",
+                w.worker,
+                format_ns(w.busy_ns),
+                w.tasks,
+                w.utilization * 100.0
+            );
+        }
+        if let Some(rss) = self.peak_rss_bytes {
+            let _ = writeln!(s, "  {:<22} {:>9}", "peak RSS", format_bytes(rss));
+        }
+        let _ = writeln!(
+            s,
+            "  {:<22} {:>9}",
+            "peak held outputs",
+            format_bytes(self.peak_held_bytes)
+        );
+        let cp = &self.critical_path;
+        let _ = writeln!(
+            s,
+            "  critical path, measured: {} tasks, {}",
+            cp.tasks,
+            format_ns(cp.duration_ns)
+        );
+        for step in &cp.steps {
+            let _ = writeln!(s, "    {:>9}  {}", format_ns(step.duration_ns), step.key);
+        }
+        let mut groups: Vec<(&String, &GroupRun)> = self.group_runs.iter().collect();
+        groups.sort_by(|a, b| b.1.time_ns.cmp(&a.1.time_ns).then(a.0.cmp(b.0)));
+        let width = groups
+            .iter()
+            .map(|(n, _)| n.chars().count())
+            .max()
+            .unwrap_or(0)
+            .clamp(20, 48);
+        let _ = writeln!(
+            s,
+            "  {:<w$} {:>6} {:>9} {:>9} {:>10}",
+            "groups by time",
+            "tasks",
+            "time",
+            "mean",
+            "bytes",
+            w = width + 2
+        );
+        for (name, gr) in groups {
+            let _ = writeln!(
+                s,
+                "    {:<width$} {:>6} {:>9} {:>9} {:>10}",
+                elide(name, width),
+                gr.tasks,
+                format_ns(gr.time_ns),
+                format_ns(gr.mean_ns),
+                format_bytes(gr.bytes)
+            );
+        }
+        s
+    }
+}
