@@ -12,12 +12,12 @@ and open with ``taskscope stats``, ``taskscope render`` and ``taskscope view``.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the package's one version: pyproject.toml reads it from here
 
 import os
 
 from ._graph import collections_graph, graph_of_dsk
-from ._records import write_graph_file
+from ._records import StrPath, write_graph_file
 from ._render import TaskscopeNotFound, render_graph, run_taskscope, taskscope_bin
 from ._trace import Trace, name_of, trace
 
@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 
-def write_graph(*collections, path, optimize_graph=False, name=None):
+def write_graph(*collections: object, path: StrPath, optimize_graph: bool = False, name: str | None = None) -> int:
     """Writes the graph of Dask collections (arrays, dataframes, bags, delayed) as a
     taskscope graph file, atomically, and returns the number of tasks.
 
@@ -49,7 +49,13 @@ def write_graph(*collections, path, optimize_graph=False, name=None):
     return len(graph)
 
 
-def visualize(*collections, filename="mydask", format=None, optimize_graph=False, **options):
+def visualize(
+    *collections: object,
+    filename: StrPath = "mydask",
+    format: str | None = None,
+    optimize_graph: bool = False,
+    **options: object,
+) -> str:
     """Draws Dask collections with ``taskscope render``, like ``dask.visualize``.
 
     The format follows ``filename``'s extension (``.pdf``, ``.svg``, ``.png``,

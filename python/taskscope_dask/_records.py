@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import socket
 import tempfile
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, TypeAlias
 
 from . import __version__
 from ._json import encode as _encode
 
+if TYPE_CHECKING:
+    from ._graph import Graph
+
+StrPath: TypeAlias = str | os.PathLike[str]
+"""A file's path, as a string or a path object."""
+
 TOOL = f"taskscope_dask {__version__}"
 
 
-def header_line(name, run=None):
+def header_line(name: str | None, run: Mapping[str, object] | None = None) -> str:
     """The header record; ``run`` is the run object of a trace, None for a graph."""
-    header = {"type": "header", "format": "taskscope", "version": 1, "tool": TOOL, "clock": "ns"}
+    header: dict[str, object] = {"type": "header", "format": "taskscope", "version": 1, "tool": TOOL, "clock": "ns"}
     if name:
         header["name"] = name
     if run is not None:
@@ -23,7 +33,7 @@ def header_line(name, run=None):
     return _encode(header) + "\n"
 
 
-def host_info():
+def host_info() -> dict[str, str | int]:
     """The ``host`` object of a run's header: this machine."""
     return {
         "hostname": socket.gethostname(),
@@ -33,7 +43,16 @@ def host_info():
     }
 
 
-def event_line(task, worker, start, end, nbytes, status="done", message=None, extra=None):
+def event_line(
+    task: int,
+    worker: int,
+    start: int,
+    end: int,
+    nbytes: int,
+    status: str = "done",
+    message: str | None = None,
+    extra: Mapping[str, object] | None = None,
+) -> str:
     """An event record; ``extra`` holds a writer's own fields, written after the rest."""
     line = (
         f'{{"type":"event","task":{task},"worker":{worker},"start":{start},"end":{end},'
@@ -46,7 +65,7 @@ def event_line(task, worker, start, end, nbytes, status="done", message=None, ex
     return line + "}\n"
 
 
-def sample_line(t, rss=None, cpu=None, held=0):
+def sample_line(t: int, rss: int | None = None, cpu: int | None = None, held: int = 0) -> str:
     """A sample record; ``rss`` and ``cpu`` are left out when unknown."""
     line = f'{{"type":"sample","t":{t}'
     if rss is not None:
@@ -56,9 +75,15 @@ def sample_line(t, rss=None, cpu=None, held=0):
     return line + f',"held":{held}}}\n'
 
 
-def end_line(graph, events=None, status=None, wall=None, error=None):
+def end_line(
+    graph: Graph,
+    events: int | None = None,
+    status: str | None = None,
+    wall: int | None = None,
+    error: str | None = None,
+) -> str:
     """The end record: the graph's counts, and for a run how it ended."""
-    end = {"type": "end", "tasks": len(graph), "edges": graph.edges}
+    end: dict[str, object] = {"type": "end", "tasks": len(graph), "edges": graph.edges}
     if events is not None:
         end["events"] = events
     if status is not None:
@@ -70,7 +95,7 @@ def end_line(graph, events=None, status=None, wall=None, error=None):
     return _encode(end) + "\n"
 
 
-def write_graph_file(path, graph, name=None):
+def write_graph_file(path: StrPath, graph: Graph, name: str | None = None) -> None:
     """Writes a graph file atomically: a temporary file renamed over ``path``."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
@@ -82,11 +107,34 @@ def write_graph_file(path, graph, name=None):
             f.write(end_line(graph))
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
+
+
+class Run:
+    """One computation as a ``Trace`` records it, whatever ran it (``LocalRun``,
+    ``ClusterRun``). The recorder makes it; the trace then sets its file's ``path``,
+    the ``header``'s run object and ``lock``, and ``file`` once the file is started."""
+
+    path: str
+    header: dict[str, object]
+    lock: threading.Lock
+    file: RunFile | None = None
+    broken = False  # set when writing its file failed: nothing more is written
+    first_sample: str  # the sample record at time 0, written right after the graph
+
+    def build_graph(self) -> Graph:
+        """The graph of the computation, as its file's task records."""
+        raise NotImplementedError
+
+    def elapsed_ns(self) -> int:
+        """Nanoseconds since the computation started."""
+        raise NotImplementedError
+
+    def pump_lines(self) -> tuple[list[str], int]:
+        """The records gathered since the last call, and how many of them are events."""
+        raise NotImplementedError
 
 
 class RunFile:
@@ -94,28 +142,28 @@ class RunFile:
     and samples in flushed batches, then the end record. A file left without its end
     record reads as truncated."""
 
-    def __init__(self, path, name, graph, run):
+    def __init__(self, path: StrPath, name: str | None, graph: Graph, run: Mapping[str, object]) -> None:
         self.path = os.fspath(path)
         self.graph = graph
         self.events = 0
-        self._f = open(self.path, "w", encoding="utf-8", newline="\n")
+        self._f = open(self.path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 (open until close())
         self._f.write(header_line(name, run))
         self._f.writelines(graph.lines)
         self._f.flush()
 
-    def write(self, lines, events=0):
+    def write(self, lines: list[str], events: int = 0) -> None:
         """Writes lines (one batch) and counts the events among them."""
         if lines:
             self._f.write("".join(lines))
             self.events += events
 
-    def flush(self):
+    def flush(self) -> None:
         self._f.flush()
 
-    def close(self, status, wall, error=None):
+    def close(self, status: str, wall: int, error: str | None = None) -> None:
         self._f.write(end_line(self.graph, self.events, status, wall, error))
         self._f.close()
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
         return self._f.closed

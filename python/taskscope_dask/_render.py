@@ -6,13 +6,16 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable, Mapping
+
+from ._records import StrPath
 
 
 class TaskscopeNotFound(FileNotFoundError):
     """The ``taskscope`` program is neither in ``TASKSCOPE_BIN`` nor on ``PATH``."""
 
 
-def taskscope_bin():
+def taskscope_bin() -> str:
     """The path of the ``taskscope`` program: ``$TASKSCOPE_BIN``, else ``taskscope`` on PATH."""
     given = os.environ.get("TASKSCOPE_BIN")
     if given:
@@ -31,7 +34,7 @@ def taskscope_bin():
     )
 
 
-def run_taskscope(*args):
+def run_taskscope(*args: object) -> str:
     """Runs ``taskscope ARGS…`` and returns its standard output; raises with its message."""
     exe = taskscope_bin()
     done = subprocess.run([exe, *map(str, args)], capture_output=True, text=True)
@@ -42,7 +45,7 @@ def run_taskscope(*args):
     return done.stdout
 
 
-def render_options(options):
+def render_options(options: Mapping[str, object]) -> list[str]:
     """``render`` flags from keyword options: ``rankdir="LR"`` -> ``--rankdir LR``,
     ``timeline=True`` -> ``--timeline``."""
     flags = []
@@ -55,7 +58,9 @@ def render_options(options):
     return flags
 
 
-def render_graph(write, filename, format=None, **options):
+def render_graph(
+    write: Callable[[str], object], filename: StrPath, format: str | None = None, **options: object
+) -> str:
     """Writes a graph file with ``write(path)`` into a scratch folder and draws it."""
     filename = os.fspath(filename)
     root, ext = os.path.splitext(filename)

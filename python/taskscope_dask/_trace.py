@@ -6,12 +6,20 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Literal
 
 from ._local import LocalRecorder
-from ._records import RunFile, host_info
+from ._records import Run, RunFile, StrPath, host_info
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+    from ._distributed import ClusterRecorder
 
 
-def _split_name(path):
+def _split_name(path: StrPath) -> tuple[str, str]:
     """A file name's stem and extension, ``.trace.jsonl`` counting as one."""
     name = os.path.basename(os.fspath(path))
     for ext in (".trace.jsonl", ".jsonl", ".json"):
@@ -20,7 +28,7 @@ def _split_name(path):
     return os.path.splitext(name)
 
 
-def numbered_path(path, n):
+def numbered_path(path: StrPath, n: int) -> str:
     """The file of the n-th computation of a trace: ``run.trace.jsonl``, then
     ``run-2.trace.jsonl``, ``run-3.trace.jsonl``…"""
     path = os.fspath(path)
@@ -30,19 +38,20 @@ def numbered_path(path, n):
     return os.path.join(os.path.dirname(path), f"{stem}-{n}{ext}")
 
 
-def name_of(path):
+def name_of(path: StrPath) -> str:
     """A trace's name from its file name: ``norm`` for ``out/norm.trace.jsonl``."""
     return _split_name(path)[0]
 
 
-def _current_client():
+def _current_client() -> Client | None:
     """The default dask.distributed Client, if distributed is in use."""
     if "distributed" not in sys.modules:
         return None
     try:
         from distributed import default_client
 
-        return default_client()
+        client: Client = default_client()
+        return client
     except (ImportError, ValueError):
         return None
 
@@ -56,24 +65,32 @@ class Trace:
     resource samples, and an end record once the computation is over.
     """
 
-    def __init__(self, path, *, client=None, name=None, sample_period=0.01, poll_period=0.1):
+    def __init__(
+        self,
+        path: StrPath,
+        *,
+        client: Client | None = None,
+        name: str | None = None,
+        sample_period: float = 0.01,
+        poll_period: float = 0.1,
+    ) -> None:
         self.path = os.fspath(path)
         self.name = name or name_of(path)
-        self.paths = []
+        self.paths: list[str] = []
         self.sample_period = sample_period
         self.poll_period = poll_period
         self._client = client
-        self._cluster = None
-        self._local = None
-        self._runs = []
+        self._cluster: ClusterRecorder | None = None
+        self._local: LocalRecorder | None = None
+        self._runs: list[Run] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._thread = None
-        self._error = None
+        self._thread: threading.Thread | None = None
+        self._error: Exception | None = None
 
     # -- the context -------------------------------------------------------------
 
-    def __enter__(self):
+    def __enter__(self) -> Trace:
         folder = os.path.dirname(os.path.abspath(self.path))
         if not os.path.isdir(folder):
             raise FileNotFoundError(f"cannot write the trace {self.path}: no folder {folder}")
@@ -90,7 +107,13 @@ class Trace:
         self._thread.start()
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> Literal[False]:
+        assert self._thread is not None and self._local is not None, "__exit__ without __enter__"
         self._stop.set()
         self._thread.join()
         self._local.unregister()
@@ -98,13 +121,13 @@ class Trace:
             self._cluster.close()
         for run in list(self._runs):
             self.close_run(run, "cancelled", run.elapsed_ns(), "the trace closed before the computation ended")
-        if self._error is not None and exc[0] is None:
+        if self._error is not None and exc_type is None:
             raise RuntimeError(f"taskscope_dask could not write the trace {self.path}: {self._error}") from self._error
         return False
 
     # -- runs ----------------------------------------------------------------------
 
-    def open_run(self, run, run_info, started_unix_ns=None):
+    def open_run(self, run: Run, run_info: Mapping[str, object], started_unix_ns: int | None = None) -> None:
         """Registers a new computation. Its file (header, graph, first sample) is
         started by the writer thread, off the computation's path, or when it ends.
         ``run_info`` has ``executor`` and ``workers``, and may have more."""
@@ -122,7 +145,7 @@ class Trace:
         with self._lock:
             self._runs.append(run)
 
-    def close_run(self, run, status, wall, error=None):
+    def close_run(self, run: Run, status: str, wall: int, error: str | None = None) -> None:
         """Writes what is left of a computation, a last sample and the end record."""
         with self._lock:
             if run not in self._runs:
@@ -131,10 +154,10 @@ class Trace:
         with run.lock:
             self._guarded_write(run, (status, wall, error))
 
-    def _guarded_write(self, run, end=None):
+    def _guarded_write(self, run: Run, end: tuple[str, int, str | None] | None = None) -> None:
         """``_write``, keeping a failure to write (a full disk, a folder removed) for
         the end of the trace instead of raising it inside Dask's scheduler."""
-        if getattr(run, "broken", False):
+        if run.broken:
             return
         try:
             self._write(run, end)
@@ -143,7 +166,7 @@ class Trace:
             if self._error is None:
                 self._error = e
 
-    def _write(self, run, end=None):
+    def _write(self, run: Run, end: tuple[str, int, str | None] | None = None) -> None:
         """Writes what a run has gathered (called under its lock), starting its file
         first if need be, and flushes it or, with ``end``, closes it."""
         if run.file is None:
@@ -157,7 +180,7 @@ class Trace:
         else:
             run.file.close(*end)
 
-    def _loop(self):
+    def _loop(self) -> None:
         next_poll = 0.0
         while not self._stop.wait(self.sample_period):
             for run in list(self._runs):
@@ -168,7 +191,9 @@ class Trace:
                 self._cluster.poll()
 
 
-def trace(path, *, client=None, name=None, sample_period=0.01):
+def trace(
+    path: StrPath, *, client: Client | None = None, name: str | None = None, sample_period: float = 0.01
+) -> Trace:
     """Traces the Dask computations run inside ``with``; see ``Trace``.
 
     >>> with taskscope_dask.trace("norm.trace.jsonl"):      # doctest: +SKIP

@@ -1,63 +1,59 @@
-"""Shared pieces of the taskscope_dask tests: the tutorial's computations, reading
-taskscope files, and running the taskscope program (``$TASKSCOPE_BIN`` or PATH)."""
+"""Shared pieces of the taskscope_dask tests: tracing the tutorial, reading taskscope
+files, and running the taskscope program (``$TASKSCOPE_BIN`` or PATH)."""
+
+from __future__ import annotations
 
 import json
 import os
 import subprocess
-import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, TypedDict
 
 import pytest
 
 import taskscope_dask
+from dask_programs import tutorial_norm
+
+Record = dict[str, Any]
+"""One record of a taskscope file, as JSON reads it."""
 
 
-# The tutorial's computations as the repository defines them for its Dask fixtures
-# (tests/fixtures/dask/make_fixtures.py), so both sides check the same programs.
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "dask"))
-from make_fixtures import norm, tutorial_delayed  # noqa: E402, F401 (tests import it from here)
+class Records(TypedDict):
+    """The records of a taskscope file, by type."""
+
+    header: Record | None
+    task: list[Record]
+    event: list[Record]
+    sample: list[Record]
+    end: Record | None
 
 
-def tutorial_norm(n=1000):
-    """The tutorial's normalization: 590 tasks at 1000x1000 in 100x100 chunks."""
-    return norm(n)
-
-
-def boom(x):
-    raise ValueError(f"no good: {x}")
-
-
-def failing_computation():
-    """A delayed graph whose task ``boom-1`` raises ``ValueError("no good: 3")``."""
-    import dask
-
-    return dask.delayed(boom)(dask.delayed(sum)([1, 2]), dask_key_name="boom-1")
-
-
-def traced_norm(folder, name="norm.trace.jsonl", **compute):
+def traced_norm(folder: Path, name: str = "norm.trace.jsonl", **compute: object) -> Path:
     """Traces the tutorial's normalization on the threaded scheduler; the trace's path."""
-    import taskscope_dask
-
     path = folder / name
     with taskscope_dask.trace(path):
         tutorial_norm().compute(**{"scheduler": "threads", **compute})
     return path
 
 
-def read_records(path):
+def read_records(path: str | os.PathLike[str]) -> Records:
     """The records of a taskscope file, by type: header, tasks, events, samples, end."""
-    out = {"header": None, "task": [], "event": [], "sample": [], "end": None}
+    out: Records = {"header": None, "task": [], "event": [], "sample": [], "end": None}
+    lists = {"task": out["task"], "event": out["event"], "sample": out["sample"]}
     with open(path, encoding="utf-8") as f:
         for line in f:
-            r = json.loads(line)
-            if isinstance(out[r["type"]], list):
-                out[r["type"]].append(r)
+            r: Record = json.loads(line)
+            if r["type"] == "header":
+                out["header"] = r
+            elif r["type"] == "end":
+                out["end"] = r
             else:
-                out[r["type"]] = r
+                lists[r["type"]].append(r)  # a KeyError for a type the format does not have
     return out
 
 
-def check_run(path, status="ok"):
+def check_run(path: str | os.PathLike[str], status: str = "ok") -> Records:
     """Checks a traced run and returns its records: every task ran once, each after
     the tasks it depends on ended, inside the run's wall time."""
     r = read_records(path)
@@ -81,36 +77,42 @@ def check_run(path, status="ok"):
     return r
 
 
+class Taskscope:
+    """Runs the taskscope program at ``exe``: ``taskscope("stats", path)``."""
+
+    def __init__(self, exe: str) -> None:
+        self.exe = exe
+
+    def __call__(self, *args: object, check: bool = True) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([self.exe, *map(str, args)], capture_output=True, text=True, timeout=120)
+        if check and done.returncode != 0:
+            raise AssertionError(f"taskscope {' '.join(map(str, args))} failed: {done.stderr}")
+        return done
+
+
 @pytest.fixture
-def taskscope():
+def taskscope() -> Taskscope:
     """Runs the taskscope program; fails with how to get it when it is missing."""
     try:
         exe = taskscope_dask.taskscope_bin()
     except taskscope_dask.TaskscopeNotFound as e:
         pytest.fail(f"{e} (CI sets TASKSCOPE_BIN=target/release/taskscope)")
-
-    def run(*args, check=True):
-        done = subprocess.run([exe, *map(str, args)], capture_output=True, text=True, timeout=120)
-        if check and done.returncode != 0:
-            raise AssertionError(f"taskscope {' '.join(map(str, args))} failed: {done.stderr}")
-        return done
-
-    run.exe = exe
-    return run
+    return Taskscope(exe)
 
 
-def stats_json(taskscope, path):
-    return json.loads(taskscope("stats", path, "--format", "json").stdout)
+def stats_json(taskscope: Taskscope, path: Path) -> dict[str, Any]:
+    stats: dict[str, Any] = json.loads(taskscope("stats", path, "--format", "json").stdout)
+    return stats
 
 
-def render_pdf(taskscope, source, pdf, *flags):
+def render_pdf(taskscope: Taskscope, source: Path, pdf: Path, *flags: str) -> None:
     """Draws a file as a PDF with ``taskscope render`` and checks it is one."""
     taskscope("render", source, "-o", pdf, *flags)
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
 @pytest.fixture
-def no_leftover_files(tmp_path):
+def no_leftover_files(tmp_path: Path) -> Iterator[Path]:
     yield tmp_path
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".taskscope-")]
     assert not leftovers, f"temporary files left behind: {leftovers}"

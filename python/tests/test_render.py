@@ -1,30 +1,38 @@
 """Drawings: visualize() through taskscope render, Dask's own DOT, the viewer."""
 
+from __future__ import annotations
+
 import os
 import shutil
 import struct
 import subprocess
 import zlib
+from pathlib import Path
 
 import pytest
 
 import taskscope_dask
-from conftest import render_pdf, traced_norm, tutorial_delayed, tutorial_norm
+from conftest import Taskscope, render_pdf, traced_norm
+from dask_programs import tutorial_delayed, tutorial_norm
 
 
-def test_visualize_draws_the_tutorial_as_a_pdf_like_daskss_visualize(tmp_path, taskscope, monkeypatch):
+def test_visualize_draws_the_tutorial_as_a_pdf_like_daskss_visualize(
+    tmp_path: Path, taskscope: Taskscope, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TASKSCOPE_BIN", taskscope.exe)
     out = tmp_path / "norm_dask.pdf"
     assert taskscope_dask.visualize(tutorial_norm(), filename=out) == str(out)
     assert out.read_bytes().startswith(b"%PDF") and out.stat().st_size > 10_000
     # no extension: a PNG, like dask.visualize; options become render flags
     png = taskscope_dask.visualize(tutorial_delayed(), filename=tmp_path / "delayed", rankdir="LR")
-    assert png.endswith("delayed.png") and open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    assert png.endswith("delayed.png") and Path(png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     svg = taskscope_dask.visualize(tutorial_norm(), filename=tmp_path / "groups.svg", view="groups")
-    assert open(svg).read().count('class="task"') == 10  # one box per group
+    assert Path(svg).read_text().count('class="task"') == 10  # one box per group
 
 
-def test_visualize_says_how_to_get_taskscope_when_it_is_missing(tmp_path, monkeypatch):
+def test_visualize_says_how_to_get_taskscope_when_it_is_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TASKSCOPE_BIN", str(tmp_path / "nowhere" / "taskscope"))
     with pytest.raises(taskscope_dask.TaskscopeNotFound, match="TASKSCOPE_BIN"):
         taskscope_dask.visualize(tutorial_delayed(), filename=tmp_path / "x.pdf")
@@ -35,13 +43,15 @@ def test_visualize_says_how_to_get_taskscope_when_it_is_missing(tmp_path, monkey
     assert not (tmp_path / "x.pdf").exists()
 
 
-def test_render_errors_are_reported_with_taskscopes_message(tmp_path, taskscope, monkeypatch):
+def test_render_errors_are_reported_with_taskscopes_message(
+    tmp_path: Path, taskscope: Taskscope, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("TASKSCOPE_BIN", taskscope.exe)
     with pytest.raises(RuntimeError, match="rankdir"):
         taskscope_dask.visualize(tutorial_delayed(), filename=tmp_path / "x.svg", rankdir="sideways")
 
 
-def test_a_dot_file_written_by_dask_renders_with_taskscope(tmp_path, taskscope):
+def test_a_dot_file_written_by_dask_renders_with_taskscope(tmp_path: Path, taskscope: Taskscope) -> None:
     from dask.dot import to_graphviz  # needs the graphviz Python package, not Graphviz
 
     res = tutorial_norm()
@@ -53,14 +63,14 @@ def test_a_dot_file_written_by_dask_renders_with_taskscope(tmp_path, taskscope):
     render_pdf(taskscope, dot, tmp_path / "norm_dask.pdf")
 
 
-def test_a_traced_run_renders_as_a_timeline(tmp_path, taskscope):
+def test_a_traced_run_renders_as_a_timeline(tmp_path: Path, taskscope: Taskscope) -> None:
     path = traced_norm(tmp_path)
     svg = tmp_path / "timeline.svg"
     taskscope("render", path, "--timeline", "-o", svg)
     assert svg.stat().st_size > 10_000
 
 
-def png_is_blank(data):
+def png_is_blank(data: bytes) -> bool:
     """True when a PNG's image data holds (almost) a single color. The filtered
     scanlines of a one-color image use only a handful of distinct byte values."""
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
@@ -73,7 +83,7 @@ def png_is_blank(data):
     return len(set(zlib.decompress(idat))) <= 8
 
 
-def test_the_viewer_takes_a_screenshot_of_a_traced_run(tmp_path, taskscope):
+def test_the_viewer_takes_a_screenshot_of_a_traced_run(tmp_path: Path, taskscope: Taskscope) -> None:
     """`taskscope view FILE --screenshot OUT.png` (issue 6) opens what the hook wrote.
     Runs under Xvfb when there is no display."""
     path = traced_norm(tmp_path)

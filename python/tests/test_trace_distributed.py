@@ -1,36 +1,42 @@
 """trace() with a dask.distributed Client: the scheduler's record of every task."""
 
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import pairwise
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pytest
 
-distributed = pytest.importorskip("distributed", reason="the distributed extra is not installed")
+import taskscope_dask
+from conftest import Taskscope, check_run, read_records, render_pdf, stats_json
+from dask_programs import failing_computation, tutorial_delayed, tutorial_norm
 
-import taskscope_dask  # noqa: E402
-from conftest import (  # noqa: E402
-    check_run,
-    failing_computation,
-    read_records,
-    render_pdf,
-    stats_json,
-    tutorial_delayed,
-    tutorial_norm,
-)
+if TYPE_CHECKING:
+    from distributed import Client
+
+distributed = pytest.importorskip("distributed", reason="the distributed extra is not installed")
 
 
 @pytest.fixture(scope="module")
-def client():
-    with distributed.LocalCluster(processes=False, n_workers=2, dashboard_address=None) as cluster:
-        with distributed.Client(cluster) as c:
-            yield c
+def client() -> Iterator[Client]:
+    with (
+        distributed.LocalCluster(processes=False, n_workers=2, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as c,
+    ):
+        yield c
 
 
-def test_a_run_on_a_local_cluster_records_both_workers(tmp_path, client, taskscope):
+def test_a_run_on_a_local_cluster_records_both_workers(tmp_path: Path, client: Client, taskscope: Taskscope) -> None:
     path = tmp_path / "norm.trace.jsonl"
     with taskscope_dask.trace(path) as t:
         values = tutorial_norm().compute()
     assert np.abs(values.mean(axis=1)).max() < 1e-9
     assert t.paths == [str(path)]
     r = check_run(path)
+    assert r["header"] is not None
     run = r["header"]["run"]
     assert run["executor"] == "dask.distributed" and run["workers"] == 2
     workers = set(client.scheduler_info()["workers"])
@@ -39,7 +45,7 @@ def test_a_run_on_a_local_cluster_records_both_workers(tmp_path, client, tasksco
     # one lane per worker thread: its tasks never overlap
     for lane in {e["worker"] for e in r["event"]}:
         spans = sorted((e["start"], e["end"]) for e in r["event"] if e["worker"] == lane)
-        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+        assert all(a[1] <= b[0] for a, b in pairwise(spans))
     # results moved between the two workers are recorded as transfers
     transfers = [s for e in r["event"] for s in e.get("startstops", []) if s["action"] == "transfer"]
     assert transfers and all(s["source"] in workers and s["start"] <= s["stop"] for s in transfers)
@@ -50,7 +56,7 @@ def test_a_run_on_a_local_cluster_records_both_workers(tmp_path, client, tasksco
     render_pdf(taskscope, path, tmp_path / "norm_cluster.pdf")
 
 
-def test_each_graph_sent_to_the_cluster_gets_its_own_file(tmp_path, client):
+def test_each_graph_sent_to_the_cluster_gets_its_own_file(tmp_path: Path, client: Client) -> None:
     path = tmp_path / "delayed.trace.jsonl"
     with taskscope_dask.trace(path) as t:
         assert tutorial_delayed().compute() == 50
@@ -61,12 +67,12 @@ def test_each_graph_sent_to_the_cluster_gets_its_own_file(tmp_path, client):
         assert {"inc", "double", "add", "sum"} <= {t["op"] for t in r["task"]}
 
 
-def test_a_failed_task_on_the_cluster_ends_the_trace_with_its_key(tmp_path, client):
+def test_a_failed_task_on_the_cluster_ends_the_trace_with_its_key(tmp_path: Path, client: Client) -> None:
     path = tmp_path / "failed.trace.jsonl"
-    with taskscope_dask.trace(path):
-        with pytest.raises(ValueError, match="no good: 3"):
-            failing_computation().compute()
+    with taskscope_dask.trace(path), pytest.raises(ValueError, match="no good: 3"):
+        failing_computation().compute()
     r = read_records(path)
-    assert r["end"]["status"] == "failed" and "boom-1" in r["end"]["error"]
+    end = r["end"]
+    assert end is not None and end["status"] == "failed" and "boom-1" in end["error"]
     failed = [e for e in r["event"] if e["status"] == "failed"]
     assert len(failed) == 1 and "no good" in failed[0]["message"]
