@@ -37,7 +37,9 @@ pub use execute::{
     ComputeError, ExecuteError, Executor, NoObserver, Observer, Outputs, Sequential, TaskOutcome,
     Tee, panic_message, run_order,
 };
-pub use graph::{CriticalPath, GraphBuilder, GraphError, Meta, Task, TaskGraph, TaskId, TaskSpec};
+pub use graph::{
+    CriticalPath, GraphBuilder, GraphError, Meta, Task, TaskGraph, TaskId, TaskIds, TaskSpec,
+};
 pub use key::{block_key, key_split, token};
 pub use program::{Layer, Program, SizeOf, TaskDef, TaskError, TaskFn, Value, closure_of};
 pub use threads::Threads;

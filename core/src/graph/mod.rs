@@ -13,19 +13,19 @@
 //! assert_eq!((g.len(), g.edge_count(), g.depth()), (2, 1, 2));
 //! ```
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+mod build;
+mod keys;
+mod visit;
 
-/// Key lookups are the hot part of building large graphs: hashbrown's default hasher
-/// (foldhash, seeded per process) is several times faster than SipHash.
-type KeyMap = hashbrown::HashMap<String, TaskId>;
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::fmt;
 
-use petgraph::Direction;
-use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use serde::{Deserialize, Serialize};
-use thiserror::Error;
 
-use crate::key::key_split;
+pub use build::{GraphBuilder, GraphError, TaskSpec};
+pub use visit::TaskIds;
+
+use keys::KeyIndex;
 
 /// Small, ordered task metadata (chunk shape, block index, anything a builder knows).
 pub type Meta = BTreeMap<String, serde_json::Value>;
@@ -70,227 +70,16 @@ impl Task {
     }
 }
 
-/// A task to add to a [`GraphBuilder`]: dependencies are named by key.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TaskSpec {
-    pub key: String,
-    pub group: String,
-    pub op: String,
-    pub deps: Vec<String>,
-    pub meta: Meta,
-}
-
-impl TaskSpec {
-    /// A task with the given key and op; its group is derived from the key like Dask's
-    /// `key_split` does.
-    pub fn new(key: impl Into<String>, op: impl Into<String>) -> Self {
-        let key = key.into();
-        TaskSpec {
-            group: key_split(&key),
-            key,
-            op: op.into(),
-            ..TaskSpec::default()
-        }
-    }
-
-    /// Adds a dependency by key.
-    pub fn dep(mut self, key: impl Into<String>) -> Self {
-        self.deps.push(key.into());
-        self
-    }
-
-    /// Sets the group explicitly.
-    pub fn group(mut self, group: impl Into<String>) -> Self {
-        self.group = group.into();
-        self
-    }
-}
-
-/// Why a set of tasks does not form a valid graph.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum GraphError {
-    #[error("duplicate task key {key:?}")]
-    DuplicateKey { key: String },
-    #[error("task {task:?} depends on {missing:?}, which is not in the graph")]
-    MissingDependency { task: String, missing: String },
-    /// `keys` lists the tasks around the cycle in data-flow order, the first key repeated
-    /// at the end: in `a -> b -> a`, b depends on a and a depends on b.
-    #[error("cycle: {}", .keys.join(" -> "))]
-    Cycle { keys: Vec<String> },
-}
-
-/// Collects tasks, then checks them and builds a [`TaskGraph`].
-#[derive(Default)]
-pub struct GraphBuilder {
-    specs: Vec<TaskSpec>,
-    /// Dependencies given by id ([`GraphBuilder::add_with_ids`]), after those by key.
-    dep_ids: Vec<Vec<TaskId>>,
-}
-
-impl GraphBuilder {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    pub fn with_capacity(n: usize) -> Self {
-        GraphBuilder {
-            specs: Vec::with_capacity(n),
-            dep_ids: Vec::with_capacity(n),
-        }
-    }
-
-    /// Adds a task; tasks get ids in the order they are added.
-    pub fn add(&mut self, spec: TaskSpec) -> TaskId {
-        self.add_with_ids(spec, Vec::new())
-    }
-
-    /// Adds a task whose dependencies (besides `spec.deps`, by key) are given by the
-    /// ids they got or will get here: readers of files that number their tasks skip
-    /// a key lookup per edge.
-    ///
-    /// ```
-    /// use taskscope_core::{GraphBuilder, TaskId, TaskSpec};
-    ///
-    /// let mut b = GraphBuilder::new();
-    /// b.add(TaskSpec::new("a", "load"));
-    /// b.add_with_ids(TaskSpec::new("b", "sum"), vec![TaskId(0)]);
-    /// let g = b.build().unwrap();
-    /// assert_eq!(g.task(TaskId(1)).deps(), &[TaskId(0)]);
-    /// ```
-    pub fn add_with_ids(&mut self, spec: TaskSpec, deps: Vec<TaskId>) -> TaskId {
-        self.specs.push(spec);
-        self.dep_ids.push(deps);
-        TaskId((self.specs.len() - 1) as u32)
-    }
-
-    pub fn len(&self) -> usize {
-        self.specs.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.specs.is_empty()
-    }
-
-    /// Checks keys, dependencies and acyclicity, and builds the graph.
-    pub fn build(self) -> Result<TaskGraph, GraphError> {
-        self.build_located().map_err(|(e, _)| e)
-    }
-
-    /// [`GraphBuilder::build`], with the ids of the tasks an error is about (both
-    /// tasks of a duplicate key, the task missing a dependency, the tasks around a
-    /// cycle), so that readers can name lines.
-    pub(crate) fn build_located(self) -> Result<TaskGraph, (GraphError, Vec<TaskId>)> {
-        let n = self.specs.len();
-        let mut by_key = KeyMap::with_capacity(n);
-        for (i, spec) in self.specs.iter().enumerate() {
-            if let Some(first) = by_key.insert(spec.key.clone(), TaskId(i as u32)) {
-                let key = spec.key.clone();
-                return Err((
-                    GraphError::DuplicateKey { key },
-                    vec![first, TaskId(i as u32)],
-                ));
-            }
-        }
-        let mut graph = StableDiGraph::with_capacity(n, n * 2);
-        let mut tasks = Vec::with_capacity(n);
-        // mark[d] == i: task i already lists d (repeats count once, in O(1)).
-        let mut mark = vec![u32::MAX; n];
-        for (i, (spec, ids)) in self.specs.into_iter().zip(self.dep_ids).enumerate() {
-            let mut deps = Vec::with_capacity(spec.deps.len() + ids.len());
-            for d in &spec.deps {
-                let id = *by_key.get(d).ok_or_else(|| {
-                    let e = GraphError::MissingDependency {
-                        task: spec.key.clone(),
-                        missing: d.clone(),
-                    };
-                    (e, vec![TaskId(i as u32)])
-                })?;
-                if mark[id.index()] != i as u32 {
-                    mark[id.index()] = i as u32;
-                    deps.push(id);
-                }
-            }
-            for id in ids {
-                if id.index() >= n {
-                    let e = GraphError::MissingDependency {
-                        task: spec.key.clone(),
-                        missing: format!("#{}", id.0),
-                    };
-                    return Err((e, vec![TaskId(i as u32)]));
-                }
-                if mark[id.index()] != i as u32 {
-                    mark[id.index()] = i as u32;
-                    deps.push(id);
-                }
-            }
-            tasks.push(Task {
-                key: spec.key,
-                group: spec.group,
-                op: spec.op,
-                meta: spec.meta,
-                deps,
-            });
-        }
-        for i in 0..n {
-            graph.add_node(TaskId(i as u32));
-        }
-        for (i, t) in tasks.iter().enumerate() {
-            for d in &t.deps {
-                graph.add_edge(NodeIndex::new(d.index()), NodeIndex::new(i), ());
-            }
-        }
-        let (dependents, dependent_start) = dependents_of(&tasks);
-        let mut g = TaskGraph {
-            tasks,
-            graph,
-            by_key,
-            levels: Vec::new(),
-            topo: Vec::new(),
-            dependents,
-            dependent_start,
-        };
-        g.topo = g.kahn_order().map_err(|_| {
-            let keys = g.find_cycle();
-            let ids = keys.iter().filter_map(|k| g.id_of(k)).collect();
-            (GraphError::Cycle { keys }, ids)
-        })?;
-        g.levels = g.compute_levels();
-        Ok(g)
-    }
-}
-
-/// Dependents of every task in compressed rows (see `TaskGraph::dependents`).
-fn dependents_of(tasks: &[Task]) -> (Vec<TaskId>, Vec<u32>) {
-    let mut start = vec![0u32; tasks.len() + 1];
-    for t in tasks {
-        for d in &t.deps {
-            start[d.index() + 1] += 1;
-        }
-    }
-    for i in 0..tasks.len() {
-        start[i + 1] += start[i];
-    }
-    let mut fill = start.clone();
-    let mut flat = vec![TaskId(0); start[tasks.len()] as usize];
-    // Visiting tasks in id order fills each row in ascending order.
-    for (i, t) in tasks.iter().enumerate() {
-        for d in &t.deps {
-            flat[fill[d.index()] as usize] = TaskId(i as u32);
-            fill[d.index()] += 1;
-        }
-    }
-    (flat, start)
-}
-
 /// A valid task graph: unique keys, existing dependencies, no cycles.
 ///
-/// Wraps a petgraph `StableDiGraph` whose edges point from a dependency to its
-/// dependent (the direction data flows).
+/// Stored once: each task with its dependencies, and the dependents of every task in
+/// compressed rows. petgraph's algorithms run on it directly through its visit traits
+/// (see the `visit` module), with edges from a dependency to its dependent (the
+/// direction data flows).
 #[derive(Clone)]
 pub struct TaskGraph {
     tasks: Vec<Task>,
-    graph: StableDiGraph<TaskId, ()>,
-    by_key: KeyMap,
+    by_key: KeyIndex,
     /// Longest path (in tasks) from any source to each task, 0 for sources.
     levels: Vec<u32>,
     topo: Vec<TaskId>,
@@ -326,23 +115,27 @@ impl TaskGraph {
             .expect("an empty graph is always valid")
     }
 
+    /// Number of tasks.
     pub fn len(&self) -> usize {
         self.tasks.len()
     }
 
+    /// Whether the graph has no task.
     pub fn is_empty(&self) -> bool {
         self.tasks.is_empty()
     }
 
     /// Number of dependency edges (repeated dependencies count once).
     pub fn edge_count(&self) -> usize {
-        self.graph.edge_count()
+        self.dependents.len()
     }
 
+    /// The task with id `id`; panics if the id is not of this graph.
     pub fn task(&self, id: TaskId) -> &Task {
         &self.tasks[id.index()]
     }
 
+    /// Every task with its id, in id order.
     pub fn tasks(&self) -> impl ExactSizeIterator<Item = (TaskId, &Task)> {
         self.tasks
             .iter()
@@ -350,8 +143,9 @@ impl TaskGraph {
             .map(|(i, t)| (TaskId(i as u32), t))
     }
 
+    /// The id of the task whose key is `key`.
     pub fn id_of(&self, key: &str) -> Option<TaskId> {
-        self.by_key.get(key).copied()
+        self.by_key.get(key, |id| &self.tasks[id.index()].key)
     }
 
     /// Tasks that depend on `id`, in ascending id order.
@@ -488,30 +282,25 @@ impl TaskGraph {
     /// One cycle of a graph that has one, as keys in data-flow order with the first key
     /// repeated at the end. Deterministic: starts from the lowest id on any cycle.
     fn find_cycle(&self) -> Vec<String> {
-        let sccs = petgraph::algo::tarjan_scc(&self.graph);
+        let sccs = petgraph::algo::tarjan_scc(self);
         let on_cycle =
-            |scc: &Vec<NodeIndex>| scc.len() > 1 || self.graph.contains_edge(scc[0], scc[0]);
+            |scc: &Vec<TaskId>| scc.len() > 1 || self.task(scc[0]).deps.contains(&scc[0]);
         let Some(scc) = sccs
             .iter()
             .filter(|s| on_cycle(s))
-            .min_by_key(|s| s.iter().map(|n| n.index()).min())
+            .min_by_key(|s| s.iter().min().copied())
         else {
             return Vec::new();
         };
-        let members: HashSet<NodeIndex> = scc.iter().copied().collect();
-        let start = *scc.iter().min_by_key(|n| n.index()).expect("non-empty scc");
+        let members: HashSet<TaskId> = scc.iter().copied().collect();
+        let start = *scc.iter().min().expect("non-empty scc");
         // Shortest way from `start` back to itself, staying inside the component.
-        let mut parent: HashMap<NodeIndex, NodeIndex> = HashMap::new();
+        let mut parent: HashMap<TaskId, TaskId> = HashMap::new();
         let mut queue = VecDeque::from([start]);
         let mut last = start;
         'bfs: while let Some(u) = queue.pop_front() {
-            let mut next: Vec<NodeIndex> = self
-                .graph
-                .neighbors_directed(u, Direction::Outgoing)
-                .filter(|v| members.contains(v))
-                .collect();
-            next.sort_unstable_by_key(|v| v.index());
-            for v in next {
+            // Dependents come in ascending id order.
+            for &v in self.dependents(u).iter().filter(|v| members.contains(v)) {
                 if v == start {
                     last = u;
                     break 'bfs;
@@ -528,8 +317,6 @@ impl TaskGraph {
         }
         path.reverse();
         path.push(start);
-        path.iter()
-            .map(|n| self.tasks[n.index()].key.clone())
-            .collect()
+        path.iter().map(|&t| self.task(t).key.clone()).collect()
     }
 }
