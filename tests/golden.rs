@@ -2,8 +2,9 @@
 //! the bytes users get: DOT (`render -o x.dot`), Chrome JSON and taskscope JSONL
 //! (`convert`), `stats` and `diff` in text, Markdown and JSON. The inputs are committed
 //! fixtures, named by paths relative to the repository, which is where the binary runs,
-//! so no output names a machine's directory; no output needs normalizing. (A new version
-//! of taskscope changes one byte users get, the version in the JSONL header's `tool`.)
+//! so no output names a machine's directory; no output needs normalizing. One thing in
+//! them follows the crate's version: the JSONL converted from Chrome JSON names the
+//! taskscope that read it in its header's `tool`, so a new version is blessed.
 //!
 //! The expected files are `tests/snapshots/golden__*.snap`. After an intended change,
 //! bless them with `INSTA_UPDATE=always cargo test -p taskscope --test golden` (or
