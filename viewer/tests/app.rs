@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use egui::{Event, Modifiers, PointerButton, Pos2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use taskscope_viewer::app::{Recent, Selection, TimeSpec};
-use taskscope_viewer::{ViewerApp, ViewerOptions};
+use taskscope_viewer::testing::{Recent, Selection, ViewerApp};
+use taskscope_viewer::{TimeSpec, ViewerOptions};
 
 fn sample(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -56,9 +56,12 @@ fn a_sample_opens_with_its_sizes_in_the_status_bar() {
     harness.get_by_label("Task graph");
     harness.get_by_label("Timeline");
     let doc = harness.state().document().expect("the sample is open");
-    assert_eq!(doc.trace.graph.len(), 590);
-    assert!(!doc.picture.grouped, "590 tasks are drawn one by one");
-    assert_eq!(doc.picture.nodes.len(), 590);
+    assert_eq!(doc.trace().graph.len(), 590);
+    assert!(
+        !doc.picture().is_grouped(),
+        "590 tasks are drawn one by one"
+    );
+    assert_eq!(doc.picture().box_count(), 590);
     // A finished run opens at its end: every task has run.
     assert_eq!(harness.state().playback().t, doc.end());
     harness.get_by_label("all tasks: 590 / 590");
@@ -111,12 +114,12 @@ fn clicking_a_task_in_the_graph_shows_its_key_and_marks_it_in_the_timeline() {
         let app = harness.state();
         let doc = app.document().unwrap();
         let (task, _) = doc
-            .trace
+            .trace()
             .graph
             .tasks()
             .find(|(_, t)| t.group == "mean_chunk")
             .unwrap();
-        let key = doc.trace.graph.task(task).key.clone();
+        let key = doc.trace().graph.task(task).key.clone();
         let pos = app.graph_view().screen_pos_of(doc, task).unwrap();
         (task, key, pos)
     };
@@ -138,7 +141,7 @@ fn clicking_a_task_in_the_timeline_selects_it() {
         let app = harness.state();
         let doc = app.document().unwrap();
         // The slowest task is wide enough to hit at full zoom-out.
-        let task = doc.slowest[0];
+        let task = doc.slowest()[0];
         (task, app.timeline().screen_pos_of(doc, task).unwrap())
     };
     click_at(&harness, pos);
@@ -148,7 +151,7 @@ fn clicking_a_task_in_the_timeline_selects_it() {
         .state()
         .document()
         .unwrap()
-        .trace
+        .trace()
         .graph
         .task(task)
         .key
@@ -162,7 +165,7 @@ fn search_finds_a_task_and_its_link_selects_it() {
     let (key, id) = {
         let doc = harness.state().document().unwrap();
         let (id, t) = doc
-            .trace
+            .trace()
             .graph
             .tasks()
             .find(|(_, t)| t.group == "var-aggregate")
@@ -186,13 +189,13 @@ fn a_dependency_link_moves_the_selection() {
     let (task, dep, dep_key) = {
         let doc = harness.state().document().unwrap();
         let (id, t) = doc
-            .trace
+            .trace()
             .graph
             .tasks()
             .find(|(_, t)| t.group == "truediv")
             .unwrap();
         let dep = t.deps()[0];
-        (id, dep, doc.trace.graph.task(dep).key.clone())
+        (id, dep, doc.trace().graph.task(dep).key.clone())
     };
     harness.state_mut().select(Selection::Task(task));
     harness.run_steps(3);
@@ -233,7 +236,7 @@ fn a_graph_without_a_run_opens_colored_by_group() {
         ..ViewerOptions::default()
     });
     let doc = harness.state().document().expect("Dask's DOT opens");
-    assert_eq!(doc.trace.graph.len(), 590);
+    assert_eq!(doc.trace().graph.len(), 590);
     assert!(harness.state().graph_view().color_by_group);
     harness.get_by_label_contains("graph without a run");
 }
@@ -263,19 +266,19 @@ fn a_growing_trace_is_followed_live() {
         let app = harness.state();
         let doc = app.document().unwrap();
         assert!(doc.is_open_run());
-        assert_eq!(doc.trace.events.len(), 100);
+        assert_eq!(doc.trace().events.len(), 100);
         assert!(app.playback().follow_live);
         assert_eq!(app.playback().t, doc.end());
     }
     harness.get_by_label("Follow live");
     harness.get_by_label_contains("LIVE: the file has no end record");
-    let picture = harness.state().document().unwrap().picture.clone();
+    let picture = harness.state().document().unwrap().picture().clone();
     for l in &lines[cut..] {
         writeln!(file, "{l}").unwrap();
     }
     file.flush().unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while harness.state().document().unwrap().trace.events.len() < 590 {
+    while harness.state().document().unwrap().trace().events.len() < 590 {
         assert!(
             std::time::Instant::now() < deadline,
             "the growth was not noticed"
@@ -289,7 +292,7 @@ fn a_growing_trace_is_followed_live() {
     assert!(!doc.is_open_run(), "the end record arrived");
     assert_eq!(app.playback().t, doc.end(), "the cursor followed");
     assert!(
-        std::sync::Arc::ptr_eq(&picture, &doc.picture),
+        std::sync::Arc::ptr_eq(&picture, doc.picture()),
         "the same graph is not laid out again"
     );
 }
@@ -396,7 +399,7 @@ fn many_lanes_scroll() {
         .state()
         .document()
         .unwrap()
-        .trace
+        .trace()
         .graph
         .id_of("t-119")
         .unwrap();
@@ -471,7 +474,7 @@ fn a_dropped_file_opens_and_joins_the_recent_files() {
         .state()
         .document()
         .expect("the dropped file is open");
-    assert_eq!(doc.trace.graph.len(), 16);
+    assert_eq!(doc.trace().graph.len(), 16);
     harness.get_by_label_contains("16 tasks, 15 edges");
     let recent = &harness.state().recent().files;
     assert_eq!(recent.len(), 1);
@@ -501,16 +504,19 @@ fn a_very_wide_graph_starts_by_group_and_g_switches() {
     {
         let app = harness.state();
         let doc = app.document().unwrap();
-        assert!(!doc.picture.grouped, "3,001 tasks are laid out one by one");
+        assert!(
+            !doc.picture().is_grouped(),
+            "3,001 tasks are laid out one by one"
+        );
         assert!(app.graph_view().grouped(doc), "but shown by group at first");
-        assert_eq!(app.graph_view().picture(doc).nodes.len(), 2);
+        assert_eq!(app.graph_view().picture(doc).box_count(), 2);
     }
     harness.key_press(egui::Key::G);
     harness.run_steps(3);
     let app = harness.state();
     let doc = app.document().unwrap();
     assert!(!app.graph_view().grouped(doc));
-    assert_eq!(app.graph_view().picture(doc).nodes.len(), 3001);
+    assert_eq!(app.graph_view().picture(doc).box_count(), 3001);
 }
 
 /// Spans from the `tracing` hook carry busy time and log lines: the details show them.
@@ -610,7 +616,7 @@ fn hostile_keys_show_as_text_and_draw_without_failing() {
         .state()
         .document()
         .unwrap_or_else(|| panic!("{error:?}"));
-    assert_eq!(doc.trace.graph.len(), HOSTILE_KEYS.len());
+    assert_eq!(doc.trace().graph.len(), HOSTILE_KEYS.len());
     for (i, key) in HOSTILE_KEYS.iter().enumerate() {
         harness
             .state_mut()
@@ -653,6 +659,6 @@ fn a_graph_of_one_task_per_group_switches_to_groups() {
     let app = harness.state();
     let doc = app.document().unwrap();
     let picture = app.graph_view().picture(doc);
-    assert!(picture.grouped);
-    assert_eq!(picture.nodes.len(), 2, "both groups have a box");
+    assert!(picture.is_grouped());
+    assert_eq!(picture.box_count(), 2, "both groups have a box");
 }

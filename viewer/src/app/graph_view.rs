@@ -6,24 +6,28 @@ use egui::{
     Align2, Color32, FontId, Pos2, Rect, Sense, Shape, Stroke, StrokeKind, Ui, Vec2, pos2, vec2,
 };
 use taskscope_core::TaskId;
+use taskscope_core::units::elide;
 
+use super::Selection;
+use super::colors::{HIGHLIGHT, STATES, contrast, state_color, state_name};
+use super::details::{group_tooltip, task_tooltip};
 use super::document::{Document, GraphPicture, NodeKind};
-use super::timeline::elide;
-use super::{HIGHLIGHT, Selection, group_tooltip, state_color, task_tooltip};
 use taskscope_analysis::replay::{GroupProgress, TaskState};
 
 /// Pan and zoom of the graph; layout coordinates times `scale` plus `offset` give
 /// screen coordinates relative to the view's top left.
 #[derive(Clone, Debug)]
 pub struct GraphView {
-    pub offset: Vec2,
+    /// Where the layout's origin is drawn, relative to the view's top left.
+    pub(crate) offset: Vec2,
+    /// Screen points per layout point: above 1 zoomed in, below 1 zoomed out.
     pub scale: f32,
     fitted: bool,
     /// Color boxes by group instead of by state.
     pub color_by_group: bool,
     /// Draw one box per group instead of per task; `None` decides at the first frame
     /// (by group when boxes of tasks would be too small to see).
-    pub by_group: Option<bool>,
+    pub(crate) by_group: Option<bool>,
     /// A box to bring into view at the next frame (selected elsewhere).
     focus: Option<u32>,
     /// The view's rectangle at the last frame.
@@ -44,18 +48,9 @@ impl Default for GraphView {
     }
 }
 
-const STATES: [TaskState; 6] = [
-    TaskState::Waiting,
-    TaskState::Ready,
-    TaskState::Running,
-    TaskState::Done,
-    TaskState::Released,
-    TaskState::Failed,
-];
-
 impl GraphView {
     /// Fits the whole graph at the next frame.
-    pub fn refit(&mut self) {
+    pub(crate) fn refit(&mut self) {
         self.fitted = false;
     }
 
@@ -73,13 +68,13 @@ impl GraphView {
     }
 
     /// Switches between boxes per task and per group, and fits the new drawing.
-    pub fn set_by_group(&mut self, by_group: bool) {
+    pub(crate) fn set_by_group(&mut self, by_group: bool) {
         self.by_group = Some(by_group);
         self.fitted = false;
     }
 
     /// Brings `task`'s box into view at the next frame.
-    pub fn focus_on(&mut self, doc: &Document, task: TaskId) {
+    pub(crate) fn focus_on(&mut self, doc: &Document, task: TaskId) {
         self.focus = self.picture(doc).node_of_task.get(task.index()).copied();
     }
 
@@ -108,7 +103,9 @@ impl GraphView {
         self.fitted = true;
     }
 
-    pub fn ui(
+    /// Draws the graph in all of `ui`'s space, colored by the state at `t`; a click
+    /// selects a box, and the critical path is outlined when `show_critical`.
+    pub(crate) fn ui(
         &mut self,
         ui: &mut Ui,
         doc: &Document,
@@ -348,7 +345,7 @@ impl GraphView {
         } else {
             STATES
                 .iter()
-                .map(|&s| (state_color(s), super::state_name(s).to_string()))
+                .map(|&s| (state_color(s), state_name(s).to_string()))
                 .collect()
         };
         let height = entries.len() as f32 * 15.0 + 6.0;
@@ -433,17 +430,6 @@ fn arrowhead(painter: &egui::Painter, from: Pos2, to: Pos2, size: f32, color: Co
     ));
 }
 
-/// Black or white, whichever reads better on `fill`.
-fn contrast(fill: Color32) -> Color32 {
-    let [r, g, b, _] = fill.to_array();
-    let luma = 0.299 * r as f32 + 0.587 * g as f32 + 0.114 * b as f32;
-    if luma > 140.0 {
-        Color32::BLACK
-    } else {
-        Color32::WHITE
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -461,11 +447,5 @@ mod tests {
         assert!((b.x - a.x) > 700.0, "uses the width");
         let back = v.to_layout(v.to_screen(pos2(123.0, 456.0)));
         assert!((back - pos2(123.0, 456.0)).length() < 1e-2);
-    }
-
-    #[test]
-    fn text_contrasts_with_its_box() {
-        assert_eq!(contrast(Color32::from_rgb(20, 20, 20)), Color32::WHITE);
-        assert_eq!(contrast(Color32::from_rgb(230, 230, 230)), Color32::BLACK);
     }
 }

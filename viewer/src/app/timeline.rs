@@ -6,11 +6,13 @@ use egui::{
     Align2, Color32, FontId, Rect, Response, Sense, Shape, Stroke, StrokeKind, Ui, pos2, vec2,
 };
 use taskscope_core::TaskId;
-use taskscope_core::units::format_ns;
+use taskscope_core::units::{elide, format_ns, tick_step};
 
+use super::Selection;
+use super::colors::HIGHLIGHT;
+use super::details::task_tooltip;
 use super::document::Document;
 use super::playback::Playback;
-use super::{HIGHLIGHT, Selection, task_tooltip};
 use taskscope_analysis::replay::Column;
 
 const GUTTER: f32 = 84.0;
@@ -21,7 +23,9 @@ const MIN_LANE: f32 = 4.0;
 /// The visible time range, in ns (fractional, so deep zooms stay smooth).
 #[derive(Clone, Debug)]
 pub struct Timeline {
+    /// The time at the left edge, ns (negative when the view starts before the run).
     pub t0: f64,
+    /// The time at the right edge, ns.
     pub t1: f64,
     /// Whether the view was set up for the open file.
     fitted: bool,
@@ -79,7 +83,7 @@ impl Timeline {
     }
 
     /// Scrolls the lanes, when they do not all fit, so that `lane` shows.
-    pub fn show_lane(&mut self, lane: usize) {
+    pub(crate) fn show_lane(&mut self, lane: usize) {
         if lane < self.first_lane || lane >= self.first_lane.saturating_add(self.fit) {
             self.first_lane = lane.saturating_sub(self.fit.min(1000) / 2);
         }
@@ -118,7 +122,7 @@ impl Timeline {
     }
 
     /// Draws the timeline in all of `ui`'s space.
-    pub fn ui(
+    pub(crate) fn ui(
         &mut self,
         ui: &mut Ui,
         doc: &Document,
@@ -423,28 +427,6 @@ fn tick_label(t: f64, step: f64) -> String {
     format!("{:.*} {name}", decimals, t / unit)
 }
 
-/// A round step between ticks, at least `min` ns: 1, 2 or 5 times a power of ten.
-fn tick_step(min: f64) -> f64 {
-    let min = min.max(1.0);
-    let p = 10f64.powf(min.log10().floor());
-    [1.0, 2.0, 5.0, 10.0]
-        .into_iter()
-        .map(|m| m * p)
-        .find(|&s| s >= min)
-        .unwrap_or(10.0 * p)
-}
-
-/// `s` cut to at most `n` characters, with an ellipsis.
-pub fn elide(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,14 +441,6 @@ mod tests {
     }
 
     #[test]
-    fn ticks_are_round() {
-        assert_eq!(tick_step(3.0), 5.0);
-        assert_eq!(tick_step(120.0), 200.0);
-        assert_eq!(tick_step(1000.0), 1000.0);
-        assert_eq!(tick_step(0.0), 1.0);
-    }
-
-    #[test]
     fn zoom_keeps_the_time_under_the_pointer() {
         let mut t = Timeline {
             t0: 0.0,
@@ -476,11 +450,5 @@ mod tests {
         t.zoom(2.0, 250.0);
         assert!((t.t1 - t.t0 - 500.0).abs() < 1e-9);
         assert!((t.t0 - 125.0).abs() < 1e-9, "{}", t.t0);
-    }
-
-    #[test]
-    fn long_keys_are_elided() {
-        assert_eq!(elide("abcdef", 4), "abc…");
-        assert_eq!(elide("abc", 4), "abc");
     }
 }
