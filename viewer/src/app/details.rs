@@ -4,6 +4,7 @@
 use egui::{Color32, RichText, Ui};
 use taskscope_analysis::replay::GroupId;
 use taskscope_core::TaskId;
+use taskscope_core::trace::TaskEvent;
 use taskscope_core::units::{format_bytes, format_ns};
 
 use super::Selection;
@@ -42,12 +43,15 @@ fn details(ui: &mut Ui, doc: &Document, selection: Selection, t: u64, actions: &
     }
 }
 
+/// One row of a two-column grid: a name, weakly, then its value.
 fn row(ui: &mut Ui, name: &str, value: impl Into<egui::WidgetText>) {
     ui.label(RichText::new(name).weak());
     ui.label(value);
     ui.end_row();
 }
 
+/// A task's details: its key, its facts, buttons to its start and end, its log lines,
+/// and its neighbours as links.
 fn task_details(ui: &mut Ui, doc: &Document, task: TaskId, t: u64, actions: &mut Actions) {
     let graph = &doc.trace.graph;
     let info = graph.task(task);
@@ -58,58 +62,7 @@ fn task_details(ui: &mut Ui, doc: &Document, task: TaskId, t: u64, actions: &mut
     egui::Grid::new("task-details")
         .num_columns(2)
         .striped(true)
-        .show(ui, |ui| {
-            row(ui, "Group", info.group.as_str());
-            if !info.op.is_empty() {
-                row(ui, "Operation", info.op.as_str());
-            }
-            let state = doc.replay.state_at(task, t);
-            ui.label(RichText::new("State").weak());
-            ui.horizontal(|ui| {
-                let (r, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
-                ui.painter().rect_filled(r, 2.0, state_color(state));
-                ui.label(format!("{} at {}", state_name(state), format_ns(t)));
-            });
-            ui.end_row();
-            if let Some(e) = doc.event(task) {
-                row(ui, "Worker", e.worker.to_string());
-                row(ui, "Start", format_ns(e.start));
-                row(ui, "End", format_ns(e.end));
-                row(ui, "Duration", format_ns(e.duration()));
-                if let Some(busy) = e.busy {
-                    // Spans of async tasks: entered part of the time, waiting the rest.
-                    let idle = e.duration().saturating_sub(busy);
-                    row(
-                        ui,
-                        "Busy / idle",
-                        format!("{} / {}", format_ns(busy), format_ns(idle)),
-                    );
-                }
-                row(ui, "Bytes", format_bytes(e.bytes));
-                if let Some(a) = e.alloc {
-                    row(ui, "Allocated", format_bytes(a));
-                }
-                if let Some(p) = e.peak {
-                    row(ui, "Peak", format_bytes(p));
-                }
-                row(ui, "Status", format!("{:?}", e.status).to_lowercase());
-                if let Some(m) = &e.message {
-                    row(
-                        ui,
-                        "Error",
-                        RichText::new(m).color(Color32::from_rgb(214, 39, 40)),
-                    );
-                }
-            } else if doc.trace.is_run() {
-                row(ui, "Ran", "not in this trace");
-            }
-            if doc.on_critical_path[task.index()] {
-                row(ui, "Critical path", "yes");
-            }
-            for (k, v) in info.meta.iter().take(20) {
-                row(ui, k, v.to_string());
-            }
-        });
+        .show(ui, |ui| task_facts(ui, doc, task, t));
     if let Some(e) = doc.event(task) {
         ui.horizontal(|ui| {
             if ui.button("Go to start").clicked() {
@@ -123,25 +76,91 @@ fn task_details(ui: &mut Ui, doc: &Document, task: TaskId, t: u64, actions: &mut
     if let Some(e) = doc.event(task)
         && !e.logs.is_empty()
     {
-        egui::CollapsingHeader::new(format!("Log ({})", e.logs.len()))
-            .default_open(true)
-            .show(ui, |ui| {
-                for line in e.logs.iter().take(200) {
-                    ui.label(
-                        RichText::new(format!(
-                            "{} {:<5} {}",
-                            format_ns(line.t),
-                            line.level,
-                            line.message
-                        ))
-                        .monospace()
-                        .size(11.0),
-                    );
-                }
-            });
+        task_log(ui, e);
     }
     neighbours(ui, doc, "Dependencies", info.deps(), actions);
     neighbours(ui, doc, "Dependents", graph.dependents(task), actions);
+}
+
+/// The rows of a task's facts: group, operation, state at `t`, what its run measured,
+/// whether it is on the critical path, its metadata.
+fn task_facts(ui: &mut Ui, doc: &Document, task: TaskId, t: u64) {
+    let info = doc.trace.graph.task(task);
+    row(ui, "Group", info.group.as_str());
+    if !info.op.is_empty() {
+        row(ui, "Operation", info.op.as_str());
+    }
+    let state = doc.replay.state_at(task, t);
+    ui.label(RichText::new("State").weak());
+    ui.horizontal(|ui| {
+        let (r, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+        ui.painter().rect_filled(r, 2.0, state_color(state));
+        ui.label(format!("{} at {}", state_name(state), format_ns(t)));
+    });
+    ui.end_row();
+    if let Some(e) = doc.event(task) {
+        run_facts(ui, e);
+    } else if doc.trace.is_run() {
+        row(ui, "Ran", "not in this trace");
+    }
+    if doc.on_critical_path[task.index()] {
+        row(ui, "Critical path", "yes");
+    }
+    for (k, v) in info.meta.iter().take(20) {
+        row(ui, k, v.to_string());
+    }
+}
+
+/// The rows of what a task's run measured: worker, times, bytes, status.
+fn run_facts(ui: &mut Ui, e: &TaskEvent) {
+    row(ui, "Worker", e.worker.to_string());
+    row(ui, "Start", format_ns(e.start));
+    row(ui, "End", format_ns(e.end));
+    row(ui, "Duration", format_ns(e.duration()));
+    if let Some(busy) = e.busy {
+        // Spans of async tasks: entered part of the time, waiting the rest.
+        let idle = e.duration().saturating_sub(busy);
+        row(
+            ui,
+            "Busy / idle",
+            format!("{} / {}", format_ns(busy), format_ns(idle)),
+        );
+    }
+    row(ui, "Bytes", format_bytes(e.bytes));
+    if let Some(a) = e.alloc {
+        row(ui, "Allocated", format_bytes(a));
+    }
+    if let Some(p) = e.peak {
+        row(ui, "Peak", format_bytes(p));
+    }
+    row(ui, "Status", format!("{:?}", e.status).to_lowercase());
+    if let Some(m) = &e.message {
+        row(
+            ui,
+            "Error",
+            RichText::new(m).color(Color32::from_rgb(214, 39, 40)),
+        );
+    }
+}
+
+/// The log lines a task wrote while it ran (the first 200).
+fn task_log(ui: &mut Ui, e: &TaskEvent) {
+    egui::CollapsingHeader::new(format!("Log ({})", e.logs.len()))
+        .default_open(true)
+        .show(ui, |ui| {
+            for line in e.logs.iter().take(200) {
+                ui.label(
+                    RichText::new(format!(
+                        "{} {:<5} {}",
+                        format_ns(line.t),
+                        line.level,
+                        line.message
+                    ))
+                    .monospace()
+                    .size(11.0),
+                );
+            }
+        });
 }
 
 fn neighbours(ui: &mut Ui, doc: &Document, title: &str, ids: &[TaskId], actions: &mut Actions) {

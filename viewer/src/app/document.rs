@@ -58,6 +58,23 @@ impl GraphPicture {
         self.nodes.len()
     }
 
+    /// The drawings of `trace`'s graph: the default one and, when that draws tasks,
+    /// the group view too, for graphs too wide to read.
+    fn both(trace: &Trace) -> Pictures {
+        let names: Vec<&str> = trace
+            .graph
+            .tasks()
+            .map(|(_, t)| t.group.as_str())
+            .collect::<std::collections::BTreeSet<&str>>()
+            .into_iter()
+            .collect();
+        let index = |g: &str| names.binary_search(&g).ok().map(|i| i as u32);
+        let main = Arc::new(GraphPicture::of(trace, View::Auto, &index));
+        let groups = (!main.grouped && !trace.graph.is_empty())
+            .then(|| Arc::new(GraphPicture::of(trace, View::Groups, &index)));
+        (main, groups)
+    }
+
     fn of(trace: &Trace, view: View, group_index: &dyn Fn(&str) -> Option<u32>) -> GraphPicture {
         let options = RenderOptions {
             view,
@@ -136,6 +153,20 @@ impl GraphPicture {
             made_for: (trace.graph.len(), trace.graph.edge_count()),
         }
     }
+}
+
+/// The longest tasks of `trace`, longest first (at most [`SLOWEST`]); `event_of` gives
+/// each task's event.
+fn slowest_tasks(trace: &Trace, event_of: &[Option<u32>]) -> Vec<TaskId> {
+    let mut slowest: Vec<TaskId> = trace.events.iter().map(|e| e.task).collect();
+    let duration =
+        |id: &TaskId| event_of[id.index()].map_or(0, |e| trace.events[e as usize].duration());
+    if slowest.len() > SLOWEST {
+        slowest.select_nth_unstable_by_key(SLOWEST, |id| std::cmp::Reverse(duration(id)));
+        slowest.truncate(SLOWEST);
+    }
+    slowest.sort_by_key(|id| (std::cmp::Reverse(duration(id)), id.index()));
+    slowest
 }
 
 /// A graph's drawings: the default one, and the group view when the default draws
@@ -217,23 +248,9 @@ impl Document {
             previous.filter(|p| p.0.made_for == (trace.graph.len(), trace.graph.edge_count()));
         let (replay, stats, pictures) = std::thread::scope(|s| {
             let stats = s.spawn(|| RunStats::of(&trace));
-            let picture = reusable.is_none().then(|| {
-                s.spawn(|| {
-                    let names: Vec<&str> = trace
-                        .graph
-                        .tasks()
-                        .map(|(_, t)| t.group.as_str())
-                        .collect::<std::collections::BTreeSet<&str>>()
-                        .into_iter()
-                        .collect();
-                    let index = |g: &str| names.binary_search(&g).ok().map(|i| i as u32);
-                    let main = Arc::new(GraphPicture::of(&trace, View::Auto, &index));
-                    // Drawn by task: the group view too, for graphs too wide to read.
-                    let groups = (!main.grouped && !trace.graph.is_empty())
-                        .then(|| Arc::new(GraphPicture::of(&trace, View::Groups, &index)));
-                    (main, groups)
-                })
-            });
+            let picture = reusable
+                .is_none()
+                .then(|| s.spawn(|| GraphPicture::both(&trace)));
             let replay = Replay::from_trace(&trace);
             let stats = stats.join().unwrap_or(None);
             let pictures = picture.and_then(|p| p.join().ok());
@@ -274,14 +291,7 @@ impl Document {
         for id in &critical_path {
             on_critical_path[id.index()] = true;
         }
-        let mut slowest: Vec<TaskId> = trace.events.iter().map(|e| e.task).collect();
-        let duration =
-            |id: &TaskId| event_of[id.index()].map_or(0, |e| trace.events[e as usize].duration());
-        if slowest.len() > SLOWEST {
-            slowest.select_nth_unstable_by_key(SLOWEST, |id| std::cmp::Reverse(duration(id)));
-            slowest.truncate(SLOWEST);
-        }
-        slowest.sort_by_key(|id| (std::cmp::Reverse(duration(id)), id.index()));
+        let slowest = slowest_tasks(&trace, &event_of);
         let lanes = replay.lanes();
         let lane_of_worker = (0..lanes.len()).map(|l| (lanes.worker(l), l)).collect();
         Ok(Document {
