@@ -7,7 +7,7 @@ mod common;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use common::{norm, open, sample};
+use common::{norm, open, open_file, sample, write_trace};
 use egui_kittest::kittest::Queryable;
 use taskscope_viewer::ViewerOptions;
 use taskscope_viewer::testing::Selection;
@@ -35,20 +35,8 @@ fn a_sample_opens_with_its_sizes_in_the_status_bar() {
 fn a_bad_file_shows_an_error_in_the_window() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("broken.trace.jsonl");
-    std::fs::write(
-        &path,
-        concat!(
-            r#"{"type":"header","format":"taskscope","version":1,"tool":"t","clock":"ns"}"#,
-            "\n",
-            r#"{"type":"task","id":0}"#,
-            "\n"
-        ),
-    )
-    .unwrap();
-    let harness = open(ViewerOptions {
-        file: Some(path.clone()),
-        ..ViewerOptions::default()
-    });
+    write_trace(&path, &[r#"{"type":"task","id":0}"#]);
+    let harness = open_file(path.clone());
     assert!(harness.state().document().is_none());
     harness.get_by_label("The file could not be opened");
     let error = harness.state().error().unwrap().to_string();
@@ -58,10 +46,7 @@ fn a_bad_file_shows_an_error_in_the_window() {
 
 #[test]
 fn a_graph_without_a_run_opens_colored_by_group() {
-    let harness = open(ViewerOptions {
-        file: Some(sample("norm_dask.dot")),
-        ..ViewerOptions::default()
-    });
+    let harness = open_file(sample("norm_dask.dot"));
     let doc = harness.state().document().expect("Dask's DOT opens");
     assert_eq!(doc.trace().graph.len(), 590);
     assert!(harness.state().graph_view().color_by_group);
@@ -85,10 +70,7 @@ fn a_growing_trace_is_followed_live() {
         writeln!(file, "{l}").unwrap();
     }
     file.flush().unwrap();
-    let mut harness = open(ViewerOptions {
-        file: Some(path.clone()),
-        ..ViewerOptions::default()
-    });
+    let mut harness = open_file(path.clone());
     {
         let app = harness.state();
         let doc = app.document().unwrap();
@@ -219,10 +201,7 @@ fn hostile_keys_show_as_text_and_draw_without_failing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hostile.trace.jsonl");
     write_hostile_trace(&path);
-    let mut harness = open(ViewerOptions {
-        file: Some(path),
-        ..ViewerOptions::default()
-    });
+    let mut harness = open_file(path);
     let error = harness.state().error().map(|e| e.to_string());
     let doc = harness
         .state()

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{click_at, norm, open, sample};
+use common::{click_at, first_of_group, norm, open, sample, write_trace};
 use egui_kittest::kittest::Queryable;
 use taskscope_viewer::ViewerOptions;
 use taskscope_viewer::testing::Selection;
@@ -15,12 +15,7 @@ fn clicking_a_task_in_the_graph_shows_its_key_and_marks_it_in_the_timeline() {
     let (task, key, pos) = {
         let app = harness.state();
         let doc = app.document().unwrap();
-        let (task, _) = doc
-            .trace()
-            .graph
-            .tasks()
-            .find(|(_, t)| t.group == "mean_chunk")
-            .unwrap();
+        let task = first_of_group(doc, "mean_chunk");
         let key = doc.trace().graph.task(task).key.clone();
         let pos = app.graph_view().screen_pos_of(doc, task).unwrap();
         (task, key, pos)
@@ -66,13 +61,8 @@ fn search_finds_a_task_and_its_link_selects_it() {
     let mut harness = open(norm());
     let (key, id) = {
         let doc = harness.state().document().unwrap();
-        let (id, t) = doc
-            .trace()
-            .graph
-            .tasks()
-            .find(|(_, t)| t.group == "var-aggregate")
-            .unwrap();
-        (t.key.clone(), id)
+        let id = first_of_group(doc, "var-aggregate");
+        (doc.trace().graph.task(id).key.clone(), id)
     };
     harness.get_by_label("Search").click();
     harness.run_steps(2);
@@ -90,13 +80,8 @@ fn a_dependency_link_moves_the_selection() {
     let mut harness = open(norm());
     let (task, dep, dep_key) = {
         let doc = harness.state().document().unwrap();
-        let (id, t) = doc
-            .trace()
-            .graph
-            .tasks()
-            .find(|(_, t)| t.group == "truediv")
-            .unwrap();
-        let dep = t.deps()[0];
+        let id = first_of_group(doc, "truediv");
+        let dep = doc.trace().graph.task(id).deps()[0];
         (id, dep, doc.trace().graph.task(dep).key.clone())
     };
     harness.state_mut().select(Selection::Task(task));
@@ -137,20 +122,14 @@ fn the_select_option_selects_a_task_and_zooms_the_timeline_to_it() {
 fn busy_time_and_log_lines_show_in_the_details() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("spans.trace.jsonl");
-    std::fs::write(
+    write_trace(
         &path,
-        concat!(
-            r#"{"type":"header","format":"taskscope","version":1,"tool":"t","clock":"ns"}"#,
-            "\n",
+        &[
             r#"{"type":"task","id":0,"key":"main/fetch","group":"fetch"}"#,
-            "\n",
             r#"{"type":"event","task":0,"worker":0,"start":1000,"end":9000,"status":"done","bytes":0,"busy":3000,"logs":[{"t":2000,"level":"INFO","message":"fetched rows=10"}]}"#,
-            "\n",
             r#"{"type":"end","tasks":1,"edges":0,"status":"ok","wall":10000}"#,
-            "\n"
-        ),
-    )
-    .unwrap();
+        ],
+    );
     let harness = open(ViewerOptions {
         file: Some(path),
         select: Some("main/fetch".into()),

@@ -4,9 +4,8 @@
 
 mod common;
 
-use common::{norm, open, scroll_at};
+use common::{HEADER, norm, open, open_file, scroll_at};
 use egui_kittest::kittest::Queryable;
-use taskscope_viewer::ViewerOptions;
 use taskscope_viewer::testing::Selection;
 
 #[test]
@@ -44,9 +43,7 @@ fn the_wheel_zooms_the_timeline_and_the_graph_around_the_pointer() {
 fn many_lanes_scroll() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("wide.trace.jsonl");
-    let mut text = String::from(
-        r#"{"type":"header","format":"taskscope","version":1,"tool":"t","clock":"ns"}"#,
-    );
+    let mut text = String::from(HEADER);
     text.push('\n');
     let workers = 120;
     for i in 0..workers {
@@ -65,10 +62,7 @@ fn many_lanes_scroll() {
         "{{\"type\":\"end\",\"tasks\":{workers},\"edges\":0,\"status\":\"ok\",\"wall\":2000}}\n"
     ));
     std::fs::write(&path, text).unwrap();
-    let mut harness = open(ViewerOptions {
-        file: Some(path),
-        ..ViewerOptions::default()
-    });
+    let mut harness = open_file(path);
     assert_eq!(harness.state().timeline().first_lane, 0);
     let last = harness
         .state()
@@ -118,10 +112,7 @@ fn a_very_wide_graph_starts_by_group_and_g_switches() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("wide.jsonl");
     taskscope_core::trace::save_graph(&path, &graph, Some("wide")).unwrap();
-    let mut harness = open(ViewerOptions {
-        file: Some(path),
-        ..ViewerOptions::default()
-    });
+    let mut harness = open_file(path);
     {
         let app = harness.state();
         let doc = app.document().unwrap();
@@ -155,10 +146,7 @@ fn a_graph_of_one_task_per_group_switches_to_groups() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("two.jsonl");
     taskscope_core::trace::save_graph(&path, &graph, Some("two")).unwrap();
-    let mut harness = open(ViewerOptions {
-        file: Some(path),
-        ..ViewerOptions::default()
-    });
+    let mut harness = open_file(path);
     assert!(
         !harness
             .state()

@@ -138,11 +138,7 @@ impl ViewerApp {
     pub(super) fn status_bar(&self, ui: &mut Ui) {
         ui.horizontal(|ui| {
             if let Some(loading) = &self.loading {
-                ui.label(format!(
-                    "Reading {} … {:.1} s",
-                    loading.path.display(),
-                    loading.started.elapsed().as_secs_f32()
-                ));
+                ui.label(loading.status());
             }
             if let Some(doc) = &self.doc {
                 let g = &doc.trace.graph;

@@ -1,8 +1,8 @@
 //! The viewer's colors and the names of task states: one place, so the graph, the
 //! timeline, the legend and the panels agree.
 
-use egui::Color32;
-use taskscope_analysis::replay::TaskState;
+use egui::{Color32, Rect, pos2};
+use taskscope_analysis::replay::{GroupProgress, TaskState};
 
 /// The outline color of the critical path.
 pub(crate) const HIGHLIGHT: Color32 = Color32::from_rgb(255, 140, 0);
@@ -40,6 +40,31 @@ pub(crate) fn state_name(s: TaskState) -> &'static str {
         TaskState::Released => "released",
         TaskState::Failed => "failed",
     }
+}
+
+/// A group's progress as bands across `r`, left to right, each as wide as its share of
+/// the group's tasks: done in `done` (the group's color), running in green, failed in
+/// black, like Dask's progress bars. The graph's group boxes and the progress panel
+/// both draw these.
+pub(crate) fn progress_bands(r: Rect, p: GroupProgress, done: Color32) -> Vec<(Rect, Color32)> {
+    let total = p.total.max(1) as f32;
+    let mut x = r.left();
+    let mut bands = Vec::with_capacity(3);
+    for (n, color) in [
+        (p.done, done),
+        (p.running, state_color(TaskState::Running)),
+        (p.failed, state_color(TaskState::Failed)),
+    ] {
+        let w = r.width() * n as f32 / total;
+        if w > 0.0 {
+            bands.push((
+                Rect::from_min_max(pos2(x, r.top()), pos2(x + w, r.bottom())),
+                color,
+            ));
+            x += w;
+        }
+    }
+    bands
 }
 
 /// Black or white, whichever reads better on `fill`.

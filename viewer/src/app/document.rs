@@ -421,6 +421,15 @@ impl Loading {
         }
     }
 
+    /// "Reading FILE … 1.2 s", for the status bar and the welcome page.
+    pub(crate) fn status(&self) -> String {
+        format!(
+            "Reading {} … {:.1} s",
+            self.path.display(),
+            self.started.elapsed().as_secs_f32()
+        )
+    }
+
     /// The result, once the thread is done.
     pub(crate) fn poll(&self) -> Option<Result<Document, String>> {
         match self.receiver.try_recv() {

@@ -196,11 +196,7 @@ impl ViewerApp {
                 });
             }
             if let Some(loading) = &self.loading {
-                ui.label(format!(
-                    "Reading {} … {:.1} s",
-                    loading.path.display(),
-                    loading.started.elapsed().as_secs_f32()
-                ));
+                ui.label(loading.status());
                 return;
             }
             ui.add_space(12.0);

@@ -10,7 +10,7 @@ use taskscope_core::TaskId;
 use taskscope_core::units::elide;
 
 use super::Selection;
-use super::colors::{HIGHLIGHT, STATES, contrast, state_color, state_name};
+use super::colors::{HIGHLIGHT, STATES, contrast, progress_bands, state_color, state_name};
 use super::details::{group_tooltip, task_tooltip};
 use super::document::{Document, GraphPicture, NodeKind};
 use taskscope_analysis::replay::{GroupId, GroupProgress, TaskState};
@@ -425,19 +425,8 @@ fn group_box(mesh: &mut Mesh, r: Rect, p: GroupProgress, color: Color32, by_grou
         return;
     }
     mesh.add_colored_rect(r, state_color(TaskState::Waiting));
-    let total = p.total.max(1) as f32;
-    let mut x = r.left();
-    for (n, state) in [
-        (p.done, color),
-        (p.running, state_color(TaskState::Running)),
-        (p.failed, state_color(TaskState::Failed)),
-    ] {
-        let w = r.width() * n as f32 / total;
-        if w > 0.0 {
-            let band = Rect::from_min_max(pos2(x, r.top()), pos2(x + w, r.bottom()));
-            mesh.add_colored_rect(band, state);
-            x += w;
-        }
+    for (band, color) in progress_bands(r, p, color) {
+        mesh.add_colored_rect(band, color);
     }
 }
 

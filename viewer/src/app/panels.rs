@@ -2,11 +2,11 @@
 //! what the panels ask the app to do after a click.
 
 use egui::{Color32, RichText, Ui};
-use taskscope_analysis::replay::{GroupId, GroupProgress, TaskState};
+use taskscope_analysis::replay::{GroupId, GroupProgress};
 use taskscope_core::units::{elide, format_ns};
 
 use super::Selection;
-use super::colors::state_color;
+use super::colors::progress_bands;
 use super::document::Document;
 
 /// Most search hits listed.
@@ -156,22 +156,8 @@ fn progress_row(ui: &mut Ui, name: &str, p: GroupProgress, color: Color32) -> eg
         rect.right_bottom() + egui::vec2(0.0, -1.0),
     );
     painter.rect_filled(bar, 1.0, ui.visuals().faint_bg_color.gamma_multiply(2.0));
-    let total = p.total.max(1) as f32;
-    let mut x = bar.left();
-    for (n, c) in [
-        (p.done, color),
-        (p.running, state_color(TaskState::Running)),
-        (p.failed, state_color(TaskState::Failed)),
-    ] {
-        let w = bar.width() * n as f32 / total;
-        if w > 0.0 {
-            painter.rect_filled(
-                egui::Rect::from_min_max(egui::pos2(x, bar.top()), egui::pos2(x + w, bar.bottom())),
-                0.0,
-                c,
-            );
-            x += w;
-        }
+    for (band, c) in progress_bands(bar, p, color) {
+        painter.rect_filled(band, 0.0, c);
     }
     response.on_hover_text(format!(
         "{label}, {} running{}",

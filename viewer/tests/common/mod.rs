@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 
 use egui::{Event, Modifiers, PointerButton, Pos2};
 use egui_kittest::Harness;
+use taskscope_core::TaskId;
 use taskscope_viewer::ViewerOptions;
-use taskscope_viewer::testing::{Recent, ViewerApp};
+use taskscope_viewer::testing::{Document, Recent, ViewerApp};
 
 /// A file of the repository's `samples/` folder.
 pub(crate) fn sample(name: &str) -> PathBuf {
@@ -61,4 +62,38 @@ pub(crate) fn norm() -> ViewerOptions {
         file: Some(sample("norm.trace.jsonl")),
         ..ViewerOptions::default()
     }
+}
+
+/// The first line of a taskscope trace, for the traces the tests write.
+pub(crate) const HEADER: &str =
+    r#"{"type":"header","format":"taskscope","version":1,"tool":"t","clock":"ns"}"#;
+
+/// Writes a trace of `records` (JSON lines) after [`HEADER`], each line ending in a
+/// newline.
+pub(crate) fn write_trace(path: &Path, records: &[&str]) {
+    let mut text = format!("{HEADER}\n");
+    for r in records {
+        text.push_str(r);
+        text.push('\n');
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+/// A harness showing the app with `path` open.
+pub(crate) fn open_file(path: PathBuf) -> Harness<'static, ViewerApp> {
+    open(ViewerOptions {
+        file: Some(path),
+        ..ViewerOptions::default()
+    })
+}
+
+/// The first task of `group` in `doc`.
+pub(crate) fn first_of_group(doc: &Document, group: &str) -> TaskId {
+    let (id, _) = doc
+        .trace()
+        .graph
+        .tasks()
+        .find(|(_, t)| t.group == group)
+        .unwrap_or_else(|| panic!("no task of group {group}"));
+    id
 }
