@@ -4,8 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::anyhow;
 use clap::Args;
-use taskscope_viewer::ViewerOptions;
-use taskscope_viewer::app::TimeSpec;
+use taskscope_viewer::{TimeSpec, ViewerOptions};
 
 use crate::Failure;
 

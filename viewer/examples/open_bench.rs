@@ -8,8 +8,8 @@ use std::time::Instant;
 
 use taskscope_analysis::replay::Replay;
 use taskscope_analysis::stats::RunStats;
-use taskscope_viewer::app::{Document, Recent};
-use taskscope_viewer::{ViewerApp, ViewerOptions};
+use taskscope_viewer::testing::{Document, Recent, ViewerApp};
+use taskscope_viewer::{TimeSpec, ViewerOptions};
 
 fn main() {
     let Some(path) = std::env::args().nth(1) else {
@@ -40,7 +40,7 @@ fn main() {
         "document      {:>8.0} ms (replay, stats, layout)",
         t.elapsed().as_secs_f64() * 1e3
     );
-    let lanes = doc.replay.lanes().len();
+    let lanes = doc.replay().lanes().len();
     for (name, t0, t1) in [
         ("zoomed out", 0, doc.end()),
         ("zoomed in", doc.end() / 2, doc.end() / 2 + doc.end() / 1000),
@@ -49,9 +49,9 @@ fn main() {
         let reps = 20;
         for _ in 0..reps {
             for lane in 0..lanes {
-                std::hint::black_box(doc.replay.lane_columns(lane, t0, t1, 1500));
+                std::hint::black_box(doc.replay().lane_columns(lane, t0, t1, 1500));
             }
-            std::hint::black_box(doc.replay.group_progress_at(t1));
+            std::hint::black_box(doc.replay().group_progress_at(t1));
         }
         println!(
             "frame queries {:>8.2} ms ({name}: {lanes} lanes x 1500 columns, progress)",
@@ -67,7 +67,7 @@ fn main() {
 fn app_frames(path: &std::path::Path) {
     let options = ViewerOptions {
         file: Some(path.to_path_buf()),
-        at: Some(taskscope_viewer::app::TimeSpec::Fraction(0.5)),
+        at: Some(TimeSpec::Fraction(0.5)),
         ..ViewerOptions::default()
     };
     let app = ViewerApp::with_recent(options, Recent::in_memory());

@@ -15,9 +15,12 @@ use taskscope_interop::input;
 
 use taskscope_analysis::replay::Replay;
 
+use super::colors::parse_hex;
+
 /// What a box of the graph stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NodeKind {
+pub(crate) enum NodeKind {
+    /// A task, in a drawing by task.
     Task(TaskId),
     /// A group, as an index into [`Replay::group_names`].
     Group(u32),
@@ -25,26 +28,53 @@ pub enum NodeKind {
 
 /// One box of the graph, in layout coordinates.
 #[derive(Clone, Debug)]
-pub struct Node {
-    pub kind: NodeKind,
-    pub rect: Rect,
-    pub label: String,
+pub(crate) struct Node {
+    pub(crate) kind: NodeKind,
+    pub(crate) rect: Rect,
+    pub(crate) label: String,
 }
 
 /// The graph laid out once by the exporters' layered layout: boxes and edge polylines.
 pub struct GraphPicture {
     /// Boxes are groups (the graph is too large to draw task by task).
-    pub grouped: bool,
-    pub nodes: Vec<Node>,
-    pub edges: Vec<Vec<Pos2>>,
-    pub bounds: Rect,
+    pub(crate) grouped: bool,
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) edges: Vec<Vec<Pos2>>,
+    pub(crate) bounds: Rect,
     /// The box of each task (in a grouped picture, its group's box).
-    pub node_of_task: Vec<u32>,
+    pub(crate) node_of_task: Vec<u32>,
     /// Tasks and edges it was made for: a reloaded file with the same graph keeps it.
     made_for: (usize, usize),
 }
 
 impl GraphPicture {
+    /// Whether each box stands for a group of tasks rather than for one task.
+    pub fn is_grouped(&self) -> bool {
+        self.grouped
+    }
+
+    /// How many boxes the drawing has.
+    pub fn box_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// The drawings of `trace`'s graph: the default one and, when that draws tasks,
+    /// the group view too, for graphs too wide to read.
+    fn both(trace: &Trace) -> Pictures {
+        let names: Vec<&str> = trace
+            .graph
+            .tasks()
+            .map(|(_, t)| t.group.as_str())
+            .collect::<std::collections::BTreeSet<&str>>()
+            .into_iter()
+            .collect();
+        let index = |g: &str| names.binary_search(&g).ok().map(|i| i as u32);
+        let main = Arc::new(GraphPicture::of(trace, View::Auto, &index));
+        let groups = (!main.grouped && !trace.graph.is_empty())
+            .then(|| Arc::new(GraphPicture::of(trace, View::Groups, &index)));
+        (main, groups)
+    }
+
     fn of(trace: &Trace, view: View, group_index: &dyn Fn(&str) -> Option<u32>) -> GraphPicture {
         let options = RenderOptions {
             view,
@@ -125,49 +155,64 @@ impl GraphPicture {
     }
 }
 
+/// The longest tasks of `trace`, longest first (at most [`SLOWEST`]); `event_of` gives
+/// each task's event.
+fn slowest_tasks(trace: &Trace, event_of: &[Option<u32>]) -> Vec<TaskId> {
+    let mut slowest: Vec<TaskId> = trace.events.iter().map(|e| e.task).collect();
+    let duration =
+        |id: &TaskId| event_of[id.index()].map_or(0, |e| trace.events[e as usize].duration());
+    if slowest.len() > SLOWEST {
+        slowest.select_nth_unstable_by_key(SLOWEST, |id| std::cmp::Reverse(duration(id)));
+        slowest.truncate(SLOWEST);
+    }
+    slowest.sort_by_key(|id| (std::cmp::Reverse(duration(id)), id.index()));
+    slowest
+}
+
 /// A graph's drawings: the default one, and the group view when the default draws
 /// tasks.
-pub type Pictures = (Arc<GraphPicture>, Option<Arc<GraphPicture>>);
+pub(crate) type Pictures = (Arc<GraphPicture>, Option<Arc<GraphPicture>>);
 
 /// An opened file.
 pub struct Document {
-    pub path: PathBuf,
-    pub trace: Trace,
-    pub replay: Replay,
-    pub picture: Arc<GraphPicture>,
+    pub(crate) path: PathBuf,
+    pub(crate) trace: Trace,
+    pub(crate) replay: Replay,
+    pub(crate) picture: Arc<GraphPicture>,
     /// The graph by group, when `picture` draws it by task.
-    pub group_picture: Option<Arc<GraphPicture>>,
-    pub stats: Option<RunStats>,
+    pub(crate) group_picture: Option<Arc<GraphPicture>>,
+    pub(crate) stats: Option<RunStats>,
     /// Each task's group, as an index into [`Replay::group_names`].
-    pub group_of: Vec<u32>,
+    pub(crate) group_of: Vec<u32>,
     /// Each group's color.
-    pub group_colors: Vec<Color32>,
+    pub(crate) group_colors: Vec<Color32>,
     /// Each task's event, as an index into `trace.events`.
-    pub event_of: Vec<Option<u32>>,
+    pub(crate) event_of: Vec<Option<u32>>,
     /// Tasks on the measured critical path, in order.
-    pub critical_path: Vec<TaskId>,
-    pub on_critical_path: Vec<bool>,
+    pub(crate) critical_path: Vec<TaskId>,
+    pub(crate) on_critical_path: Vec<bool>,
     /// The longest tasks, longest first (at most `SLOWEST`).
-    pub slowest: Vec<TaskId>,
+    pub(crate) slowest: Vec<TaskId>,
     /// The lane of each worker.
-    pub lane_of_worker: std::collections::HashMap<u32, usize>,
+    pub(crate) lane_of_worker: std::collections::HashMap<u32, usize>,
     /// File size and time when read, to notice that it grew.
-    pub seen: FileStamp,
-    pub load_time: std::time::Duration,
+    pub(crate) seen: FileStamp,
+    pub(crate) load_time: std::time::Duration,
 }
 
 /// How many of the longest tasks the analysis table lists.
-pub const SLOWEST: usize = 50;
+pub(crate) const SLOWEST: usize = 50;
 
 /// The size and modification time of a file, to tell whether it changed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct FileStamp {
-    pub len: u64,
-    pub modified: Option<SystemTime>,
+pub(crate) struct FileStamp {
+    len: u64,
+    modified: Option<SystemTime>,
 }
 
 impl FileStamp {
-    pub fn of(path: &Path) -> Option<FileStamp> {
+    /// The stamp of the file at `path` now (`None` when it cannot be read).
+    pub(crate) fn of(path: &Path) -> Option<FileStamp> {
         let m = std::fs::metadata(path).ok()?;
         Some(FileStamp {
             len: m.len(),
@@ -180,7 +225,7 @@ impl Document {
     /// Reads `path` (any input taskscope knows) and prepares it for the panels.
     /// `previous` is the picture of the same file before it grew: kept when the graph
     /// did not change, so a live trace is not laid out again.
-    pub fn load(path: &Path, previous: Option<Pictures>) -> Result<Document, String> {
+    pub(crate) fn load(path: &Path, previous: Option<Pictures>) -> Result<Document, String> {
         let started = Instant::now();
         let seen = FileStamp::of(path).unwrap_or_default();
         let trace = input::load(path).map_err(|e| e.to_string())?;
@@ -203,23 +248,9 @@ impl Document {
             previous.filter(|p| p.0.made_for == (trace.graph.len(), trace.graph.edge_count()));
         let (replay, stats, pictures) = std::thread::scope(|s| {
             let stats = s.spawn(|| RunStats::of(&trace));
-            let picture = reusable.is_none().then(|| {
-                s.spawn(|| {
-                    let names: Vec<&str> = trace
-                        .graph
-                        .tasks()
-                        .map(|(_, t)| t.group.as_str())
-                        .collect::<std::collections::BTreeSet<&str>>()
-                        .into_iter()
-                        .collect();
-                    let index = |g: &str| names.binary_search(&g).ok().map(|i| i as u32);
-                    let main = Arc::new(GraphPicture::of(&trace, View::Auto, &index));
-                    // Drawn by task: the group view too, for graphs too wide to read.
-                    let groups = (!main.grouped && !trace.graph.is_empty())
-                        .then(|| Arc::new(GraphPicture::of(&trace, View::Groups, &index)));
-                    (main, groups)
-                })
-            });
+            let picture = reusable
+                .is_none()
+                .then(|| s.spawn(|| GraphPicture::both(&trace)));
             let replay = Replay::from_trace(&trace);
             let stats = stats.join().unwrap_or(None);
             let pictures = picture.and_then(|p| p.join().ok());
@@ -260,14 +291,7 @@ impl Document {
         for id in &critical_path {
             on_critical_path[id.index()] = true;
         }
-        let mut slowest: Vec<TaskId> = trace.events.iter().map(|e| e.task).collect();
-        let duration =
-            |id: &TaskId| event_of[id.index()].map_or(0, |e| trace.events[e as usize].duration());
-        if slowest.len() > SLOWEST {
-            slowest.select_nth_unstable_by_key(SLOWEST, |id| std::cmp::Reverse(duration(id)));
-            slowest.truncate(SLOWEST);
-        }
-        slowest.sort_by_key(|id| (std::cmp::Reverse(duration(id)), id.index()));
+        let slowest = slowest_tasks(&trace, &event_of);
         let lanes = replay.lanes();
         let lane_of_worker = (0..lanes.len()).map(|l| (lanes.worker(l), l)).collect();
         Ok(Document {
@@ -289,8 +313,28 @@ impl Document {
         })
     }
 
+    /// The trace as read from the file.
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// The replay model: what each task was doing at any time.
+    pub fn replay(&self) -> &Replay {
+        &self.replay
+    }
+
+    /// The graph's default drawing (by task, or by group when too large).
+    pub fn picture(&self) -> &Arc<GraphPicture> {
+        &self.picture
+    }
+
+    /// The longest tasks, longest first.
+    pub fn slowest(&self) -> &[TaskId] {
+        &self.slowest
+    }
+
     /// The drawings, to keep when the file grows without changing its graph.
-    pub fn pictures(&self) -> Pictures {
+    pub(crate) fn pictures(&self) -> Pictures {
         (self.picture.clone(), self.group_picture.clone())
     }
 
@@ -302,13 +346,14 @@ impl Document {
         )
     }
 
-    pub fn event(&self, task: TaskId) -> Option<&taskscope_core::trace::TaskEvent> {
+    /// What `task` did in the run, if it ran.
+    pub(crate) fn event(&self, task: TaskId) -> Option<&taskscope_core::trace::TaskEvent> {
         self.event_of[task.index()].map(|i| &self.trace.events[i as usize])
     }
 
     /// A task's short name: its group and block index (`sub (0, 3)`), the key itself
     /// when that says more.
-    pub fn short_name(&self, task: TaskId) -> String {
+    pub(crate) fn short_name(&self, task: TaskId) -> String {
         let t = self.trace.graph.task(task);
         let short = taskscope_exporters::short_label(&t.key, &t.group).replace('\n', " ");
         if short == t.group && t.key != t.group {
@@ -318,7 +363,8 @@ impl Document {
         }
     }
 
-    pub fn color_of(&self, task: TaskId) -> Color32 {
+    /// The color of `task`'s group.
+    pub(crate) fn color_of(&self, task: TaskId) -> Color32 {
         self.group_colors[self.group_of[task.index()] as usize]
     }
 
@@ -334,17 +380,17 @@ impl Document {
 }
 
 /// A file being read on a background thread.
-pub struct Loading {
-    pub path: PathBuf,
-    pub started: Instant,
+pub(crate) struct Loading {
+    pub(crate) path: PathBuf,
+    pub(crate) started: Instant,
     /// A reload of the open document (live following): errors are not shown over it.
-    pub reload: bool,
+    pub(crate) reload: bool,
     receiver: Receiver<Result<Document, String>>,
 }
 
 impl Loading {
     /// Starts reading `path`; `ctx` is asked to repaint when it is done.
-    pub fn start(
+    pub(crate) fn start(
         path: PathBuf,
         previous: Option<Pictures>,
         reload: bool,
@@ -375,8 +421,17 @@ impl Loading {
         }
     }
 
+    /// "Reading FILE … 1.2 s", for the status bar and the welcome page.
+    pub(crate) fn status(&self) -> String {
+        format!(
+            "Reading {} … {:.1} s",
+            self.path.display(),
+            self.started.elapsed().as_secs_f32()
+        )
+    }
+
     /// The result, once the thread is done.
-    pub fn poll(&self) -> Option<Result<Document, String>> {
+    pub(crate) fn poll(&self) -> Option<Result<Document, String>> {
         match self.receiver.try_recv() {
             Ok(r) => Some(r),
             Err(std::sync::mpsc::TryRecvError::Empty) => None,
@@ -388,30 +443,9 @@ impl Loading {
     }
 
     /// Waits for the result (screenshots and tests).
-    pub fn wait(self) -> Result<Document, String> {
+    pub(crate) fn wait(self) -> Result<Document, String> {
         self.receiver
             .recv()
             .unwrap_or_else(|_| Err(format!("{}: reading stopped", self.path.display())))
-    }
-}
-
-/// `#rrggbb` to a color (gray for anything else).
-pub fn parse_hex(hex: &str) -> Color32 {
-    let h = hex.trim_start_matches('#');
-    let byte = |i: usize| h.get(i..i + 2).and_then(|s| u8::from_str_radix(s, 16).ok());
-    match (byte(0), byte(2), byte(4)) {
-        (Some(r), Some(g), Some(b)) if h.len() == 6 => Color32::from_rgb(r, g, b),
-        _ => Color32::GRAY,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hex_colors_parse() {
-        assert_eq!(parse_hex("#1f77b4"), Color32::from_rgb(0x1f, 0x77, 0xb4));
-        assert_eq!(parse_hex("nope"), Color32::GRAY);
     }
 }

@@ -3,27 +3,32 @@
 
 use egui::epaint::Mesh;
 use egui::{
-    Align2, Color32, FontId, Pos2, Rect, Sense, Shape, Stroke, StrokeKind, Ui, Vec2, pos2, vec2,
+    Align2, Color32, FontId, Painter, Pos2, Rect, Response, Sense, Shape, Stroke, StrokeKind, Ui,
+    Vec2, pos2, vec2,
 };
 use taskscope_core::TaskId;
+use taskscope_core::units::elide;
 
+use super::Selection;
+use super::colors::{HIGHLIGHT, STATES, contrast, progress_bands, state_color, state_name};
+use super::details::{group_tooltip, task_tooltip};
 use super::document::{Document, GraphPicture, NodeKind};
-use super::timeline::elide;
-use super::{HIGHLIGHT, Selection, group_tooltip, state_color, task_tooltip};
-use taskscope_analysis::replay::{GroupProgress, TaskState};
+use taskscope_analysis::replay::{GroupId, GroupProgress, TaskState};
 
 /// Pan and zoom of the graph; layout coordinates times `scale` plus `offset` give
 /// screen coordinates relative to the view's top left.
 #[derive(Clone, Debug)]
 pub struct GraphView {
-    pub offset: Vec2,
+    /// Where the layout's origin is drawn, relative to the view's top left.
+    pub(crate) offset: Vec2,
+    /// Screen points per layout point: above 1 zoomed in, below 1 zoomed out.
     pub scale: f32,
     fitted: bool,
     /// Color boxes by group instead of by state.
     pub color_by_group: bool,
     /// Draw one box per group instead of per task; `None` decides at the first frame
     /// (by group when boxes of tasks would be too small to see).
-    pub by_group: Option<bool>,
+    pub(crate) by_group: Option<bool>,
     /// A box to bring into view at the next frame (selected elsewhere).
     focus: Option<u32>,
     /// The view's rectangle at the last frame.
@@ -44,18 +49,9 @@ impl Default for GraphView {
     }
 }
 
-const STATES: [TaskState; 6] = [
-    TaskState::Waiting,
-    TaskState::Ready,
-    TaskState::Running,
-    TaskState::Done,
-    TaskState::Released,
-    TaskState::Failed,
-];
-
 impl GraphView {
     /// Fits the whole graph at the next frame.
-    pub fn refit(&mut self) {
+    pub(crate) fn refit(&mut self) {
         self.fitted = false;
     }
 
@@ -73,13 +69,13 @@ impl GraphView {
     }
 
     /// Switches between boxes per task and per group, and fits the new drawing.
-    pub fn set_by_group(&mut self, by_group: bool) {
+    pub(crate) fn set_by_group(&mut self, by_group: bool) {
         self.by_group = Some(by_group);
         self.fitted = false;
     }
 
     /// Brings `task`'s box into view at the next frame.
-    pub fn focus_on(&mut self, doc: &Document, task: TaskId) {
+    pub(crate) fn focus_on(&mut self, doc: &Document, task: TaskId) {
         self.focus = self.picture(doc).node_of_task.get(task.index()).copied();
     }
 
@@ -96,6 +92,10 @@ impl GraphView {
         self.last_rect.min + self.offset + p.to_vec2() * self.scale
     }
 
+    fn screen_rect(&self, r: Rect) -> Rect {
+        Rect::from_min_max(self.to_screen(r.min), self.to_screen(r.max))
+    }
+
     fn to_layout(&self, p: Pos2) -> Pos2 {
         ((p - self.last_rect.min - self.offset) / self.scale).to_pos2()
     }
@@ -108,7 +108,9 @@ impl GraphView {
         self.fitted = true;
     }
 
-    pub fn ui(
+    /// Draws the graph in all of `ui`'s space, colored by the state at `t`; a click
+    /// selects a box, and the critical path is outlined when `show_critical`.
+    pub(crate) fn ui(
         &mut self,
         ui: &mut Ui,
         doc: &Document,
@@ -120,6 +122,37 @@ impl GraphView {
         response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Task graph"));
         let rect = response.rect;
         self.last_rect = rect;
+        self.choose_drawing(doc, rect);
+        let picture = self.picture(doc);
+        self.place(rect, picture);
+        self.navigate(ui, &response, picture);
+
+        let visuals = ui.visuals();
+        painter.rect_filled(rect, 0.0, visuals.extreme_bg_color);
+        let view = Rect::from_min_max(self.to_layout(rect.min), self.to_layout(rect.max));
+        self.edges(&painter, picture, view, visuals.weak_text_color());
+        self.boxes(&painter, doc, picture, view, t);
+        self.outlines(
+            &painter,
+            doc,
+            picture,
+            *selection,
+            show_critical,
+            visuals.strong_text_color(),
+        );
+        self.legend(
+            &painter,
+            rect,
+            doc,
+            visuals.text_color(),
+            visuals.window_fill,
+        );
+        self.hover_and_click(response, doc, picture, selection, t);
+    }
+
+    /// At the first frame, draws by group when boxes of tasks would be too small to
+    /// see.
+    fn choose_drawing(&mut self, doc: &Document, rect: Rect) {
         if self.by_group.is_none() {
             // Boxes of tasks smaller than this (a wide graph fitted to the window) say
             // nothing: start with groups, which the View menu switches back.
@@ -129,7 +162,10 @@ impl GraphView {
             let scale = fit_scale(rect, tasks.bounds);
             self.by_group = Some(doc.group_picture.is_some() && box_h * scale < MIN_BOX_PX);
         }
-        let picture = self.picture(doc);
+    }
+
+    /// Fits the drawing when it is new, and centers on a box selected elsewhere.
+    fn place(&mut self, rect: Rect, picture: &GraphPicture) {
         if !self.fitted {
             self.fit(rect, picture.bounds);
         }
@@ -144,8 +180,11 @@ impl GraphView {
             }
             self.offset = rect.size() / 2.0 - node.rect.center().to_vec2() * self.scale;
         }
+    }
 
-        // Pan by dragging, zoom with the wheel around the pointer.
+    /// Pan by dragging, zoom with the wheel around the pointer, fit on a double click.
+    fn navigate(&mut self, ui: &Ui, response: &Response, picture: &GraphPicture) {
+        let rect = response.rect;
         if response.dragged() {
             self.offset += response.drag_delta();
         }
@@ -168,16 +207,12 @@ impl GraphView {
         if response.double_clicked() {
             self.fit(rect, picture.bounds);
         }
+    }
 
-        let visuals = ui.visuals();
-        painter.rect_filled(rect, 0.0, visuals.extreme_bg_color);
-        let view = Rect::from_min_max(self.to_layout(rect.min), self.to_layout(rect.max));
-
-        // Edges first, culled by their bounding boxes.
-        let edge_stroke = Stroke::new(
-            (1.0 * self.scale).clamp(0.5, 1.5),
-            visuals.weak_text_color(),
-        );
+    /// The edges in `view` (layout coordinates), culled by their bounding boxes, each
+    /// with its arrowhead.
+    fn edges(&self, painter: &Painter, picture: &GraphPicture, view: Rect, color: Color32) {
+        let stroke = Stroke::new((1.0 * self.scale).clamp(0.5, 1.5), color);
         for points in &picture.edges {
             let Some(bbox) = bounding(points) else {
                 continue;
@@ -187,26 +222,21 @@ impl GraphView {
             }
             let screen: Vec<Pos2> = points.iter().map(|&p| self.to_screen(p)).collect();
             if let [.., a, b] = screen[..] {
-                arrowhead(
-                    &painter,
-                    a,
-                    b,
-                    (6.0 * self.scale).clamp(2.0, 8.0),
-                    edge_stroke.color,
-                );
+                arrowhead(painter, a, b, (6.0 * self.scale).clamp(2.0, 8.0), color);
             }
-            painter.add(Shape::line(screen, edge_stroke));
+            painter.add(Shape::line(screen, stroke));
         }
+    }
 
-        // Boxes in one mesh; labels where they fit.
+    /// The boxes in `view` in one mesh, then their labels where they fit.
+    fn boxes(&self, painter: &Painter, doc: &Document, picture: &GraphPicture, view: Rect, t: u64) {
         let mut mesh = Mesh::default();
         let mut labels = Vec::new();
         for node in &picture.nodes {
             if !node.rect.intersects(view) {
                 continue;
             }
-            let r =
-                Rect::from_min_max(self.to_screen(node.rect.min), self.to_screen(node.rect.max));
+            let r = self.screen_rect(node.rect);
             match node.kind {
                 NodeKind::Task(task) => {
                     let fill = if self.color_by_group {
@@ -217,16 +247,9 @@ impl GraphView {
                     mesh.add_colored_rect(r, fill);
                 }
                 NodeKind::Group(g) => {
-                    let p = doc
-                        .replay
-                        .progress_of(taskscope_analysis::replay::GroupId(g), t);
-                    group_box(
-                        &mut mesh,
-                        r,
-                        p,
-                        doc.group_colors[g as usize],
-                        self.color_by_group,
-                    );
+                    let p = doc.replay.progress_of(GroupId(g), t);
+                    let color = doc.group_colors[g as usize];
+                    group_box(&mut mesh, r, p, color, self.color_by_group);
                 }
             }
             if r.height() >= 10.0 && r.width() >= 24.0 {
@@ -251,11 +274,21 @@ impl GraphView {
                 color,
             );
         }
+    }
 
-        // Outlines: critical path, the selection's neighbours, the selection.
+    /// Outlines: the critical path on demand, the selection's neighbours, the selection.
+    fn outlines(
+        &self,
+        painter: &Painter,
+        doc: &Document,
+        picture: &GraphPicture,
+        selection: Option<Selection>,
+        show_critical: bool,
+        strong: Color32,
+    ) {
         let outline = |node: u32, stroke: Stroke| {
             if let Some(n) = picture.nodes.get(node as usize) {
-                let r = Rect::from_min_max(self.to_screen(n.rect.min), self.to_screen(n.rect.max));
+                let r = self.screen_rect(n.rect);
                 painter.rect_stroke(r.expand(1.0), 1.0, stroke, StrokeKind::Outside);
             }
         };
@@ -265,16 +298,13 @@ impl GraphView {
                 outline(node_of(task), Stroke::new(2.5, HIGHLIGHT));
             }
         }
-        let strong = visuals.strong_text_color();
-        match *selection {
+        match selection {
             Some(Selection::Task(task)) => {
                 if !picture.grouped {
                     let graph = &doc.trace.graph;
+                    let neighbour = Stroke::new(1.5, Color32::from_rgb(148, 103, 189));
                     for &n in graph.task(task).deps().iter().chain(graph.dependents(task)) {
-                        outline(
-                            node_of(n),
-                            Stroke::new(1.5, Color32::from_rgb(148, 103, 189)),
-                        );
+                        outline(node_of(n), neighbour);
                     }
                 }
                 outline(node_of(task), Stroke::new(2.5, strong));
@@ -290,15 +320,18 @@ impl GraphView {
             }
             None => {}
         }
-        self.legend(
-            &painter,
-            rect,
-            doc,
-            visuals.text_color(),
-            visuals.window_fill,
-        );
+    }
 
-        // Hover and click.
+    /// A click selects the box under the pointer (or nothing); hovering shows its
+    /// tooltip.
+    fn hover_and_click(
+        &self,
+        response: Response,
+        doc: &Document,
+        picture: &GraphPicture,
+        selection: &mut Option<Selection>,
+        t: u64,
+    ) {
         let hovered = response.hover_pos().and_then(|p| {
             let at = self.to_layout(p);
             picture.nodes.iter().find(|n| n.rect.contains(at))
@@ -321,7 +354,7 @@ impl GraphView {
 
     fn legend(
         &self,
-        painter: &egui::Painter,
+        painter: &Painter,
         rect: Rect,
         doc: &Document,
         text: Color32,
@@ -348,7 +381,7 @@ impl GraphView {
         } else {
             STATES
                 .iter()
-                .map(|&s| (state_color(s), super::state_name(s).to_string()))
+                .map(|&s| (state_color(s), state_name(s).to_string()))
                 .collect()
         };
         let height = entries.len() as f32 * 15.0 + 6.0;
@@ -392,19 +425,8 @@ fn group_box(mesh: &mut Mesh, r: Rect, p: GroupProgress, color: Color32, by_grou
         return;
     }
     mesh.add_colored_rect(r, state_color(TaskState::Waiting));
-    let total = p.total.max(1) as f32;
-    let mut x = r.left();
-    for (n, state) in [
-        (p.done, color),
-        (p.running, state_color(TaskState::Running)),
-        (p.failed, state_color(TaskState::Failed)),
-    ] {
-        let w = r.width() * n as f32 / total;
-        if w > 0.0 {
-            let band = Rect::from_min_max(pos2(x, r.top()), pos2(x + w, r.bottom()));
-            mesh.add_colored_rect(band, state);
-            x += w;
-        }
+    for (band, color) in progress_bands(r, p, color) {
+        mesh.add_colored_rect(band, color);
     }
 }
 
@@ -419,7 +441,7 @@ fn bounding(points: &[Pos2]) -> Option<Rect> {
     )
 }
 
-fn arrowhead(painter: &egui::Painter, from: Pos2, to: Pos2, size: f32, color: Color32) {
+fn arrowhead(painter: &Painter, from: Pos2, to: Pos2, size: f32, color: Color32) {
     let dir = (to - from).normalized();
     if !dir.x.is_finite() {
         return;
@@ -431,17 +453,6 @@ fn arrowhead(painter: &egui::Painter, from: Pos2, to: Pos2, size: f32, color: Co
         color,
         Stroke::NONE,
     ));
-}
-
-/// Black or white, whichever reads better on `fill`.
-fn contrast(fill: Color32) -> Color32 {
-    let [r, g, b, _] = fill.to_array();
-    let luma = 0.299 * r as f32 + 0.587 * g as f32 + 0.114 * b as f32;
-    if luma > 140.0 {
-        Color32::BLACK
-    } else {
-        Color32::WHITE
-    }
 }
 
 #[cfg(test)]
@@ -461,11 +472,5 @@ mod tests {
         assert!((b.x - a.x) > 700.0, "uses the width");
         let back = v.to_layout(v.to_screen(pos2(123.0, 456.0)));
         assert!((back - pos2(123.0, 456.0)).length() < 1e-2);
-    }
-
-    #[test]
-    fn text_contrasts_with_its_box() {
-        assert_eq!(contrast(Color32::from_rgb(20, 20, 20)), Color32::WHITE);
-        assert_eq!(contrast(Color32::from_rgb(230, 230, 230)), Color32::BLACK);
     }
 }

@@ -13,6 +13,7 @@ pub enum Speed {
 }
 
 impl Speed {
+    /// The speeds the controls offer.
     pub const CHOICES: [Speed; 8] = [
         Speed::WholeRunIn(5.0),
         Speed::WholeRunIn(10.0),
@@ -24,6 +25,7 @@ impl Speed {
         Speed::RealTime(10.0),
     ];
 
+    /// The speed in words, for the controls: "whole run in 10 s", "real time".
     pub fn label(self) -> String {
         match self {
             Speed::WholeRunIn(s) => format!("whole run in {s} s"),
@@ -46,8 +48,11 @@ impl Speed {
 pub struct Playback {
     /// ns since the start of the run.
     pub t: u64,
+    /// Whether the cursor moves on by itself.
     pub playing: bool,
+    /// How fast it moves when playing.
     pub speed: Speed,
+    /// Start over at the end instead of stopping.
     pub looping: bool,
     /// Keep the cursor at the end of a trace that is still being written.
     pub follow_live: bool,
@@ -91,6 +96,7 @@ impl Playback {
         true
     }
 
+    /// Plays or pauses; playing at the end of a run of `end` ns starts over.
     pub fn toggle(&mut self, end: u64) {
         if !self.playing && self.t >= end {
             self.t = 0;
@@ -126,14 +132,16 @@ impl Playback {
 /// A time given on the command line: `40%` of the run, `1.5ms`, `250us`, `2s`, `1200` (ns).
 ///
 /// ```
-/// use taskscope_viewer::app::TimeSpec;
+/// use taskscope_viewer::TimeSpec;
 /// assert_eq!("50%".parse::<TimeSpec>().unwrap().resolve(2000), 1000);
 /// assert_eq!("1.5us".parse::<TimeSpec>().unwrap().resolve(10_000), 1500);
 /// assert_eq!("end".parse::<TimeSpec>().unwrap().resolve(7), 7);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum TimeSpec {
+    /// A share of the run, from 0 (its start) to 1 (its end).
     Fraction(f64),
+    /// A time since the start of the run, ns.
     Ns(u64),
 }
 

@@ -7,6 +7,7 @@ const KEEP: usize = 10;
 /// Recent files, newest first.
 #[derive(Clone, Debug, Default)]
 pub struct Recent {
+    /// The files, newest first.
     pub files: Vec<PathBuf>,
     /// Where the list is saved; `None` keeps it in memory only (tests).
     store: Option<PathBuf>,
@@ -40,7 +41,7 @@ impl Recent {
 
     /// Puts `path` first and saves the list (best effort: a read-only home is no error
     /// worth interrupting the user for).
-    pub fn add(&mut self, path: &Path) {
+    pub(crate) fn add(&mut self, path: &Path) {
         let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         self.files.retain(|p| p != &path);
         self.files.insert(0, path);

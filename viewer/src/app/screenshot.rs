@@ -131,7 +131,7 @@ impl eframe::App for Screenshotter {
 }
 
 /// Writes a screenshot as PNG, atomically.
-pub fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
+pub(crate) fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
     let rgba: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
     let png = taskscope_exporters::rgba_to_png(image.size[0] as u32, image.size[1] as u32, &rgba)
         .map_err(|e| format!("{}: {e}", path.display()))?;

@@ -1,16 +1,21 @@
 //! The timeline: one lane per worker, drawn from the replay's level-of-detail columns so
 //! that a million tasks cost what the window's width costs.
 
+use std::ops::Range;
+
 use egui::epaint::Mesh;
 use egui::{
-    Align2, Color32, FontId, Rect, Response, Sense, Shape, Stroke, StrokeKind, Ui, pos2, vec2,
+    Align2, Color32, FontId, Painter, Rect, Response, Sense, Shape, Stroke, StrokeKind, Ui, pos2,
+    vec2,
 };
 use taskscope_core::TaskId;
-use taskscope_core::units::format_ns;
+use taskscope_core::units::{elide, format_ns, tick_step};
 
+use super::Selection;
+use super::colors::HIGHLIGHT;
+use super::details::task_tooltip;
 use super::document::Document;
 use super::playback::Playback;
-use super::{HIGHLIGHT, Selection, task_tooltip};
 use taskscope_analysis::replay::Column;
 
 const GUTTER: f32 = 84.0;
@@ -21,7 +26,9 @@ const MIN_LANE: f32 = 4.0;
 /// The visible time range, in ns (fractional, so deep zooms stay smooth).
 #[derive(Clone, Debug)]
 pub struct Timeline {
+    /// The time at the left edge, ns (negative when the view starts before the run).
     pub t0: f64,
+    /// The time at the right edge, ns.
     pub t1: f64,
     /// Whether the view was set up for the open file.
     fitted: bool,
@@ -79,7 +86,7 @@ impl Timeline {
     }
 
     /// Scrolls the lanes, when they do not all fit, so that `lane` shows.
-    pub fn show_lane(&mut self, lane: usize) {
+    pub(crate) fn show_lane(&mut self, lane: usize) {
         if lane < self.first_lane || lane >= self.first_lane.saturating_add(self.fit) {
             self.first_lane = lane.saturating_sub(self.fit.min(1000) / 2);
         }
@@ -118,7 +125,7 @@ impl Timeline {
     }
 
     /// Draws the timeline in all of `ui`'s space.
-    pub fn ui(
+    pub(crate) fn ui(
         &mut self,
         ui: &mut Ui,
         doc: &Document,
@@ -133,181 +140,28 @@ impl Timeline {
         let (response, painter) = ui.allocate_painter(size, Sense::click_and_drag());
         response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Canvas, true, "Timeline"));
         let rect = response.rect;
-        let lanes = doc.replay.lanes();
-        let n_lanes = lanes.len().max(1);
-        let room = rect.height() - RULER - 4.0;
-        let lane_h = (room / n_lanes as f32).clamp(MIN_LANE, MAX_LANE);
-        // More lanes than fit: the wheel over the lane names scrolls them.
-        let fit = ((room / lane_h).floor() as usize).clamp(1, n_lanes);
-        let gutter = Rect::from_min_max(rect.min, pos2(rect.left() + GUTTER, rect.bottom()));
-        if let Some(p) = response.hover_pos()
-            && gutter.contains(p)
-        {
-            let dy = ui.input(|i| i.smooth_scroll_delta.y);
-            let step = (-dy / lane_h).round() as isize;
-            self.first_lane = self.first_lane.saturating_add_signed(step);
-        }
-        self.first_lane = self.first_lane.min(n_lanes - fit);
-        self.fit = fit;
-        let shown = self.first_lane..self.first_lane + fit;
+        let n_lanes = doc.replay.lanes().len().max(1);
+        let lane_h = self.scroll_lanes(ui, &response, n_lanes);
         let plot = Rect::from_min_max(pos2(rect.left() + GUTTER, rect.top()), rect.max);
         self.navigate(ui, &response, plot);
-        let t0 = self.t0;
-        let ns_per_px = (self.t1 - self.t0) / plot.width().max(1.0) as f64;
-        let x_of = move |t: f64| plot.left() + ((t - t0) / ns_per_px) as f32;
-        let t_of = move |x: f32| t0 + (x - plot.left()) as f64 * ns_per_px;
-        let first = self.first_lane;
-        let lane_top = |l: usize| plot.top() + RULER + (l - first) as f32 * lane_h;
-        self.last = Some((plot, lane_h));
-        let visuals = ui.visuals().clone();
-
-        // Ruler: click or drag in it sets the replay time.
-        let ruler = Rect::from_min_max(plot.min, pos2(plot.right(), plot.top() + RULER));
-        let ruler_response = ui.interact(ruler, response.id.with("ruler"), Sense::click_and_drag());
-        if let Some(p) = ruler_response.interact_pointer_pos() {
-            playback.seek(t_of(p.x).clamp(0.0, doc.end() as f64) as u64);
-        }
-        painter.rect_filled(ruler, 0.0, visuals.faint_bg_color);
-        self.draw_ticks(&painter, plot, ruler, ns_per_px, &visuals);
-
-        let clip = painter.with_clip_rect(plot);
-        let columns = plot.width().max(1.0) as usize;
-        let (q0, q1) = (self.t0.max(0.0) as u64, self.t1.max(0.0).ceil() as u64);
-        let col_w = plot.width() / columns as f32;
-        let col_t0 = x_of(q0 as f64);
-        let mut mesh = Mesh::default();
-        let mut labels = Vec::new();
-        for lane in shown.clone() {
-            let top = lane_top(lane) + 1.0;
-            let bottom = top + lane_h - 2.0;
-            if q1 > q0 {
-                let cols = doc.replay.lane_columns(lane, q0, q1, columns);
-                let w = (x_of(q1 as f64) - col_t0) / columns as f32;
-                for run in runs(&cols, col_t0, if w > 0.0 { w } else { col_w }, doc) {
-                    match run {
-                        Run::Task { task, x0, x1 } => {
-                            let span = doc.replay.span(task);
-                            // Exact edges when the task starts or ends in view.
-                            let (a, b) = span.map_or((x0, x1), |s| {
-                                (x_of(s.start as f64).max(x0), x_of(s.end as f64).min(x1))
-                            });
-                            let (a, b) = (a.max(plot.left()), b.max(a + 1.0).min(plot.right()));
-                            let r = Rect::from_min_max(pos2(a, top), pos2(b, bottom));
-                            mesh.add_colored_rect(r, doc.color_of(task));
-                            if b - a > 48.0 && lane_h >= 12.0 {
-                                labels.push((r, task));
-                            }
-                        }
-                        Run::Merged {
-                            x0,
-                            x1,
-                            busy,
-                            color,
-                        } => {
-                            let h = (bottom - top) * busy.clamp(0.15, 1.0);
-                            let r = Rect::from_min_max(pos2(x0, bottom - h), pos2(x1, bottom));
-                            mesh.add_colored_rect(r, color.gamma_multiply(0.85));
-                        }
-                    }
-                }
-            }
-            painter.text(
-                pos2(rect.left() + 6.0, (top + bottom) / 2.0),
-                Align2::LEFT_CENTER,
-                format!("worker {}", lanes.worker(lane)),
-                FontId::proportional((lane_h - 6.0).clamp(8.0, 12.0)),
-                visuals.text_color(),
-            );
-        }
-        clip.add(Shape::mesh(mesh));
-        for (r, task) in labels {
-            let text = elide(&doc.short_name(task), ((r.width() - 6.0) / 6.5) as usize);
-            clip.with_clip_rect(r.intersect(plot)).text(
-                r.left_center() + vec2(3.0, 0.0),
-                Align2::LEFT_CENTER,
-                text,
-                FontId::monospace(10.0),
-                Color32::BLACK,
-            );
-        }
-
-        // Outlines: the critical path on demand, then the selection.
-        let outline = |task: TaskId, stroke: Stroke| {
-            let (Some(s), Some(&lane)) = (
-                doc.replay.span(task),
-                doc.replay
-                    .span(task)
-                    .and_then(|s| doc.lane_of_worker.get(&s.worker)),
-            ) else {
-                return;
-            };
-            let (a, b) = (
-                x_of(s.start as f64),
-                x_of(s.end as f64).max(x_of(s.start as f64) + 2.0),
-            );
-            if b < plot.left() || a > plot.right() || !shown.contains(&lane) {
-                return;
-            }
-            let top = lane_top(lane);
-            let r = Rect::from_min_max(pos2(a, top), pos2(b, top + lane_h));
-            clip.rect_stroke(r, 1.0, stroke, StrokeKind::Inside);
+        let g = Geometry {
+            plot,
+            lane_h,
+            first: self.first_lane,
+            fit: self.fit,
+            t0: self.t0,
+            ns_per_px: (self.t1 - self.t0) / plot.width().max(1.0) as f64,
         };
-        if show_critical {
-            for &task in &doc.critical_path {
-                outline(task, Stroke::new(2.0, HIGHLIGHT));
-            }
-        }
-        if let Some(Selection::Task(task)) = selection {
-            outline(*task, Stroke::new(2.0, visuals.strong_text_color()));
-        }
+        self.last = Some((plot, lane_h));
 
-        // The replay cursor.
-        let x = x_of(playback.t as f64);
-        if x >= plot.left() && x <= plot.right() {
-            painter.vline(
-                x,
-                plot.y_range(),
-                Stroke::new(1.5, Color32::from_rgb(220, 40, 40)),
-            );
-            painter.text(
-                pos2(x + 3.0, plot.top() + 2.0),
-                Align2::LEFT_TOP,
-                format_ns(playback.t),
-                FontId::proportional(11.0),
-                Color32::from_rgb(220, 40, 40),
-            );
-        }
-
-        // Hover and click.
-        let hovered = response.hover_pos().and_then(|p| {
-            let row = (p.y - plot.top() - RULER) / lane_h;
-            if p.x < plot.left() || row < 0.0 {
-                return None;
-            }
-            let lane = first + row as usize;
-            if !shown.contains(&lane) {
-                return None;
-            }
-            let t = t_of(p.x).max(0.0) as u64;
-            // Tasks narrower than a pixel: look a few pixels around.
-            let slack = (ns_per_px * 3.0) as u64;
-            let at = |t| doc.replay.task_at(lane, t);
-            at(t)
-                .or_else(|| at(t.saturating_sub(slack)))
-                .or_else(|| at(t + slack))
-        });
-        if fit < n_lanes {
-            painter.text(
-                pos2(rect.left() + 4.0, rect.bottom() - 2.0),
-                Align2::LEFT_BOTTOM,
-                format!(
-                    "lanes {}-{} of {n_lanes} (wheel here)",
-                    shown.start + 1,
-                    shown.end
-                ),
-                FontId::proportional(9.0),
-                visuals.weak_text_color(),
-            );
+        self.ruler(ui, &painter, response.id, &g, doc.end(), playback);
+        self.lanes(&painter, doc, &g, rect.left(), ui.visuals());
+        let strong = ui.visuals().strong_text_color();
+        outlines(&painter, doc, &g, *selection, show_critical, strong);
+        cursor(&painter, &g, playback.t);
+        let hovered = hovered_task(&response, doc, &g);
+        if g.fit < n_lanes {
+            lanes_note(&painter, rect, &g, n_lanes, ui.visuals());
         }
         if response.clicked() {
             *selection = hovered.map(Selection::Task);
@@ -320,6 +174,26 @@ impl Timeline {
         {
             response.on_hover_ui_at_pointer(|ui| task_tooltip(ui, doc, task, playback.t));
         }
+    }
+
+    /// Sizes the lanes to the room there is; when more lanes than fit, the wheel over
+    /// the lane names scrolls them. Returns the lanes' height.
+    fn scroll_lanes(&mut self, ui: &Ui, response: &Response, n_lanes: usize) -> f32 {
+        let rect = response.rect;
+        let room = rect.height() - RULER - 4.0;
+        let lane_h = (room / n_lanes as f32).clamp(MIN_LANE, MAX_LANE);
+        let fit = ((room / lane_h).floor() as usize).clamp(1, n_lanes);
+        let gutter = Rect::from_min_max(rect.min, pos2(rect.left() + GUTTER, rect.bottom()));
+        if let Some(p) = response.hover_pos()
+            && gutter.contains(p)
+        {
+            let dy = ui.input(|i| i.smooth_scroll_delta.y);
+            let step = (-dy / lane_h).round() as isize;
+            self.first_lane = self.first_lane.saturating_add_signed(step);
+        }
+        self.first_lane = self.first_lane.min(n_lanes - fit);
+        self.fit = fit;
+        lane_h
     }
 
     /// Wheel zooms around the pointer, sideways wheel or drag pans, W/S/A/D too.
@@ -349,9 +223,31 @@ impl Timeline {
         }
     }
 
+    /// The ruler above the lanes, with its ticks; a click or drag in it sets the replay
+    /// time.
+    fn ruler(
+        &self,
+        ui: &Ui,
+        painter: &Painter,
+        id: egui::Id,
+        g: &Geometry,
+        end: u64,
+        playback: &mut Playback,
+    ) {
+        let plot = g.plot;
+        let ruler = Rect::from_min_max(plot.min, pos2(plot.right(), plot.top() + RULER));
+        let ruler_response = ui.interact(ruler, id.with("ruler"), Sense::click_and_drag());
+        if let Some(p) = ruler_response.interact_pointer_pos() {
+            playback.seek(g.t_of(p.x).clamp(0.0, end as f64) as u64);
+        }
+        let visuals = ui.visuals();
+        painter.rect_filled(ruler, 0.0, visuals.faint_bg_color);
+        self.draw_ticks(painter, plot, ruler, g.ns_per_px, visuals);
+    }
+
     fn draw_ticks(
         &self,
-        painter: &egui::Painter,
+        painter: &Painter,
         plot: Rect,
         ruler: Rect,
         ns_per_px: f64,
@@ -384,6 +280,229 @@ impl Timeline {
             }
         }
     }
+
+    /// The lanes shown: their boxes in one mesh, each worker's name at `names_x`, then
+    /// the names of the tasks wide enough to read.
+    fn lanes(
+        &self,
+        painter: &Painter,
+        doc: &Document,
+        g: &Geometry,
+        names_x: f32,
+        visuals: &egui::Visuals,
+    ) {
+        let lanes = doc.replay.lanes();
+        let mut mesh = Mesh::default();
+        let mut labels = Vec::new();
+        for lane in g.shown() {
+            let top = g.lane_top(lane) + 1.0;
+            let bottom = top + g.lane_h - 2.0;
+            self.lane_boxes(doc, g, lane, (top, bottom), &mut mesh, &mut labels);
+            painter.text(
+                pos2(names_x + 6.0, (top + bottom) / 2.0),
+                Align2::LEFT_CENTER,
+                format!("worker {}", lanes.worker(lane)),
+                FontId::proportional((g.lane_h - 6.0).clamp(8.0, 12.0)),
+                visuals.text_color(),
+            );
+        }
+        let clip = painter.with_clip_rect(g.plot);
+        clip.add(Shape::mesh(mesh));
+        for (r, task) in labels {
+            let text = elide(&doc.short_name(task), ((r.width() - 6.0) / 6.5) as usize);
+            clip.with_clip_rect(r.intersect(g.plot)).text(
+                r.left_center() + vec2(3.0, 0.0),
+                Align2::LEFT_CENTER,
+                text,
+                FontId::monospace(10.0),
+                Color32::BLACK,
+            );
+        }
+    }
+
+    /// One lane's boxes between `top` and `bottom`, from the replay's level-of-detail
+    /// columns: a task in its group's color (exact edges where it starts or ends in
+    /// view), merged columns as bars as tall as the lane is busy. Tasks wide enough for
+    /// a name go to `labels`.
+    fn lane_boxes(
+        &self,
+        doc: &Document,
+        g: &Geometry,
+        lane: usize,
+        (top, bottom): (f32, f32),
+        mesh: &mut Mesh,
+        labels: &mut Vec<(Rect, TaskId)>,
+    ) {
+        let plot = g.plot;
+        let columns = plot.width().max(1.0) as usize;
+        let (q0, q1) = (self.t0.max(0.0) as u64, self.t1.max(0.0).ceil() as u64);
+        if q1 <= q0 {
+            return;
+        }
+        let col_w = plot.width() / columns as f32;
+        let col_t0 = g.x_of(q0 as f64);
+        let cols = doc.replay.lane_columns(lane, q0, q1, columns);
+        let w = (g.x_of(q1 as f64) - col_t0) / columns as f32;
+        for run in runs(&cols, col_t0, if w > 0.0 { w } else { col_w }, doc) {
+            match run {
+                Run::Task { task, x0, x1 } => {
+                    let span = doc.replay.span(task);
+                    let (a, b) = span.map_or((x0, x1), |s| {
+                        (g.x_of(s.start as f64).max(x0), g.x_of(s.end as f64).min(x1))
+                    });
+                    let (a, b) = (a.max(plot.left()), b.max(a + 1.0).min(plot.right()));
+                    let r = Rect::from_min_max(pos2(a, top), pos2(b, bottom));
+                    mesh.add_colored_rect(r, doc.color_of(task));
+                    if b - a > 48.0 && g.lane_h >= 12.0 {
+                        labels.push((r, task));
+                    }
+                }
+                Run::Merged {
+                    x0,
+                    x1,
+                    busy,
+                    color,
+                } => {
+                    let h = (bottom - top) * busy.clamp(0.15, 1.0);
+                    let r = Rect::from_min_max(pos2(x0, bottom - h), pos2(x1, bottom));
+                    mesh.add_colored_rect(r, color.gamma_multiply(0.85));
+                }
+            }
+        }
+    }
+}
+
+/// Where things are at this frame: the plot right of the lane names, the lanes shown
+/// and their height, and the time scale.
+struct Geometry {
+    plot: Rect,
+    lane_h: f32,
+    /// The first lane shown.
+    first: usize,
+    /// How many lanes are shown.
+    fit: usize,
+    /// The time at the plot's left edge, ns.
+    t0: f64,
+    ns_per_px: f64,
+}
+
+impl Geometry {
+    fn x_of(&self, t: f64) -> f32 {
+        self.plot.left() + ((t - self.t0) / self.ns_per_px) as f32
+    }
+
+    fn t_of(&self, x: f32) -> f64 {
+        self.t0 + (x - self.plot.left()) as f64 * self.ns_per_px
+    }
+
+    fn shown(&self) -> Range<usize> {
+        self.first..self.first + self.fit
+    }
+
+    /// The top of a shown lane.
+    fn lane_top(&self, lane: usize) -> f32 {
+        self.plot.top() + RULER + (lane - self.first) as f32 * self.lane_h
+    }
+}
+
+/// Outlines: the critical path on demand, then the selection.
+fn outlines(
+    painter: &Painter,
+    doc: &Document,
+    g: &Geometry,
+    selection: Option<Selection>,
+    show_critical: bool,
+    strong: Color32,
+) {
+    let clip = painter.with_clip_rect(g.plot);
+    let outline = |task: TaskId, stroke: Stroke| {
+        let Some(s) = doc.replay.span(task) else {
+            return;
+        };
+        let Some(&lane) = doc.lane_of_worker.get(&s.worker) else {
+            return;
+        };
+        let (a, b) = (
+            g.x_of(s.start as f64),
+            g.x_of(s.end as f64).max(g.x_of(s.start as f64) + 2.0),
+        );
+        if b < g.plot.left() || a > g.plot.right() || !g.shown().contains(&lane) {
+            return;
+        }
+        let top = g.lane_top(lane);
+        let r = Rect::from_min_max(pos2(a, top), pos2(b, top + g.lane_h));
+        clip.rect_stroke(r, 1.0, stroke, StrokeKind::Inside);
+    };
+    if show_critical {
+        for &task in &doc.critical_path {
+            outline(task, Stroke::new(2.0, HIGHLIGHT));
+        }
+    }
+    if let Some(Selection::Task(task)) = selection {
+        outline(task, Stroke::new(2.0, strong));
+    }
+}
+
+/// The replay cursor: a red line with the time beside it.
+fn cursor(painter: &Painter, g: &Geometry, t: u64) {
+    let plot = g.plot;
+    let x = g.x_of(t as f64);
+    if x >= plot.left() && x <= plot.right() {
+        painter.vline(
+            x,
+            plot.y_range(),
+            Stroke::new(1.5, Color32::from_rgb(220, 40, 40)),
+        );
+        painter.text(
+            pos2(x + 3.0, plot.top() + 2.0),
+            Align2::LEFT_TOP,
+            format_ns(t),
+            FontId::proportional(11.0),
+            Color32::from_rgb(220, 40, 40),
+        );
+    }
+}
+
+/// The task under the pointer; tasks narrower than a pixel are looked for a few pixels
+/// around.
+fn hovered_task(response: &Response, doc: &Document, g: &Geometry) -> Option<TaskId> {
+    let p = response.hover_pos()?;
+    let row = (p.y - g.plot.top() - RULER) / g.lane_h;
+    if p.x < g.plot.left() || row < 0.0 {
+        return None;
+    }
+    let lane = g.first + row as usize;
+    if !g.shown().contains(&lane) {
+        return None;
+    }
+    let t = g.t_of(p.x).max(0.0) as u64;
+    let slack = (g.ns_per_px * 3.0) as u64;
+    let at = |t| doc.replay.task_at(lane, t);
+    at(t)
+        .or_else(|| at(t.saturating_sub(slack)))
+        .or_else(|| at(t + slack))
+}
+
+/// Which lanes show, when they do not all fit.
+fn lanes_note(
+    painter: &Painter,
+    rect: Rect,
+    g: &Geometry,
+    n_lanes: usize,
+    visuals: &egui::Visuals,
+) {
+    let shown = g.shown();
+    painter.text(
+        pos2(rect.left() + 4.0, rect.bottom() - 2.0),
+        Align2::LEFT_BOTTOM,
+        format!(
+            "lanes {}-{} of {n_lanes} (wheel here)",
+            shown.start + 1,
+            shown.end
+        ),
+        FontId::proportional(9.0),
+        visuals.weak_text_color(),
+    );
 }
 
 /// Merges consecutive columns that show the same task into one box.
@@ -423,28 +542,6 @@ fn tick_label(t: f64, step: f64) -> String {
     format!("{:.*} {name}", decimals, t / unit)
 }
 
-/// A round step between ticks, at least `min` ns: 1, 2 or 5 times a power of ten.
-fn tick_step(min: f64) -> f64 {
-    let min = min.max(1.0);
-    let p = 10f64.powf(min.log10().floor());
-    [1.0, 2.0, 5.0, 10.0]
-        .into_iter()
-        .map(|m| m * p)
-        .find(|&s| s >= min)
-        .unwrap_or(10.0 * p)
-}
-
-/// `s` cut to at most `n` characters, with an ellipsis.
-pub fn elide(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,14 +556,6 @@ mod tests {
     }
 
     #[test]
-    fn ticks_are_round() {
-        assert_eq!(tick_step(3.0), 5.0);
-        assert_eq!(tick_step(120.0), 200.0);
-        assert_eq!(tick_step(1000.0), 1000.0);
-        assert_eq!(tick_step(0.0), 1.0);
-    }
-
-    #[test]
     fn zoom_keeps_the_time_under_the_pointer() {
         let mut t = Timeline {
             t0: 0.0,
@@ -476,11 +565,5 @@ mod tests {
         t.zoom(2.0, 250.0);
         assert!((t.t1 - t.t0 - 500.0).abs() < 1e-9);
         assert!((t.t0 - 125.0).abs() < 1e-9, "{}", t.t0);
-    }
-
-    #[test]
-    fn long_keys_are_elided() {
-        assert_eq!(elide("abcdef", 4), "abc…");
-        assert_eq!(elide("abc", 4), "abc");
     }
 }
