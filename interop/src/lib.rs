@@ -14,3 +14,7 @@
 pub mod chrome;
 pub mod dot;
 pub mod input;
+
+/// How many characters of a name or value an error message quotes: a megabyte-long
+/// key still makes a short message.
+const QUOTED_CHARS: usize = 40;
