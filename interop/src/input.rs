@@ -15,9 +15,13 @@ use taskscope_core::trace::{self, ReadError, ReadErrorKind, Trace};
 /// What a file holds, judged from its first bytes.
 #[derive(Debug, PartialEq, Eq)]
 pub enum InputKind {
+    /// A taskscope graph or trace: its first line is a header naming the format.
     Taskscope,
+    /// A Graphviz DOT graph, Dask's drawings included.
     Dot,
+    /// Chrome trace-event JSON, the object form or the array form.
     ChromeTrace,
+    /// None of these: read as a taskscope file, whose reader says what is wrong.
     Unknown,
 }
 

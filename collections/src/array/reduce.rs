@@ -15,17 +15,23 @@ use taskscope_core::{block_key, token};
 /// What a reduction computes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reduction {
+    /// Sum of the elements.
     Sum,
+    /// Arithmetic mean of the elements.
     Mean,
     /// Variance with `ddof` delta degrees of freedom (0 like NumPy's default).
     Var {
+        /// Delta degrees of freedom: the divisor is `n - ddof`.
         ddof: u32,
     },
     /// Standard deviation: `sqrt` of the variance, a separate layer like Dask's.
     Std {
+        /// Delta degrees of freedom: the divisor is `n - ddof`.
         ddof: u32,
     },
+    /// Smallest element (NaN if any element is NaN).
     Min,
+    /// Largest element (NaN if any element is NaN).
     Max,
 }
 
@@ -326,6 +332,7 @@ impl Array {
         self.reduce_or_panic(Reduction::Sum, axis, keepdims)
     }
 
+    /// Mean over `axis` (all axes with `None`); panics like [`sum`](Self::sum).
     pub fn mean(&self, axis: Option<usize>, keepdims: bool) -> Array {
         self.reduce_or_panic(Reduction::Mean, axis, keepdims)
     }
@@ -340,10 +347,12 @@ impl Array {
         self.reduce_or_panic(Reduction::Std { ddof: 0 }, axis, keepdims)
     }
 
+    /// Smallest element over `axis` (all axes with `None`); panics like [`sum`](Self::sum).
     pub fn min(&self, axis: Option<usize>, keepdims: bool) -> Array {
         self.reduce_or_panic(Reduction::Min, axis, keepdims)
     }
 
+    /// Largest element over `axis` (all axes with `None`); panics like [`sum`](Self::sum).
     pub fn max(&self, axis: Option<usize>, keepdims: bool) -> Array {
         self.reduce_or_panic(Reduction::Max, axis, keepdims)
     }
