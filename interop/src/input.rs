@@ -121,6 +121,21 @@ pub fn parse(bytes: &[u8], source: &str, options: LoadOptions) -> Result<Trace, 
     })
 }
 
+/// All of the file at `path`, and the path as errors show it.
+pub(crate) fn read_whole(path: &Path) -> Result<(Vec<u8>, String), ReadError> {
+    let shown = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => Ok((bytes, shown)),
+        Err(e) => Err(ReadError::other_format(
+            ReadErrorKind::Io,
+            &shown,
+            None,
+            None,
+            e.to_string(),
+        )),
+    }
+}
+
 /// How many bytes [`sniff`] looks at.
 const HEAD: usize = 4096;
 

@@ -419,14 +419,10 @@ fn partial_reduce(
                     block_key(&input.name, &src)
                 })
                 .collect();
-            let key_index: Vec<usize> = if keepdims {
+            let key_index = if keepdims {
                 out.clone()
             } else {
-                out.iter()
-                    .enumerate()
-                    .filter(|(a, _)| !axes.contains(a))
-                    .map(|(_, &o)| o)
-                    .collect()
+                kept_axes(&out, axes)
             };
             TaskDef {
                 key: block_key(name, &key_index),
@@ -441,12 +437,7 @@ fn partial_reduce(
     let numblocks = if keepdims {
         numblocks
     } else {
-        numblocks
-            .iter()
-            .enumerate()
-            .filter(|(a, _)| !axes.contains(a))
-            .map(|(_, &n)| n)
-            .collect()
+        kept_axes(&numblocks, axes)
     };
     Level {
         name: name.to_string(),
@@ -457,4 +448,14 @@ fn partial_reduce(
             deps: vec![input.layer.clone()],
         }),
     }
+}
+
+/// The values of `per_axis` for the axes that are not in `axes` (the reduced ones).
+fn kept_axes(per_axis: &[usize], axes: &[usize]) -> Vec<usize> {
+    per_axis
+        .iter()
+        .enumerate()
+        .filter(|(a, _)| !axes.contains(a))
+        .map(|(_, &n)| n)
+        .collect()
 }

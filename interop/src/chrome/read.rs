@@ -21,10 +21,7 @@ use taskscope_core::{GraphBuilder, Meta, TaskGraph, TaskId, TaskSpec};
 /// Reads a Chrome trace-event JSON file (all of it: memory grows with the file's size);
 /// [`parse_chrome`] says how.
 pub fn read_chrome(path: &Path) -> Result<Trace, ReadError> {
-    let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
-        ReadError::other_format(ReadErrorKind::Io, &shown, None, None, e.to_string())
-    })?;
+    let (bytes, shown) = crate::input::read_whole(path)?;
     parse_chrome(&bytes, &shown)
 }
 
