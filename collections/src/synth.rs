@@ -32,6 +32,7 @@ pub enum Shape {
 }
 
 impl Shape {
+    /// The shape's name on the command line and in layer names: `chain`, `fanin`, ...
     pub fn name(self) -> &'static str {
         match self {
             Shape::Chain => "chain",
@@ -55,9 +56,9 @@ fn add_one() -> TaskFn {
     })
 }
 
-/// The value every task of a synthetic graph computes is checkable: see
-/// [`expected_sum`] for chains and fan-ins.
-pub fn expected_sum(shape: Shape, tasks: usize) -> Option<i64> {
+/// The value the last task of a chain or a fan-in of `tasks` tasks computes (every
+/// task adds one to the sum of its inputs); None for the other shapes.
+fn expected_sum(shape: Shape, tasks: usize) -> Option<i64> {
     match shape {
         Shape::Chain => Some(tasks as i64),
         Shape::FanIn => Some(tasks as i64),

@@ -15,9 +15,13 @@ use taskscope_core::trace::{self, ReadError, ReadErrorKind, Trace};
 /// What a file holds, judged from its first bytes.
 #[derive(Debug, PartialEq, Eq)]
 pub enum InputKind {
+    /// A taskscope graph or trace: its first line is a header naming the format.
     Taskscope,
+    /// A Graphviz DOT graph, Dask's drawings included.
     Dot,
+    /// Chrome trace-event JSON, the object form or the array form.
     ChromeTrace,
+    /// None of these: read as a taskscope file, whose reader says what is wrong.
     Unknown,
 }
 
@@ -115,6 +119,21 @@ pub fn parse(bytes: &[u8], source: &str, options: LoadOptions) -> Result<Trace, 
         InputKind::Dot => crate::dot::parse_dot(bytes, source, &dot_options(options)),
         InputKind::ChromeTrace => crate::chrome::parse_chrome(bytes, source),
     })
+}
+
+/// All of the file at `path`, and the path as errors show it.
+pub(crate) fn read_whole(path: &Path) -> Result<(Vec<u8>, String), ReadError> {
+    let shown = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => Ok((bytes, shown)),
+        Err(e) => Err(ReadError::other_format(
+            ReadErrorKind::Io,
+            &shown,
+            None,
+            None,
+            e.to_string(),
+        )),
+    }
 }
 
 /// How many bytes [`sniff`] looks at.

@@ -43,22 +43,52 @@ pub type Block = ArrayD<f64>;
 /// Why an array operation cannot be built.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ArrayError {
+    /// The shape and the chunk sizes have different numbers of axes.
     #[error("shape has {shape} dimensions but chunks has {chunks}")]
-    RankMismatch { shape: usize, chunks: usize },
+    RankMismatch {
+        /// Axes of the shape.
+        shape: usize,
+        /// Axes of the chunk sizes.
+        chunks: usize,
+    },
+    /// An axis of the shape has length 0.
     #[error("axis {axis} has length 0; empty arrays are not supported")]
-    EmptyAxis { axis: usize },
+    EmptyAxis {
+        /// The empty axis.
+        axis: usize,
+    },
+    /// A chunk size is 0.
     #[error("chunk size of axis {axis} is 0; chunks must be at least 1")]
-    ZeroChunk { axis: usize },
+    ZeroChunk {
+        /// The axis chunked by 0.
+        axis: usize,
+    },
+    /// A reduction names an axis the array does not have.
     #[error("axis {axis} is out of range for an array of {ndim} dimensions")]
-    AxisOutOfRange { axis: usize, ndim: usize },
+    AxisOutOfRange {
+        /// The axis asked for.
+        axis: usize,
+        /// How many axes the array has.
+        ndim: usize,
+    },
+    /// Two arrays' shapes do not broadcast against each other (NumPy's rules).
     #[error("shapes {left:?} and {right:?} cannot be broadcast together")]
-    ShapeMismatch { left: Vec<usize>, right: Vec<usize> },
+    ShapeMismatch {
+        /// The left operand's shape.
+        left: Vec<usize>,
+        /// The right operand's shape.
+        right: Vec<usize>,
+    },
+    /// Two arrays' shapes fit but their blocks do not line up along an axis.
     #[error(
         "axis {axis} is chunked differently: {left:?} and {right:?} (rechunking is not supported)"
     )]
     ChunksDiffer {
+        /// The axis whose chunks differ.
         axis: usize,
+        /// The left operand's chunk sizes along it.
         left: Vec<usize>,
+        /// The right operand's chunk sizes along it.
         right: Vec<usize>,
     },
 }
@@ -242,10 +272,12 @@ impl Array {
         &self.name
     }
 
+    /// Length of each axis.
     pub fn shape(&self) -> &[usize] {
         &self.shape
     }
 
+    /// Number of axes.
     pub fn ndim(&self) -> usize {
         self.shape.len()
     }

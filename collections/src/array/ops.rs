@@ -11,7 +11,7 @@ use taskscope_core::{block_key, token};
 
 /// A binary elementwise operation, named like Python's `operator` functions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BinOp {
+enum BinOp {
     Add,
     Sub,
     Mul,
@@ -20,7 +20,7 @@ pub enum BinOp {
 
 impl BinOp {
     /// The group name Dask gives the layer (`add`, `sub`, `mul`, `truediv`).
-    pub fn name(self) -> &'static str {
+    fn name(self) -> &'static str {
         match self {
             BinOp::Add => "add",
             BinOp::Sub => "sub",
@@ -200,14 +200,14 @@ impl Array {
         elementwise(BinOp::Div, Operand::Array(self), Operand::Array(other))
     }
 
-    /// `self op scalar`.
-    pub fn scalar_op(&self, op: BinOp, scalar: f64) -> Array {
+    /// `self op scalar`, for the operators.
+    fn scalar_op(&self, op: BinOp, scalar: f64) -> Array {
         elementwise(op, Operand::Array(self), Operand::Scalar(scalar))
             .expect("an array with a scalar always fits")
     }
 
-    /// `scalar op self`.
-    pub fn scalar_op_left(&self, op: BinOp, scalar: f64) -> Array {
+    /// `scalar op self`, for the operators.
+    fn scalar_op_left(&self, op: BinOp, scalar: f64) -> Array {
         elementwise(op, Operand::Scalar(scalar), Operand::Array(self))
             .expect("a scalar with an array always fits")
     }
@@ -238,14 +238,17 @@ impl Array {
         )
     }
 
+    /// Square root of every element (Dask's `sqrt` layer).
     pub fn sqrt(&self) -> Array {
         self.map_elements("sqrt", f64::sqrt)
     }
 
+    /// Absolute value of every element (Dask's `absolute` layer).
     pub fn abs(&self) -> Array {
         self.map_elements("absolute", f64::abs)
     }
 
+    /// `e` to the power of every element (Dask's `exp` layer).
     pub fn exp(&self) -> Array {
         self.map_elements("exp", f64::exp)
     }

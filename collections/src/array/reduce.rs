@@ -15,17 +15,23 @@ use taskscope_core::{block_key, token};
 /// What a reduction computes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reduction {
+    /// Sum of the elements.
     Sum,
+    /// Arithmetic mean of the elements.
     Mean,
     /// Variance with `ddof` delta degrees of freedom (0 like NumPy's default).
     Var {
+        /// Delta degrees of freedom: the divisor is `n - ddof`.
         ddof: u32,
     },
     /// Standard deviation: `sqrt` of the variance, a separate layer like Dask's.
     Std {
+        /// Delta degrees of freedom: the divisor is `n - ddof`.
         ddof: u32,
     },
+    /// Smallest element (NaN if any element is NaN).
     Min,
+    /// Largest element (NaN if any element is NaN).
     Max,
 }
 
@@ -210,63 +216,18 @@ impl Array {
         axis: Option<usize>,
         keepdims: bool,
     ) -> Result<Array, ArrayError> {
-        let axes: Vec<usize> = match axis {
-            None => (0..self.ndim()).collect(),
-            Some(a) if a < self.ndim() => vec![a],
-            Some(a) => {
-                return Err(ArrayError::AxisOutOfRange {
-                    axis: a,
-                    ndim: self.ndim(),
-                });
-            }
-        };
+        let axes = self.reduced_axes(axis)?;
         if let Reduction::Std { ddof } = kind {
             return Ok(self.reduce(Reduction::Var { ddof }, axis, keepdims)?.sqrt());
         }
         // Dask: split_every = max(int(4 ** (1 / len(axes))), 2) per reduced axis.
         let split = ((4f64.powf(1.0 / axes.len().max(1) as f64)) as usize).max(2);
-        let [chunk_group, partial_group, agg_group] = kind.groups();
+        let [_, partial_group, agg_group] = kind.groups();
         let axes_text = format!("{axes:?}");
         let split_text = split.to_string();
 
-        let chunk_name = format!(
-            "{chunk_group}-{}",
-            token([chunk_group, &self.name, &axes_text, &format!("{kind:?}")])
-        );
-        let numblocks = self.numblocks();
-        let chunk_axes = axes.clone();
-        let tasks = grid(&numblocks)
-            .into_iter()
-            .map(|idx| {
-                let axes = chunk_axes.clone();
-                let func: TaskFn = Arc::new(move |xs| Ok(chunk(kind, block(xs[0])?, &axes)));
-                TaskDef {
-                    key: block_key(&chunk_name, &idx),
-                    group: chunk_group.into(),
-                    op: chunk_group.into(),
-                    inputs: vec![block_key(&self.name, &idx)],
-                    meta: Meta::new(),
-                    func,
-                }
-            })
-            .collect();
-        let mut level = Level {
-            name: chunk_name.clone(),
-            numblocks: numblocks.clone(),
-            layer: Arc::new(Layer {
-                name: chunk_name,
-                tasks,
-                deps: vec![self.layer.clone()],
-            }),
-        };
-
-        // Python: depth = max(1, ceil(log(n, split))) over reduced axes, in floats.
-        let mut depth = 1usize;
-        for &a in &axes {
-            let levels = ((numblocks[a] as f64).ln() / (split as f64).ln()).ceil();
-            depth = depth.max(levels as usize);
-        }
-        for step in 0..depth - 1 {
+        let mut level = self.chunk_level(kind, &axes, &axes_text);
+        for step in 0..tree_depth(&level.numblocks, &axes, split) - 1 {
             let name = format!(
                 "{partial_group}-{}",
                 token([
@@ -293,7 +254,64 @@ impl Array {
         let agg_axes = axes.clone();
         let f: TaskFn = Arc::new(move |xs| aggregate(kind, xs, &agg_axes, keepdims));
         let last = partial_reduce(&level, &axes, split, &name, agg_group, keepdims, f);
+        let (shape, chunks) = self.reduced_shape(&axes, keepdims);
+        Ok(Array {
+            name: last.name,
+            op: agg_group.to_string(),
+            shape,
+            chunks,
+            layer: last.layer,
+        })
+    }
 
+    /// The axes `axis` reduces: that one, or all of them for `None`.
+    fn reduced_axes(&self, axis: Option<usize>) -> Result<Vec<usize>, ArrayError> {
+        match axis {
+            None => Ok((0..self.ndim()).collect()),
+            Some(a) if a < self.ndim() => Ok(vec![a]),
+            Some(a) => Err(ArrayError::AxisOutOfRange {
+                axis: a,
+                ndim: self.ndim(),
+            }),
+        }
+    }
+
+    /// The first step of a reduction: one chunk task per block, reducing it alone.
+    fn chunk_level(&self, kind: Reduction, axes: &[usize], axes_text: &str) -> Level {
+        let [chunk_group, ..] = kind.groups();
+        let chunk_name = format!(
+            "{chunk_group}-{}",
+            token([chunk_group, &self.name, axes_text, &format!("{kind:?}")])
+        );
+        let numblocks = self.numblocks();
+        let tasks = grid(&numblocks)
+            .into_iter()
+            .map(|idx| {
+                let axes = axes.to_vec();
+                let func: TaskFn = Arc::new(move |xs| Ok(chunk(kind, block(xs[0])?, &axes)));
+                TaskDef {
+                    key: block_key(&chunk_name, &idx),
+                    group: chunk_group.into(),
+                    op: chunk_group.into(),
+                    inputs: vec![block_key(&self.name, &idx)],
+                    meta: Meta::new(),
+                    func,
+                }
+            })
+            .collect();
+        Level {
+            name: chunk_name.clone(),
+            numblocks,
+            layer: Arc::new(Layer {
+                name: chunk_name,
+                tasks,
+                deps: vec![self.layer.clone()],
+            }),
+        }
+    }
+
+    /// The shape and chunks of the result of reducing `axes`.
+    fn reduced_shape(&self, axes: &[usize], keepdims: bool) -> (Vec<usize>, Vec<Vec<usize>>) {
         let mut shape = Vec::new();
         let mut chunks = Vec::new();
         for a in 0..self.ndim() {
@@ -305,13 +323,7 @@ impl Array {
                 chunks.push(vec![1]);
             }
         }
-        Ok(Array {
-            name: last.name,
-            op: agg_group.to_string(),
-            shape,
-            chunks,
-            layer: last.layer,
-        })
+        (shape, chunks)
     }
 
     /// Sum over `axis` (all axes with `None`). Panics if `axis` is out of range; see
@@ -320,6 +332,7 @@ impl Array {
         self.reduce_or_panic(Reduction::Sum, axis, keepdims)
     }
 
+    /// Mean over `axis` (all axes with `None`); panics like [`sum`](Self::sum).
     pub fn mean(&self, axis: Option<usize>, keepdims: bool) -> Array {
         self.reduce_or_panic(Reduction::Mean, axis, keepdims)
     }
@@ -334,10 +347,12 @@ impl Array {
         self.reduce_or_panic(Reduction::Std { ddof: 0 }, axis, keepdims)
     }
 
+    /// Smallest element over `axis` (all axes with `None`); panics like [`sum`](Self::sum).
     pub fn min(&self, axis: Option<usize>, keepdims: bool) -> Array {
         self.reduce_or_panic(Reduction::Min, axis, keepdims)
     }
 
+    /// Largest element over `axis` (all axes with `None`); panics like [`sum`](Self::sum).
     pub fn max(&self, axis: Option<usize>, keepdims: bool) -> Array {
         self.reduce_or_panic(Reduction::Max, axis, keepdims)
     }
@@ -346,6 +361,18 @@ impl Array {
         self.reduce(kind, axis, keepdims)
             .unwrap_or_else(|e| panic!("{kind:?}: {e}"))
     }
+}
+
+/// How many levels a tree reduction of `numblocks` blocks over `axes` has, combining
+/// `split` blocks at a time: Python's `max(1, ceil(log(n, split)))` over the reduced
+/// axes, in floats.
+fn tree_depth(numblocks: &[usize], axes: &[usize], split: usize) -> usize {
+    let mut depth = 1usize;
+    for &a in axes {
+        let levels = ((numblocks[a] as f64).ln() / (split as f64).ln()).ceil();
+        depth = depth.max(levels as usize);
+    }
+    depth
 }
 
 /// Combines groups of up to `split` blocks along each reduced axis into one block, like
@@ -392,14 +419,10 @@ fn partial_reduce(
                     block_key(&input.name, &src)
                 })
                 .collect();
-            let key_index: Vec<usize> = if keepdims {
+            let key_index = if keepdims {
                 out.clone()
             } else {
-                out.iter()
-                    .enumerate()
-                    .filter(|(a, _)| !axes.contains(a))
-                    .map(|(_, &o)| o)
-                    .collect()
+                kept_axes(&out, axes)
             };
             TaskDef {
                 key: block_key(name, &key_index),
@@ -414,12 +437,7 @@ fn partial_reduce(
     let numblocks = if keepdims {
         numblocks
     } else {
-        numblocks
-            .iter()
-            .enumerate()
-            .filter(|(a, _)| !axes.contains(a))
-            .map(|(_, &n)| n)
-            .collect()
+        kept_axes(&numblocks, axes)
     };
     Level {
         name: name.to_string(),
@@ -430,4 +448,14 @@ fn partial_reduce(
             deps: vec![input.layer.clone()],
         }),
     }
+}
+
+/// The values of `per_axis` for the axes that are not in `axes` (the reduced ones).
+fn kept_axes(per_axis: &[usize], axes: &[usize]) -> Vec<usize> {
+    per_axis
+        .iter()
+        .enumerate()
+        .filter(|(a, _)| !axes.contains(a))
+        .map(|(_, &n)| n)
+        .collect()
 }

@@ -10,6 +10,8 @@ use serde_json::Value as Json;
 
 use super::EXTRA_KEY;
 use super::events::{At, Parser};
+use crate::QUOTED_CHARS;
+use taskscope_core::units::cut_after;
 
 /// Any JSON value, kept when it is a scalar (pid, tid, ts, dur, name, cat, ph).
 pub(super) enum Scalar {
@@ -26,9 +28,11 @@ pub(super) enum Scalar {
 impl fmt::Display for Scalar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Scalar::Str(s) if s.chars().count() > 40 => {
-                let cut: String = s.chars().take(40).collect();
-                write!(f, "{cut:?}…")
+            // Cut short, the `…` goes after the closing quote: the value does not end
+            // in `…`, it goes on.
+            Scalar::Str(s) if s.chars().nth(QUOTED_CHARS).is_some() => {
+                let cut = cut_after(s.clone(), QUOTED_CHARS);
+                write!(f, "{:?}…", cut.strip_suffix('…').unwrap_or(&cut))
             }
             Scalar::Str(s) => write!(f, "{s:?}"),
             Scalar::U(n) => write!(f, "{n}"),

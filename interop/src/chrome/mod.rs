@@ -40,7 +40,7 @@ use taskscope_core::Meta;
 use taskscope_core::trace::{Header, RunStatus};
 
 pub use read::{parse_chrome, read_chrome};
-pub use write::write_chrome;
+pub use write::{UnknownTask, write_chrome};
 
 /// The top-level key that holds what Chrome's format has no place for.
 const EXTRA_KEY: &str = "taskscope";

@@ -1,6 +1,6 @@
 use serde_json::{Value as Json, json};
 
-use super::{parse_chrome, write_chrome};
+use super::{UnknownTask, parse_chrome, write_chrome};
 use taskscope_core::trace::{
     ReadError, ReadErrorKind, RunEnd, RunInfo, RunStatus, Sample, TaskEvent, TaskStatus, Trace,
 };
@@ -455,4 +455,22 @@ fn a_header_declaring_billions_of_workers_writes_a_bounded_file() {
     let text = to_chrome(&trace);
     assert!(text.len() < 1 << 20, "{} bytes", text.len());
     parse(&text);
+}
+
+#[test]
+fn an_event_of_a_task_not_in_the_graph_is_refused_by_name() {
+    let mut trace = sample_run();
+    let tasks = trace.graph.len();
+    trace.events.push(event(tasks as u32, 0, 0, 1));
+    let e = write_chrome(&mut Vec::new(), &trace).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+    assert_eq!(
+        e.to_string(),
+        format!("an event names task #{tasks}, but the graph has {tasks} tasks")
+    );
+    let unknown = e.get_ref().and_then(|e| e.downcast_ref::<UnknownTask>());
+    assert_eq!(
+        unknown.map(|u| (u.task, u.tasks)),
+        Some((TaskId(tasks as u32), tasks))
+    );
 }

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde::Serialize;
+use thiserror::Error;
 
 use super::{BYTES_ARG, CPU, EXTRA_KEY, ExtraEnd, HELD, NS_ARG, PID, RSS};
 use taskscope_core::trace::{LogLine, TaskStatus, Trace};
@@ -47,30 +48,45 @@ struct TaskRef<'a> {
 /// The most tracks of idle workers a file gets (workers that ran nothing still show).
 const MAX_IDLE_TRACKS: u32 = 1024;
 
+/// Why [`write_chrome`] refused a trace: an event names a task that is not in the
+/// graph (a trace from the readers never has one). It comes as the source of an
+/// [`io::ErrorKind::InvalidInput`] error.
+#[derive(Debug, Error)]
+#[error("an event names task {task}, but the graph has {tasks} tasks")]
+pub struct UnknownTask {
+    /// The task the event names.
+    pub task: TaskId,
+    /// How many tasks the graph has.
+    pub tasks: usize,
+}
+
 /// Writes `trace` as Chrome trace-event JSON (the object form, one event per line):
 /// `M` events naming the process and one thread per worker, one `X` event per task
 /// event, `C` events for the samples, and the `"taskscope"` key with the header, the
 /// task list and the end record. Times are µs with exactly three decimals, so every
 /// ns survives. [`parse_chrome`](super::parse_chrome) reads it back to an equal trace.
 ///
-/// Fails with [`io::ErrorKind::InvalidInput`] on an event whose task is not in the
-/// graph (a trace from the readers never has one).
+/// Fails with [`io::ErrorKind::InvalidInput`] (an [`UnknownTask`]) on an event whose
+/// task is not in the graph.
 pub fn write_chrome(w: &mut dyn Write, trace: &Trace) -> io::Result<()> {
-    let graph = &trace.graph;
-    if let Some(e) = trace.events.iter().find(|e| e.task.index() >= graph.len()) {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!(
-                "an event names task {}, but the graph has {} tasks",
-                e.task,
-                graph.len()
-            ),
-        ));
+    let tasks = trace.graph.len();
+    if let Some(e) = trace.events.iter().find(|e| e.task.index() >= tasks) {
+        let error = UnknownTask {
+            task: e.task,
+            tasks,
+        };
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, error));
     }
     w.write_all(b"{\"traceEvents\":[\n")?;
     let mut sep = Separator(false);
+    tracks(w, &mut sep, trace)?;
+    task_slices(w, &mut sep, trace)?;
+    counters(w, &mut sep, trace)?;
+    extra(w, trace)
+}
 
-    // Tracks: the process, then one thread per worker (idle workers too).
+/// The tracks: the process, then one thread per worker (idle workers too).
+fn tracks(w: &mut dyn Write, sep: &mut Separator, trace: &Trace) -> io::Result<()> {
     let title = match &trace.header.name {
         Some(name) => format!("taskscope: {name}"),
         None => "taskscope".to_string(),
@@ -82,7 +98,8 @@ pub fn write_chrome(w: &mut dyn Write, trace: &Trace) -> io::Result<()> {
     let declared = trace.header.run.as_ref().map_or(0, |r| r.workers);
     workers.extend((0..declared.min(MAX_IDLE_TRACKS)).map(|w| (w, None)));
     for e in &trace.events {
-        let thread = graph
+        let thread = trace
+            .graph
             .task(e.task)
             .meta
             .get("thread")
@@ -106,9 +123,13 @@ pub fn write_chrome(w: &mut dyn Write, trace: &Trace) -> io::Result<()> {
              \"args\":{{\"sort_index\":{worker}}}}}"
         )?;
     }
+    Ok(())
+}
 
+/// One `X` event per task event, on its worker's track.
+fn task_slices(w: &mut dyn Write, sep: &mut Separator, trace: &Trace) -> io::Result<()> {
     for e in &trace.events {
-        let task = graph.task(e.task);
+        let task = trace.graph.task(e.task);
         let name = if task.group.is_empty() {
             &task.key
         } else {
@@ -145,8 +166,12 @@ pub fn write_chrome(w: &mut dyn Write, trace: &Trace) -> io::Result<()> {
         serde_json::to_writer(&mut *w, &args)?;
         w.write_all(b"}")?;
     }
+    Ok(())
+}
 
-    // Each sample: held first (it starts a sample for the reader), then rss and cpu.
+/// The samples as `C` events: held first (it starts a sample for the reader), then
+/// rss and cpu.
+fn counters(w: &mut dyn Write, sep: &mut Separator, trace: &Trace) -> io::Result<()> {
     for s in &trace.samples {
         let values = [
             (HELD, BYTES_ARG, Some(s.held)),
@@ -162,7 +187,12 @@ pub fn write_chrome(w: &mut dyn Write, trace: &Trace) -> io::Result<()> {
             }
         }
     }
+    Ok(())
+}
 
+/// The end of the event list and the `"taskscope"` key: the header, the counts, the
+/// end record and the task list.
+fn extra(w: &mut dyn Write, trace: &Trace) -> io::Result<()> {
     write!(w, "\n],\n\"{EXTRA_KEY}\":{{\"header\":")?;
     serde_json::to_writer(&mut *w, &trace.header)?;
     write!(
@@ -185,7 +215,7 @@ pub fn write_chrome(w: &mut dyn Write, trace: &Trace) -> io::Result<()> {
     }
     w.write_all(b",\"tasks\":[\n")?;
     let mut sep = Separator(false);
-    for (id, t) in graph.tasks() {
+    for (id, t) in trace.graph.tasks() {
         sep.next(w)?;
         let task = TaskRef {
             id: id.0,

@@ -51,10 +51,7 @@ pub struct DotReadOptions {
 
 /// Reads a DOT file from disk (all of it: memory grows with the file's size).
 pub fn read_dot(path: &Path, options: &DotReadOptions) -> Result<Trace, ReadError> {
-    let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
-        ReadError::other_format(ReadErrorKind::Io, &shown, None, None, e.to_string())
-    })?;
+    let (bytes, shown) = crate::input::read_whole(path)?;
     parse_dot(&bytes, &shown, options)
 }
 

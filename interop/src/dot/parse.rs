@@ -8,8 +8,10 @@ use std::borrow::Cow;
 use std::hash::BuildHasher;
 use std::rc::Rc;
 
-use super::lex::{IdKind, Keyword, LexError, Lexer, Pos, Tok, Token, short};
+use super::lex::{IdKind, Keyword, LexError, Lexer, Pos, Tok, Token};
+use crate::QUOTED_CHARS;
 use taskscope_core::trace::ReadErrorKind;
+use taskscope_core::units::cut_after;
 
 /// How deep subgraphs may nest. Real graphs nest a handful of clusters; the limit
 /// keeps hostile input from exhausting the stack.
@@ -290,7 +292,10 @@ impl<'a> Parser<'a> {
                         Tok::Id(..) => Ok(()),
                         _ => Err(Self::expected(
                             &v,
-                            &format!("a value for `{} =`", short(&id)),
+                            &format!(
+                                "a value for `{} =`",
+                                cut_after(id.to_string(), QUOTED_CHARS)
+                            ),
                         )),
                     };
                 }
@@ -552,14 +557,20 @@ impl<'a> Parser<'a> {
                 };
                 let eq = self.next()?;
                 if eq.tok != Tok::Punct(b'=') {
-                    let what = format!("`=` after the attribute name `{}`", short(&name));
+                    let what = format!(
+                        "`=` after the attribute name `{}`",
+                        cut_after(name.to_string(), QUOTED_CHARS)
+                    );
                     return Err(Self::expected(&eq, &what));
                 }
                 let v = self.next()?;
                 let Tok::Id(value, kind) = v.tok else {
                     return Err(Self::expected(
                         &v,
-                        &format!("a value for `{}`", short(&name)),
+                        &format!(
+                            "a value for `{}`",
+                            cut_after(name.to_string(), QUOTED_CHARS)
+                        ),
                     ));
                 };
                 if !of_edge && matches!(&*name, "label" | "shape") {

@@ -179,9 +179,28 @@ fn a_cycle_names_its_keys_and_where_it_starts() {
     assert_eq!(e.kind, ReadErrorKind::Graph);
 }
 
+/// Each text's error: its kind, line and column, and words the message holds; the
+/// error's text starts with `t.dot:line:column: `.
+fn assert_errors(cases: &[(&str, ReadErrorKind, (usize, usize), &str)]) {
+    for (text, kind, (line, column), message) in cases {
+        let e = error(text);
+        assert_eq!(
+            (e.kind, e.line, e.column),
+            (*kind, Some(*line), Some(*column)),
+            "{text:?}: {e}"
+        );
+        assert!(e.message.contains(message), "{text:?}: {e}");
+        assert!(
+            e.to_string()
+                .starts_with(&format!("t.dot:{line}:{column}: ")),
+            "{e}"
+        );
+    }
+}
+
 #[test]
-fn syntax_errors_say_where_and_what_was_expected() {
-    let cases: &[(&str, ReadErrorKind, (usize, usize), &str)] = &[
+fn what_is_not_dot_is_a_format_error() {
+    assert_errors(&[
         (
             "",
             ReadErrorKind::Format,
@@ -189,24 +208,12 @@ fn syntax_errors_say_where_and_what_was_expected() {
             "not a Graphviz DOT graph: expected `digraph`, `graph` or `strict`, found the end of the file",
         ),
         ("{\"type\":1}", ReadErrorKind::Format, (1, 1), "found `{`"),
-        (
-            "digraph {\n  a -> ;\n}",
-            ReadErrorKind::Syntax,
-            (2, 8),
-            "expected a node or a subgraph after the edge, found `;`",
-        ),
-        (
-            "digraph {\n a [label]\n}",
-            ReadErrorKind::Syntax,
-            (2, 10),
-            "expected `=` after the attribute name `label`, found `]`",
-        ),
-        (
-            "digraph { a [label=] }",
-            ReadErrorKind::Syntax,
-            (1, 20),
-            "expected a value for `label`, found `]`",
-        ),
+    ]);
+}
+
+#[test]
+fn bad_tokens_say_where_they_start() {
+    assert_errors(&[
         (
             "digraph {\n  \"open -> b }",
             ReadErrorKind::Syntax,
@@ -226,16 +233,22 @@ fn syntax_errors_say_where_and_what_was_expected() {
             "unexpected character '@'",
         ),
         (
-            "digraph { a }\ndigraph { b }",
+            "digraph { \"a\" + b }",
             ReadErrorKind::Syntax,
-            (2, 1),
-            "taskscope reads one graph per file",
+            (1, 15),
+            "expected a quoted string after `+`",
         ),
+    ]);
+}
+
+#[test]
+fn bad_statements_say_what_was_expected() {
+    assert_errors(&[
         (
-            "digraph {\n  subgraph s {\n a",
+            "digraph {\n  a -> ;\n}",
             ReadErrorKind::Syntax,
-            (3, 3),
-            "expected `}` to close the { opened on line 2",
+            (2, 8),
+            "expected a node or a subgraph after the edge, found `;`",
         ),
         (
             "digraph { node a }",
@@ -250,12 +263,6 @@ fn syntax_errors_say_where_and_what_was_expected() {
             "expected a port name or compass point after `:`",
         ),
         (
-            "digraph { \"a\" + b }",
-            ReadErrorKind::Syntax,
-            (1, 15),
-            "expected a quoted string after `+`",
-        ),
-        (
             "digraph { ] }",
             ReadErrorKind::Syntax,
             (1, 11),
@@ -267,27 +274,50 @@ fn syntax_errors_say_where_and_what_was_expected() {
             (1, 15),
             "expected a value for `a =`",
         ),
+        // Columns count characters, not bytes.
         (
             "digraph { ü -> ; }",
             ReadErrorKind::Syntax,
             (1, 16),
             "found `;`",
         ),
-    ];
-    for (text, kind, (line, column), message) in cases {
-        let e = error(text);
-        assert_eq!(
-            (e.kind, e.line, e.column),
-            (*kind, Some(*line), Some(*column)),
-            "{text:?}: {e}"
-        );
-        assert!(e.message.contains(message), "{text:?}: {e}");
-        assert!(
-            e.to_string()
-                .starts_with(&format!("t.dot:{line}:{column}: ")),
-            "{e}"
-        );
-    }
+    ]);
+}
+
+#[test]
+fn bad_attribute_lists_say_what_was_expected() {
+    assert_errors(&[
+        (
+            "digraph {\n a [label]\n}",
+            ReadErrorKind::Syntax,
+            (2, 10),
+            "expected `=` after the attribute name `label`, found `]`",
+        ),
+        (
+            "digraph { a [label=] }",
+            ReadErrorKind::Syntax,
+            (1, 20),
+            "expected a value for `label`, found `]`",
+        ),
+    ]);
+}
+
+#[test]
+fn a_file_holds_one_whole_graph() {
+    assert_errors(&[
+        (
+            "digraph { a }\ndigraph { b }",
+            ReadErrorKind::Syntax,
+            (2, 1),
+            "taskscope reads one graph per file",
+        ),
+        (
+            "digraph {\n  subgraph s {\n a",
+            ReadErrorKind::Syntax,
+            (3, 3),
+            "expected `}` to close the { opened on line 2",
+        ),
+    ]);
 }
 
 #[test]
