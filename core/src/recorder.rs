@@ -3,16 +3,24 @@
 //!
 //! ```no_run
 //! use std::path::Path;
-//! use taskscope_collections::array::tutorial_normalization;
+//! use std::sync::Arc;
 //! use taskscope_core::recorder::{TraceOptions, run_traced};
-//! use taskscope_core::{NoObserver, Threads};
+//! use taskscope_core::{Layer, NoObserver, Program, TaskDef, Threads, Value};
 //!
-//! let (_, y) = tutorial_normalization(&[1000, 1000], &[100, 100], 0).unwrap();
-//! let program = y.program().unwrap();
-//! let targets: Vec<_> = y.keys().iter().map(|k| program.graph().id_of(k).unwrap()).collect();
+//! let task = |key: &str, inputs: &[&str]| TaskDef {
+//!     key: key.into(),
+//!     group: key.into(),
+//!     op: key.into(),
+//!     inputs: inputs.iter().map(|k| k.to_string()).collect(),
+//!     meta: Default::default(),
+//!     func: Arc::new(|inputs: &[&Value]| Ok(Value::new(inputs.len() as u64))),
+//! };
+//! let layer = Layer { name: "demo".into(), tasks: vec![task("load", &[]), task("sum", &["load"])], deps: vec![] };
+//! let program = Program::from_layers(&[Arc::new(layer)]).unwrap();
+//! let targets = [program.graph().id_of("sum").unwrap()];
 //! let (outputs, report) = run_traced(
-//!     &Threads::new(2), &program, &targets, Path::new("norm.trace.jsonl"),
-//!     &TraceOptions::named("norm"), &NoObserver,
+//!     &Threads::new(2), &program, &targets, Path::new("demo.trace.jsonl"),
+//!     &TraceOptions::named("demo"), &NoObserver,
 //! ).unwrap();
 //! println!("{} tasks in {} ns", report.events, report.wall_ns);
 //! ```

@@ -14,6 +14,8 @@
 //! file without its `end` record (a crashed writer) is read up to its last complete line
 //! and marked truncated, and every error names the file, the line and the field.
 
+mod diagnose;
+mod error;
 mod read;
 mod records;
 mod write;
@@ -22,7 +24,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::graph::{TaskGraph, TaskId};
 
-pub use read::{ReadError, ReadErrorDetail, ReadErrorKind, parse, read};
+pub use error::{ReadError, ReadErrorDetail, ReadErrorKind};
+pub use read::{parse, read};
 pub use write::{TraceWriter, save_graph, write_graph, write_trace};
 
 /// The `format` field of every header.
