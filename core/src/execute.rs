@@ -17,10 +17,16 @@ use crate::program::{Program, Value};
 /// How a task ended, as told to an [`Observer`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum TaskOutcome<'a> {
-    /// The task returned a value of `nbytes` bytes.
-    Done { nbytes: u64 },
+    /// The task returned a value.
+    Done {
+        /// Bytes of the value, as its [`SizeOf`](crate::SizeOf) reports them.
+        nbytes: u64,
+    },
     /// The task returned an error or panicked.
-    Failed { message: &'a str },
+    Failed {
+        /// Why: the task's error or the panic's text.
+        message: &'a str,
+    },
 }
 
 /// Receives the events of a run, on the thread where they happen. All methods default
@@ -28,10 +34,13 @@ pub enum TaskOutcome<'a> {
 pub trait Observer: Sync {
     /// Before the first task; `tasks` is the number of tasks the run will execute.
     fn run_started(&self, _program: &Program, _tasks: usize, _workers: usize) {}
+    /// `worker` starts running `task`.
     fn task_started(&self, _task: TaskId, _worker: usize) {}
+    /// `worker` finished running `task`, with its `outcome`.
     fn task_finished(&self, _task: TaskId, _worker: usize, _outcome: TaskOutcome<'_>) {}
     /// The value of `task` was dropped by `worker`: no task needs it any more.
     fn value_released(&self, _task: TaskId, _nbytes: u64, _worker: usize) {}
+    /// After the last task; `ok` says every target was computed.
     fn run_finished(&self, _ok: bool) {}
 }
 
@@ -42,12 +51,26 @@ impl Observer for NoObserver {}
 /// Why a run did not produce its targets.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ExecuteError {
+    /// A task returned an error.
     #[error("task {key:?} failed: {message}")]
-    TaskFailed { key: String, message: String },
+    TaskFailed {
+        /// The failed task's key.
+        key: String,
+        /// The task's error.
+        message: String,
+    },
+    /// A task panicked; the panic was caught.
     #[error("task {key:?} panicked: {message}")]
-    TaskPanicked { key: String, message: String },
+    TaskPanicked {
+        /// The key of the task that panicked.
+        key: String,
+        /// The panic's text.
+        message: String,
+    },
+    /// A target asked for is not a task of the program.
     #[error("target {0} is not a task of the program")]
     UnknownTarget(TaskId),
+    /// The run was stopped from outside (Ctrl-C) before it finished.
     #[error("the run was cancelled")]
     Cancelled,
 }
@@ -59,14 +82,17 @@ pub struct Outputs {
 }
 
 impl Outputs {
+    /// The value of target `id`, if it was a target of the run.
     pub fn get(&self, id: TaskId) -> Option<&Value> {
         self.values.get(&id)
     }
 
+    /// How many targets have a value.
     pub fn len(&self) -> usize {
         self.values.len()
     }
 
+    /// Whether the run had no targets.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }
@@ -274,8 +300,10 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// Why a lazy value could not be computed: its graph is invalid, or the run failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ComputeError {
+    /// The tasks do not form a valid graph.
     #[error(transparent)]
     Graph(#[from] crate::graph::GraphError),
+    /// The run failed or was cancelled.
     #[error(transparent)]
     Execute(#[from] ExecuteError),
 }

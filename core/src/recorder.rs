@@ -185,6 +185,7 @@ impl Default for TraceOptions {
 }
 
 impl TraceOptions {
+    /// The default options, with `name` in the header.
     pub fn named(name: &str) -> Self {
         TraceOptions {
             name: Some(name.to_string()),
@@ -196,13 +197,16 @@ impl TraceOptions {
 /// Figures of a finished traced run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunReport {
+    /// How the run ended.
     pub status: RunStatus,
+    /// Wall time of the run, ns.
     pub wall_ns: u64,
     /// Events written (one per task that ran).
     pub events: u64,
     /// Most bytes of outputs held among the samples (`taskscope stats` computes the
     /// exact peak from the events).
     pub peak_held: u64,
+    /// Highest resident set size among the samples, bytes, where the OS tells it.
     pub peak_rss: Option<u64>,
 }
 
@@ -216,8 +220,11 @@ pub enum TracedRunError {
     /// task's event and the error in its end record, is in `path`.
     #[error("{error} (trace written to {})", path.display())]
     Execute {
+        /// Why the run stopped.
         error: ExecuteError,
+        /// The trace file written.
         path: PathBuf,
+        /// Figures of the run up to where it stopped.
         report: Box<RunReport>,
     },
 }

@@ -320,6 +320,7 @@ impl<W: Write> TraceWriter<W> {
         write_events(&mut self.out, events).map_err(|s| self.err(s))
     }
 
+    /// Writes a resource sample.
     pub fn sample(&mut self, s: &Sample) -> Result<(), WriteError> {
         line(&mut self.out, &Record::Sample(s.clone())).map_err(|s| self.err(s))
     }
