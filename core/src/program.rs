@@ -4,6 +4,25 @@
 //! [`TaskDef`]s that may depend on other layers, like Dask's `HighLevelGraph`. A
 //! [`Program`] flattens the layers a result needs into one validated graph that an
 //! [`Executor`](crate::Executor) can run.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use taskscope_core::{Layer, Program, TaskDef, Value};
+//!
+//! let load = TaskDef {
+//!     key: "load-1".into(),
+//!     group: "load".into(),
+//!     op: "read_csv".into(),
+//!     inputs: vec![],
+//!     meta: Default::default(),
+//!     func: Arc::new(|_: &[&Value]| Ok(Value::new(vec![1u64, 2, 3]))),
+//! };
+//! let layer = Arc::new(Layer { name: "load".into(), tasks: vec![load], deps: vec![] });
+//! let program = Program::from_layers(&[layer]).unwrap();
+//! assert_eq!((program.graph().len(), program.layer_count()), (1, 1));
+//! let id = program.graph().id_of("load-1").unwrap();
+//! assert_eq!(program.run_task(id, &[]).unwrap().nbytes(), 24);
+//! ```
 
 use std::any::Any;
 use std::collections::HashSet;

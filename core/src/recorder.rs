@@ -35,7 +35,7 @@ use thiserror::Error;
 
 use crate::alloc::{self, AllocMark};
 use crate::atomic_write::WriteError;
-use crate::execute::{ExecuteError, Executor, Observer, Outputs, TaskOutcome, Tee};
+use crate::executor::{ExecuteError, Executor, Observer, Outputs, TaskOutcome, Tee};
 use crate::graph::TaskId;
 use crate::program::Program;
 use crate::resources::{cpu_ns, rss_bytes};

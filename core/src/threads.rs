@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
-use crate::execute::{
+use crate::executor::{
     ExecuteError, Executor, Observer, Outputs, Plan, TaskOutcome, panic_message, release_all,
 };
 use crate::graph::TaskId;

@@ -5,6 +5,32 @@
 //! task the values of its inputs, drops an intermediate value as soon as its last
 //! dependent has run, and reports what happens to an [`Observer`], which is where
 //! tracing plugs in.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use taskscope_core::{Executor, Layer, NoObserver, Program, Sequential, TaskDef, Threads, Value};
+//!
+//! // Each task gives 1 plus the sum of its inputs.
+//! let def = |key: &str, inputs: &[&str]| TaskDef {
+//!     key: key.into(),
+//!     group: key.into(),
+//!     op: "add_one".into(),
+//!     inputs: inputs.iter().map(|k| k.to_string()).collect(),
+//!     meta: Default::default(),
+//!     func: Arc::new(|xs: &[&Value]| {
+//!         let sum: u64 = xs.iter().map(|x| x.get::<u64>().copied()).sum::<Result<_, _>>()?;
+//!         Ok(Value::new(sum + 1))
+//!     }),
+//! };
+//! let tasks = vec![def("a", &[]), def("b", &["a", "a"])];
+//! let layer = Layer { name: "demo".into(), tasks, deps: vec![] };
+//! let program = Program::from_layers(&[Arc::new(layer)]).unwrap();
+//! let b = program.graph().id_of("b").unwrap();
+//! for executor in [&Sequential as &dyn Executor, &Threads::new(2)] {
+//!     let outputs = executor.execute(&program, &[b], &NoObserver).unwrap();
+//!     assert_eq!(outputs.get(b).unwrap().get::<u64>(), Ok(&3));
+//! }
+//! ```
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
