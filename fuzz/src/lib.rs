@@ -14,7 +14,7 @@
 //! use taskscope_fuzz::Target;
 //!
 //! // An outcome is `ok` with what was read, or the error's kind and message.
-//! let outcome = Target::Trace.run(b"{\"type\":\"task\"}\n");
+//! let outcome = Target::Trace.run(br#"{"type":"task","id":0,"key":"a"}"#);
 //! assert!(outcome.starts_with("Format fuzz:1: not a taskscope file"), "{outcome}");
 //! ```
 
