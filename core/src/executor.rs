@@ -235,51 +235,19 @@ impl Executor for Sequential {
         let mut held: Vec<Option<Value>> = vec![None; graph.len()];
         observer.run_started(program, order.len(), 1);
         for &id in &order {
-            observer.task_started(id, 0);
-            let result = {
-                let inputs: Vec<&Value> = program
-                    .inputs(id)
-                    .iter()
-                    .map(|i| held[i.index()].as_ref().expect("inputs run first"))
-                    .collect();
-                catch_unwind(AssertUnwindSafe(|| program.run_task(id, &inputs)))
-            };
-            let key = || graph.task(id).key.clone();
-            let value = match result {
-                Ok(Ok(v)) => v,
-                Ok(Err(e)) => {
-                    observer.task_finished(
-                        id,
-                        0,
-                        TaskOutcome::Failed {
-                            message: &e.message,
-                        },
-                    );
+            let inputs: Vec<&Value> = program
+                .inputs(id)
+                .iter()
+                .map(|i| held[i.index()].as_ref().expect("inputs run first"))
+                .collect();
+            let value = match run_observed(program, id, &inputs, observer, 0) {
+                Ok(v) => v,
+                Err(e) => {
                     release_all(&mut held, observer, 0);
                     observer.run_finished(false);
-                    return Err(ExecuteError::TaskFailed {
-                        key: key(),
-                        message: e.message,
-                    });
-                }
-                Err(panic) => {
-                    let message = panic_message(panic.as_ref());
-                    observer.task_finished(id, 0, TaskOutcome::Failed { message: &message });
-                    release_all(&mut held, observer, 0);
-                    observer.run_finished(false);
-                    return Err(ExecuteError::TaskPanicked {
-                        key: key(),
-                        message,
-                    });
+                    return Err(e);
                 }
             };
-            observer.task_finished(
-                id,
-                0,
-                TaskOutcome::Done {
-                    nbytes: value.nbytes(),
-                },
-            );
             held[id.index()] = Some(value);
             for d in graph.task(id).deps() {
                 waiting[d.index()] -= 1;
@@ -308,6 +276,45 @@ pub(crate) fn release_all(held: &mut [Option<Value>], observer: &dyn Observer, w
             let nbytes = v.nbytes();
             drop(v);
             observer.value_released(TaskId(i as u32), nbytes, worker);
+        }
+    }
+}
+
+/// Runs task `id` of `program` on `inputs` as `worker`, catching a panic, and tells
+/// `observer` when it starts and how it ends: every executor runs its tasks through here.
+pub(crate) fn run_observed(
+    program: &Program,
+    id: TaskId,
+    inputs: &[&Value],
+    observer: &dyn Observer,
+    worker: usize,
+) -> Result<Value, ExecuteError> {
+    observer.task_started(id, worker);
+    let result = catch_unwind(AssertUnwindSafe(|| program.run_task(id, inputs)));
+    let key = || program.graph().task(id).key.clone();
+    match result {
+        Ok(Ok(v)) => {
+            let outcome = TaskOutcome::Done { nbytes: v.nbytes() };
+            observer.task_finished(id, worker, outcome);
+            Ok(v)
+        }
+        Ok(Err(e)) => {
+            let outcome = TaskOutcome::Failed {
+                message: &e.message,
+            };
+            observer.task_finished(id, worker, outcome);
+            Err(ExecuteError::TaskFailed {
+                key: key(),
+                message: e.message,
+            })
+        }
+        Err(panic) => {
+            let message = panic_message(panic.as_ref());
+            observer.task_finished(id, worker, TaskOutcome::Failed { message: &message });
+            Err(ExecuteError::TaskPanicked {
+                key: key(),
+                message,
+            })
         }
     }
 }

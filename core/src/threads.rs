@@ -8,14 +8,11 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
-use crate::executor::{
-    ExecuteError, Executor, Observer, Outputs, Plan, TaskOutcome, panic_message, release_all,
-};
+use crate::executor::{ExecuteError, Executor, Observer, Outputs, Plan, release_all, run_observed};
 use crate::graph::TaskId;
 use crate::program::{Program, Value};
 
@@ -177,7 +174,10 @@ impl Shared<'_> {
             };
             let inputs = self.inputs(&state, id);
             drop(state);
-            let result = self.run(id, inputs, worker);
+            let refs: Vec<&Value> = inputs.iter().collect();
+            let result = run_observed(self.program, id, &refs, self.observer, worker);
+            drop(refs);
+            drop(inputs);
             state = self.lock();
             state.running -= 1;
             match result {
@@ -239,44 +239,6 @@ impl Shared<'_> {
                     .expect("inputs finished first")
             })
             .collect()
-    }
-
-    /// Runs task `id` on `inputs`, catching a panic, and tells the observer how it
-    /// ended.
-    fn run(&self, id: TaskId, inputs: Vec<Value>, worker: usize) -> Result<Value, ExecuteError> {
-        self.observer.task_started(id, worker);
-        let result = {
-            let refs: Vec<&Value> = inputs.iter().collect();
-            catch_unwind(AssertUnwindSafe(|| self.program.run_task(id, &refs)))
-        };
-        drop(inputs);
-        let key = || self.program.graph().task(id).key.clone();
-        match result {
-            Ok(Ok(v)) => {
-                let outcome = TaskOutcome::Done { nbytes: v.nbytes() };
-                self.observer.task_finished(id, worker, outcome);
-                Ok(v)
-            }
-            Ok(Err(e)) => {
-                let outcome = TaskOutcome::Failed {
-                    message: &e.message,
-                };
-                self.observer.task_finished(id, worker, outcome);
-                Err(ExecuteError::TaskFailed {
-                    key: key(),
-                    message: e.message,
-                })
-            }
-            Err(panic) => {
-                let message = panic_message(panic.as_ref());
-                let outcome = TaskOutcome::Failed { message: &message };
-                self.observer.task_finished(id, worker, outcome);
-                Err(ExecuteError::TaskPanicked {
-                    key: key(),
-                    message,
-                })
-            }
-        }
     }
 
     /// Holds `id`'s output, queues the dependents it was the last input of and drops
