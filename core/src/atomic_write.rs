@@ -12,6 +12,7 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 #[error("cannot write {}: {error}", path.display())]
 pub struct WriteError {
+    /// The file that was being written.
     pub path: PathBuf,
     /// What the OS said (part of the message, not a separate cause, so that error
     /// chains do not print it twice).

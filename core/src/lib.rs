@@ -20,29 +20,34 @@
 //! assert_eq!(graph.depth(), 2);
 //! ```
 
-pub mod alloc;
-mod atomic_write;
-mod execute;
-mod graph;
-mod key;
-mod program;
-pub mod recorder;
-pub mod resources;
-mod threads;
-pub mod trace;
-pub mod units;
+// What each module holds; the public ones are paths of the API, the others are
+// re-exported below.
+pub mod alloc; // the opt-in counting allocator
+mod atomic_write; // write_atomically
+mod executor; // Executor, Observer, Sequential
+mod graph; // TaskGraph and its builder
+mod key; // Dask-style task keys
+mod program; // Program: a graph plus the code of its tasks
+pub mod recorder; // run_traced: a run written as a trace
+pub mod resources; // the process's memory and CPU time
+mod threads; // the Threads executor
+pub mod trace; // the trace model and file format
+pub mod units; // bytes, times and counts for people
 
-pub use atomic_write::{WriteError, write_atomically};
-pub use execute::{
-    ComputeError, ExecuteError, Executor, NoObserver, Observer, Outputs, Sequential, TaskOutcome,
-    Tee, panic_message, run_order,
-};
+// The task graph.
 pub use graph::{
     CriticalPath, GraphBuilder, GraphError, Meta, Task, TaskGraph, TaskId, TaskIds, TaskSpec,
 };
 pub use key::{block_key, key_split, token};
+// Programs and how they run.
+pub use executor::{
+    ComputeError, ExecuteError, Executor, NoObserver, Observer, Outputs, Sequential, TaskOutcome,
+    Tee, panic_message, run_order,
+};
 pub use program::{Layer, Program, SizeOf, TaskDef, TaskError, TaskFn, Value, closure_of};
 pub use threads::Threads;
+// Files.
+pub use atomic_write::{WriteError, write_atomically};
 
 /// Version of taskscope-core, written into the header of every file.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

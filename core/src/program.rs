@@ -4,6 +4,25 @@
 //! [`TaskDef`]s that may depend on other layers, like Dask's `HighLevelGraph`. A
 //! [`Program`] flattens the layers a result needs into one validated graph that an
 //! [`Executor`](crate::Executor) can run.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use taskscope_core::{Layer, Program, TaskDef, Value};
+//!
+//! let load = TaskDef {
+//!     key: "load-1".into(),
+//!     group: "load".into(),
+//!     op: "read_csv".into(),
+//!     inputs: vec![],
+//!     meta: Default::default(),
+//!     func: Arc::new(|_: &[&Value]| Ok(Value::new(vec![1u64, 2, 3]))),
+//! };
+//! let layer = Arc::new(Layer { name: "load".into(), tasks: vec![load], deps: vec![] });
+//! let program = Program::from_layers(&[layer]).unwrap();
+//! assert_eq!((program.graph().len(), program.layer_count()), (1, 1));
+//! let id = program.graph().id_of("load-1").unwrap();
+//! assert_eq!(program.run_task(id, &[]).unwrap().nbytes(), 24);
+//! ```
 
 use std::any::Any;
 use std::collections::HashSet;
@@ -16,6 +35,7 @@ use crate::graph::{GraphBuilder, GraphError, Meta, TaskGraph, TaskId, TaskSpec};
 
 /// Size in bytes of a task's output, reported in traces (like `dask.sizeof`).
 pub trait SizeOf {
+    /// Bytes the value holds, its heap data included.
     fn size_of(&self) -> u64;
 }
 
@@ -78,6 +98,7 @@ pub struct Value {
 }
 
 impl Value {
+    /// `v` as a task's output, sized by its [`SizeOf`].
     pub fn new<T: SizeOf + Send + Sync + 'static>(v: T) -> Self {
         Value {
             nbytes: v.size_of(),
@@ -99,6 +120,7 @@ impl Value {
         self.nbytes
     }
 
+    /// The value as a `T`, or `None` when it is of another type.
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.data.downcast_ref()
     }
@@ -120,10 +142,12 @@ impl fmt::Debug for Value {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("{message}")]
 pub struct TaskError {
+    /// What went wrong, in words.
     pub message: String,
 }
 
 impl TaskError {
+    /// A task error saying `message`.
     pub fn new(message: impl Into<String>) -> Self {
         TaskError {
             message: message.into(),
@@ -137,12 +161,17 @@ pub type TaskFn = Arc<dyn Fn(&[&Value]) -> Result<Value, TaskError> + Send + Syn
 /// One task of a layer: its identity in the graph and its code.
 #[derive(Clone)]
 pub struct TaskDef {
+    /// The task's key, unique in the program (`sum-3f2a…`).
     pub key: String,
+    /// The group the task belongs to, as Dask's `key_split` names it (`sum`).
     pub group: String,
+    /// The operation the task runs (`sum`, `read_csv`).
     pub op: String,
     /// Keys of the inputs, in the order `func` takes them; may repeat a key.
     pub inputs: Vec<String>,
+    /// What else is known of the task (chunk shape, file name), shown in drawings.
     pub meta: Meta,
+    /// The task's code.
     pub func: TaskFn,
 }
 
@@ -151,8 +180,11 @@ pub struct TaskDef {
 /// Layers are shared between the collections built from them; their names carry a
 /// token of what they compute, so the same name means the same tasks.
 pub struct Layer {
+    /// The layer's name: its operation and a token of what it computes.
     pub name: String,
+    /// The tasks the layer adds.
     pub tasks: Vec<TaskDef>,
+    /// The layers its tasks read from.
     pub deps: Vec<Arc<Layer>>,
 }
 
@@ -240,6 +272,7 @@ impl Program {
         })
     }
 
+    /// The program's tasks and their dependencies.
     pub fn graph(&self) -> &TaskGraph {
         &self.graph
     }

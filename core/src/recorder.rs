@@ -3,16 +3,24 @@
 //!
 //! ```no_run
 //! use std::path::Path;
-//! use taskscope_collections::array::tutorial_normalization;
+//! use std::sync::Arc;
 //! use taskscope_core::recorder::{TraceOptions, run_traced};
-//! use taskscope_core::{NoObserver, Threads};
+//! use taskscope_core::{Layer, NoObserver, Program, TaskDef, Threads, Value};
 //!
-//! let (_, y) = tutorial_normalization(&[1000, 1000], &[100, 100], 0).unwrap();
-//! let program = y.program().unwrap();
-//! let targets: Vec<_> = y.keys().iter().map(|k| program.graph().id_of(k).unwrap()).collect();
+//! let task = |key: &str, inputs: &[&str]| TaskDef {
+//!     key: key.into(),
+//!     group: key.into(),
+//!     op: key.into(),
+//!     inputs: inputs.iter().map(|k| k.to_string()).collect(),
+//!     meta: Default::default(),
+//!     func: Arc::new(|inputs: &[&Value]| Ok(Value::new(inputs.len() as u64))),
+//! };
+//! let layer = Layer { name: "demo".into(), tasks: vec![task("load", &[]), task("sum", &["load"])], deps: vec![] };
+//! let program = Program::from_layers(&[Arc::new(layer)]).unwrap();
+//! let targets = [program.graph().id_of("sum").unwrap()];
 //! let (outputs, report) = run_traced(
-//!     &Threads::new(2), &program, &targets, Path::new("norm.trace.jsonl"),
-//!     &TraceOptions::named("norm"), &NoObserver,
+//!     &Threads::new(2), &program, &targets, Path::new("demo.trace.jsonl"),
+//!     &TraceOptions::named("demo"), &NoObserver,
 //! ).unwrap();
 //! println!("{} tasks in {} ns", report.events, report.wall_ns);
 //! ```
@@ -27,7 +35,7 @@ use thiserror::Error;
 
 use crate::alloc::{self, AllocMark};
 use crate::atomic_write::WriteError;
-use crate::execute::{ExecuteError, Executor, Observer, Outputs, TaskOutcome, Tee};
+use crate::executor::{ExecuteError, Executor, Observer, Outputs, TaskOutcome, Tee};
 use crate::graph::TaskId;
 use crate::program::Program;
 use crate::resources::{cpu_ns, rss_bytes};
@@ -177,6 +185,7 @@ impl Default for TraceOptions {
 }
 
 impl TraceOptions {
+    /// The default options, with `name` in the header.
     pub fn named(name: &str) -> Self {
         TraceOptions {
             name: Some(name.to_string()),
@@ -188,13 +197,16 @@ impl TraceOptions {
 /// Figures of a finished traced run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunReport {
+    /// How the run ended.
     pub status: RunStatus,
+    /// Wall time of the run, ns.
     pub wall_ns: u64,
     /// Events written (one per task that ran).
     pub events: u64,
     /// Most bytes of outputs held among the samples (`taskscope stats` computes the
     /// exact peak from the events).
     pub peak_held: u64,
+    /// Highest resident set size among the samples, bytes, where the OS tells it.
     pub peak_rss: Option<u64>,
 }
 
@@ -208,8 +220,11 @@ pub enum TracedRunError {
     /// task's event and the error in its end record, is in `path`.
     #[error("{error} (trace written to {})", path.display())]
     Execute {
+        /// Why the run stopped.
         error: ExecuteError,
+        /// The trace file written.
         path: PathBuf,
+        /// Figures of the run up to where it stopped.
         report: Box<RunReport>,
     },
 }

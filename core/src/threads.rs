@@ -8,14 +8,11 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
-use crate::execute::{
-    ExecuteError, Executor, Observer, Outputs, Plan, TaskOutcome, panic_message, release_all,
-};
+use crate::executor::{ExecuteError, Executor, Observer, Outputs, Plan, release_all, run_observed};
 use crate::graph::TaskId;
 use crate::program::{Program, Value};
 
@@ -164,16 +161,45 @@ impl Shared<'_> {
         self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
     }
 
+    /// Worker `worker`'s loop: take the next ready task, run it outside the lock,
+    /// then record its output and queue the tasks it unblocks, until the run is done,
+    /// has failed or is cancelled.
     fn work(&self, worker: usize) {
-        let graph = self.program.graph();
         let mut state = self.lock();
+        loop {
+            let id;
+            (state, id) = match self.next_task(state) {
+                Some(next) => next,
+                None => return,
+            };
+            let inputs = self.inputs(&state, id);
+            drop(state);
+            let refs: Vec<&Value> = inputs.iter().collect();
+            let result = run_observed(self.program, id, &refs, self.observer, worker);
+            drop(refs);
+            drop(inputs);
+            state = self.lock();
+            state.running -= 1;
+            match result {
+                Ok(value) => state = self.finish(state, id, value, worker),
+                Err(e) => self.fail(&mut state, e),
+            }
+        }
+    }
+
+    /// Waits for a ready task and marks it running; `None` once the run is done, has
+    /// failed or is cancelled.
+    fn next_task<'s>(
+        &'s self,
+        mut state: MutexGuard<'s, State>,
+    ) -> Option<(MutexGuard<'s, State>, TaskId)> {
         loop {
             if state.error.is_none() && self.cancelled() {
                 state.error = Some(ExecuteError::Cancelled);
                 self.wake.notify_all();
             }
             if state.error.is_some() || state.remaining == 0 {
-                return;
+                return None;
             }
             let Some(Reverse((_, raw))) = state.ready.pop() else {
                 assert!(
@@ -194,116 +220,84 @@ impl Shared<'_> {
                 state.idle -= 1;
                 continue;
             };
-            let id = TaskId(raw);
             state.running += 1;
             if state.idle > 0 && !state.ready.is_empty() {
                 self.wake.notify_one();
             }
-            let inputs: Vec<Value> = self
-                .program
-                .inputs(id)
-                .iter()
-                .map(|i| {
-                    state.held[i.index()]
-                        .clone()
-                        .expect("inputs finished first")
-                })
-                .collect();
-            drop(state);
+            return Some((state, TaskId(raw)));
+        }
+    }
 
-            self.observer.task_started(id, worker);
-            let result = {
-                let refs: Vec<&Value> = inputs.iter().collect();
-                catch_unwind(AssertUnwindSafe(|| self.program.run_task(id, &refs)))
-            };
-            drop(inputs);
-            let value = match result {
-                Ok(Ok(v)) => {
-                    self.observer.task_finished(
-                        id,
-                        worker,
-                        TaskOutcome::Done { nbytes: v.nbytes() },
-                    );
-                    v
-                }
-                Ok(Err(e)) => {
-                    self.observer.task_finished(
-                        id,
-                        worker,
-                        TaskOutcome::Failed {
-                            message: &e.message,
-                        },
-                    );
-                    state = self.lock();
-                    state.running -= 1;
-                    self.fail(
-                        &mut state,
-                        ExecuteError::TaskFailed {
-                            key: graph.task(id).key.clone(),
-                            message: e.message,
-                        },
-                    );
-                    continue;
-                }
-                Err(panic) => {
-                    let message = panic_message(panic.as_ref());
-                    self.observer.task_finished(
-                        id,
-                        worker,
-                        TaskOutcome::Failed { message: &message },
-                    );
-                    state = self.lock();
-                    state.running -= 1;
-                    self.fail(
-                        &mut state,
-                        ExecuteError::TaskPanicked {
-                            key: graph.task(id).key.clone(),
-                            message,
-                        },
-                    );
-                    continue;
-                }
-            };
+    /// The outputs of `id`'s inputs, all finished before it was queued.
+    fn inputs(&self, state: &State, id: TaskId) -> Vec<Value> {
+        self.program
+            .inputs(id)
+            .iter()
+            .map(|i| {
+                state.held[i.index()]
+                    .clone()
+                    .expect("inputs finished first")
+            })
+            .collect()
+    }
 
-            state = self.lock();
-            state.running -= 1;
-            state.held[id.index()] = Some(value);
-            state.remaining -= 1;
-            for &next in graph.dependents(id) {
-                let m = &mut state.missing[next.index()];
-                // Tasks outside this run have priority MAX and are never queued.
-                if self.priority[next.index()] != u32::MAX {
-                    *m -= 1;
-                    if *m == 0 {
-                        let p = self.priority[next.index()];
-                        state.ready.push(Reverse((p, next.0)));
-                    }
+    /// Holds `id`'s output, queues the dependents it was the last input of and drops
+    /// the inputs no other task waits for (outside the lock: they may be large).
+    fn finish<'s>(
+        &'s self,
+        mut state: MutexGuard<'s, State>,
+        id: TaskId,
+        value: Value,
+        worker: usize,
+    ) -> MutexGuard<'s, State> {
+        state.held[id.index()] = Some(value);
+        state.remaining -= 1;
+        self.queue_dependents(&mut state, id);
+        let released = self.release_inputs(&mut state, id);
+        if state.remaining == 0 {
+            self.wake.notify_all();
+        }
+        if released.is_empty() {
+            return state;
+        }
+        drop(state);
+        for (d, v) in released {
+            let nbytes = v.nbytes();
+            drop(v);
+            self.observer.value_released(d, nbytes, worker);
+        }
+        self.lock()
+    }
+
+    /// Queues the dependents of `id` that were waiting for it alone.
+    fn queue_dependents(&self, state: &mut State, id: TaskId) {
+        for &next in self.program.graph().dependents(id) {
+            let m = &mut state.missing[next.index()];
+            // Tasks outside this run have priority MAX and are never queued.
+            if self.priority[next.index()] != u32::MAX {
+                *m -= 1;
+                if *m == 0 {
+                    let p = self.priority[next.index()];
+                    state.ready.push(Reverse((p, next.0)));
                 }
-            }
-            let mut released: Vec<(TaskId, Value)> = Vec::new();
-            for &d in graph.task(id).deps() {
-                state.waiting[d.index()] -= 1;
-                if state.waiting[d.index()] == 0
-                    && !self.is_target[d.index()]
-                    && let Some(v) = state.held[d.index()].take()
-                {
-                    released.push((d, v));
-                }
-            }
-            if state.remaining == 0 {
-                self.wake.notify_all();
-            }
-            if !released.is_empty() {
-                // Large values are freed outside the lock.
-                drop(state);
-                for (d, v) in released {
-                    let nbytes = v.nbytes();
-                    drop(v);
-                    self.observer.value_released(d, nbytes, worker);
-                }
-                state = self.lock();
             }
         }
+    }
+
+    /// Takes the outputs of `id`'s inputs that no task waits for any more and that
+    /// are not targets of the run.
+    fn release_inputs(&self, state: &mut State, id: TaskId) -> Vec<(TaskId, Value)> {
+        let mut released = Vec::new();
+        for &d in self.program.graph().task(id).deps() {
+            state.waiting[d.index()] -= 1;
+            if state.waiting[d.index()] == 0
+                && !self.is_target[d.index()]
+                && let Some(v) = state.held[d.index()].take()
+            {
+                released.push((d, v));
+            }
+        }
+        released
     }
 
     fn fail(&self, state: &mut State, error: ExecuteError) {

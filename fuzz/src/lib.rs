@@ -9,6 +9,14 @@
 //! panics, and a watchdog stops on an input that runs too long; the binary's counting
 //! allocator ([`CountingAlloc`]) checks that no input allocates out of proportion to
 //! its size. `docs/robustness.md` has the command and the figures.
+//!
+//! ```
+//! use taskscope_fuzz::Target;
+//!
+//! // An outcome is `ok` with what was read, or the error's kind and message.
+//! let outcome = Target::Trace.run(br#"{"type":"task","id":0,"key":"a"}"#);
+//! assert!(outcome.starts_with("Format fuzz:1: not a taskscope file"), "{outcome}");
+//! ```
 
 pub mod mutate;
 pub mod runner;

@@ -6,10 +6,12 @@
 pub struct Rng(u64);
 
 impl Rng {
+    /// A generator starting from `seed`: the same seed gives the same numbers.
     pub fn new(seed: u64) -> Self {
         Rng(seed)
     }
 
+    /// The next number, any 64 bits.
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
@@ -33,6 +35,7 @@ impl Rng {
         1 + self.below(1 << bits)
     }
 
+    /// One of `items`, each as likely (panics when there are none).
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }

@@ -103,6 +103,7 @@ pub struct Limits {
     /// Most bytes an input may allocate at its peak: `per_byte` times its size plus
     /// `base`.
     pub per_byte: usize,
+    /// Bytes every input may allocate whatever its size.
     pub base: usize,
 }
 
@@ -120,8 +121,11 @@ impl Default for Limits {
 /// What a run found.
 #[derive(Debug, Default)]
 pub struct Report {
+    /// Inputs run so far, seeds included.
     pub inputs: u64,
+    /// Inputs the reader read.
     pub ok: u64,
+    /// Inputs the reader rejected with an error (as it should, for most).
     pub errors: u64,
     /// Inputs that panicked: the saved file and the panic message.
     pub crashes: Vec<(PathBuf, String)>,
@@ -129,15 +133,20 @@ pub struct Report {
     pub memory: Vec<(PathBuf, usize)>,
     /// Inputs over the slow limit: the saved file and how long they ran.
     pub slow: Vec<(PathBuf, Duration)>,
+    /// The longest any input ran.
     pub slowest: Duration,
     /// The longest outcome (error message), in bytes: messages quote the input, and
     /// must quote it short.
     pub longest_message: usize,
+    /// The size of the largest input, in bytes.
     pub largest_input: usize,
     /// The most bytes any input allocated at its peak, and that input's size.
     pub peak: (usize, usize),
+    /// How many different outcomes (error kinds and shapes) the inputs had.
     pub outcomes: usize,
+    /// How many inputs the corpus holds: the seeds and every input with a new outcome.
     pub corpus: usize,
+    /// How long the run has taken.
     pub elapsed: Duration,
 }
 

@@ -21,6 +21,7 @@ pub enum Target {
 }
 
 impl Target {
+    /// Every target, in the order `all` runs them.
     pub const ALL: [Target; 5] = [
         Target::Input,
         Target::Trace,
@@ -40,6 +41,7 @@ impl Target {
         }
     }
 
+    /// The target called `name` on the command line, if any.
     pub fn from_name(name: &str) -> Option<Target> {
         Target::ALL.into_iter().find(|t| t.name() == name)
     }

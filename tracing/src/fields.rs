@@ -4,6 +4,7 @@ use std::fmt::{self, Write};
 
 use serde_json::Value;
 use taskscope_core::Meta;
+use taskscope_core::units::cut_after;
 use tracing_core::field::{Field, Visit};
 
 /// Records fields into a task's metadata, as JSON values.
@@ -49,17 +50,11 @@ pub(crate) fn label(name: &str, fields: &Meta) -> String {
         }
         s.push_str(k);
         s.push('=');
-        let start = s.len();
-        match v {
-            Value::String(text) => s.push_str(text),
-            other => {
-                let _ = write!(s, "{other}");
-            }
-        }
-        if let Some((cut, _)) = s[start..].char_indices().nth(LABEL_VALUE_CHARS) {
-            s.truncate(start + cut);
-            s.push('…');
-        }
+        let value = match v {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        };
+        s.push_str(&cut_after(value, LABEL_VALUE_CHARS));
     }
     s.push(']');
     s
@@ -69,12 +64,12 @@ pub(crate) fn label(name: &str, fields: &Meta) -> String {
 /// ` name=value`.
 #[derive(Default)]
 pub(crate) struct LogVisitor {
-    pub message: String,
+    pub(crate) message: String,
     rest: String,
 }
 
 impl LogVisitor {
-    pub fn line(mut self) -> String {
+    pub(crate) fn line(mut self) -> String {
         if self.message.is_empty() {
             self.rest.trim_start().to_string()
         } else {

@@ -27,7 +27,7 @@ pub(crate) struct Node(AtomicU32);
 const UNWRITTEN: u32 = u32::MAX;
 
 impl Node {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Node(AtomicU32::new(UNWRITTEN))
     }
     /// Read and set under the sink's lock only.
@@ -41,13 +41,13 @@ impl Node {
 
 /// A closed span, ready to be written once its dependencies are.
 pub(crate) struct Closed {
-    pub key: String,
-    pub group: &'static str,
-    pub meta: Meta,
-    pub deps: Vec<Arc<Node>>,
-    pub node: Arc<Node>,
+    pub(crate) key: String,
+    pub(crate) group: &'static str,
+    pub(crate) meta: Meta,
+    pub(crate) deps: Vec<Arc<Node>>,
+    pub(crate) node: Arc<Node>,
     /// Its event; `task` is set when written.
-    pub event: TaskEvent,
+    pub(crate) event: TaskEvent,
 }
 
 struct Sink {
@@ -87,7 +87,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub fn create(path: &Path, header: &Header) -> Result<Self, WriteError> {
+    pub(crate) fn create(path: &Path, header: &Header) -> Result<Self, WriteError> {
         static INSTANCES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let writer = TraceWriter::create(path, header)?;
         Ok(Shared {
@@ -108,12 +108,12 @@ impl Shared {
     }
 
     /// ns since the layer was made.
-    pub fn now(&self) -> u64 {
+    pub(crate) fn now(&self) -> u64 {
         self.origin.elapsed().as_nanos() as u64
     }
 
     /// This thread's worker number: threads are numbered 0, 1, … as first seen.
-    pub fn worker(&self) -> u32 {
+    pub(crate) fn worker(&self) -> u32 {
         let (instance, worker) = WORKER.get();
         if instance == self.instance {
             return worker;
@@ -126,12 +126,12 @@ impl Shared {
     }
 
     /// How many root spans with this label came before: 0 for the first.
-    pub fn root_index(&self, label: &str) -> u32 {
+    pub(crate) fn root_index(&self, label: &str) -> u32 {
         next_index(&mut lock(&self.roots), label)
     }
 
     /// Writes a closed span now if its dependencies are written, else later.
-    pub fn close(&self, span: Closed) {
+    pub(crate) fn close(&self, span: Closed) {
         let mut sink = lock(&self.sink);
         if sink.writer.is_none() {
             return;
@@ -156,7 +156,7 @@ impl Shared {
     }
 
     /// Samples resources and flushes the file every `period` until stopped.
-    pub fn flush_every(&self, period: Duration) {
+    pub(crate) fn flush_every(&self, period: Duration) {
         loop {
             let stopped = {
                 let guard = lock(&self.stop.0);
@@ -178,7 +178,7 @@ impl Shared {
     }
 
     /// Stops the flusher (its thread returns soon after).
-    pub fn stop(&self) {
+    pub(crate) fn stop(&self) {
         *lock(&self.stop.0) = true;
         self.stop.1.notify_all();
     }
@@ -186,7 +186,7 @@ impl Shared {
     /// Writes every span still waiting (without the dependencies that were never
     /// written: spans still open, or a `follows_from` cycle), a last sample and the
     /// end record. Spans that close later are not written.
-    pub fn finish(&self) -> Result<Summary, WriteError> {
+    pub(crate) fn finish(&self) -> Result<Summary, WriteError> {
         let sample = self.sample();
         let mut sink = lock(&self.sink);
         while !sink.waiting.is_empty() {

@@ -14,6 +14,8 @@
 //! file without its `end` record (a crashed writer) is read up to its last complete line
 //! and marked truncated, and every error names the file, the line and the field.
 
+mod diagnose;
+mod error;
 mod read;
 mod records;
 mod write;
@@ -22,7 +24,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::graph::{TaskGraph, TaskId};
 
-pub use read::{ReadError, ReadErrorDetail, ReadErrorKind, parse, read};
+pub use error::{ReadError, ReadErrorDetail, ReadErrorKind};
+pub use read::{parse, read};
 pub use write::{TraceWriter, save_graph, write_graph, write_trace};
 
 /// The `format` field of every header.
@@ -33,7 +36,9 @@ pub const VERSION: u32 = 1;
 /// The first line of a file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Header {
+    /// Always [`FORMAT`]: says the file is a taskscope file.
     pub format: String,
+    /// The format version the file was written in (1 to [`VERSION`]).
     pub version: u32,
     /// Program and version that wrote the file (`taskscope 0.1.0`, `taskscope_dask 0.1.0`).
     pub tool: String,
@@ -76,6 +81,7 @@ pub struct RunInfo {
     pub executor: String,
     /// Number of workers the executor had.
     pub workers: u32,
+    /// The machine the run was made on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<Host>,
     /// Wall-clock time of the run's start, ns since the Unix epoch.
@@ -89,9 +95,13 @@ pub struct RunInfo {
 /// The machine a run was made on.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Host {
+    /// The machine's name on the network.
     pub hostname: String,
+    /// Its operating system (`linux`, `macos`), as Rust names it.
     pub os: String,
+    /// Its processor architecture (`x86_64`, `aarch64`), as Rust names it.
     pub arch: String,
+    /// How many CPUs the run could use.
     pub cpus: u32,
 }
 
@@ -115,7 +125,9 @@ impl Host {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TaskStatus {
+    /// The task returned its output.
     Done,
+    /// The task returned an error or panicked.
     Failed,
     /// Started but not finished when the trace ends (a crash, or a `B` without its
     /// `E` in a Chrome trace).
@@ -126,11 +138,15 @@ pub enum TaskStatus {
 /// the start of the run, taken on the worker thread.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskEvent {
+    /// The task that ran.
     pub task: TaskId,
     /// The worker (thread) that ran the task, numbered from 0.
     pub worker: u32,
+    /// When the task started, ns since the start of the run.
     pub start: u64,
+    /// When the task ended, ns since the start of the run.
     pub end: u64,
+    /// How the task ended.
     pub status: TaskStatus,
     /// Bytes of the task's output (as `SizeOf` reports them); 0 when it failed.
     pub bytes: u64,
@@ -161,6 +177,7 @@ pub struct LogLine {
 }
 
 impl TaskEvent {
+    /// The task's wall time, ns: `end - start`.
     pub fn duration(&self) -> u64 {
         self.end.saturating_sub(self.start)
     }
@@ -203,14 +220,18 @@ pub struct Sample {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RunStatus {
+    /// Every target was computed.
     Ok,
+    /// A task failed or panicked.
     Failed,
+    /// The run was stopped from outside (Ctrl-C).
     Cancelled,
 }
 
 /// The summary in a run's end record.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunEnd {
+    /// How the run ended.
     pub status: RunStatus,
     /// Wall time of the run, ns.
     pub wall: u64,
@@ -221,10 +242,13 @@ pub struct RunEnd {
 /// A file as read: its header, its graph, and, for runs, what happened.
 #[derive(Debug)]
 pub struct Trace {
+    /// The file's header: format, version, tool and how the run was made.
     pub header: Header,
+    /// The tasks and their dependencies.
     pub graph: TaskGraph,
     /// One event per task that ran, in file order.
     pub events: Vec<TaskEvent>,
+    /// The process's resources over the run, in time order.
     pub samples: Vec<Sample>,
     /// The run's end, when the file records a run and was finished.
     pub end: Option<RunEnd>,

@@ -1,145 +1,34 @@
 //! Reading files: any v1 file, with errors that name the file, line and field.
+//!
+//! A [`Reader`] takes the file's records one line at a time, with one method per
+//! record kind, then checks what it has read as a whole (ids, dependencies, the end
+//! record's counts) and makes the [`Trace`].
+//!
+//! ```
+//! use taskscope_core::trace::parse;
+//!
+//! let file = concat!(
+//!     r#"{"type":"header","format":"taskscope","version":1,"tool":"t","clock":"ns"}"#, "\n",
+//!     r#"{"type":"task","id":0,"key":"load-1"}"#, "\n",
+//!     r#"{"type":"end","tasks":1,"edges":0}"#, "\n",
+//! );
+//! let trace = parse(file.as_bytes(), "run.jsonl").unwrap();
+//! assert_eq!(trace.graph.len(), 1);
+//!
+//! let wrong = file.replace(r#""id":0"#, r#""id":"zero""#);
+//! let e = parse(wrong.as_bytes(), "run.jsonl").unwrap_err();
+//! assert_eq!(e.to_string(), r#"run.jsonl:2: field `id`: must be an integer from 0 to 4294967295, not "zero""#);
+//! ```
 
-use std::fmt;
 use std::io::{self, BufRead, BufReader};
 use std::path::Path;
 
-use serde_json::Value as Json;
-
+use super::diagnose::diagnose;
+use super::error::{ReadError, ReadErrorKind};
 use super::records::{EndRecord, EventRecord, Record, TaskRecord};
 use super::{FORMAT, Header, RunEnd, Sample, TaskEvent, Trace, VERSION};
 use crate::graph::{GraphBuilder, GraphError, TaskGraph, TaskId, TaskSpec};
 use crate::key::key_split;
-use crate::units::cut_after;
-
-/// What kind of problem a [`ReadError`] is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReadErrorKind {
-    /// The file could not be opened or read.
-    Io,
-    /// Not a taskscope file, or a version this build cannot read.
-    Format,
-    /// A line is not valid JSON.
-    Syntax,
-    /// A record lacks a field or has one of the wrong type or value.
-    Field,
-    /// The tasks do not form a valid graph (duplicate key, missing dependency, cycle).
-    Graph,
-}
-
-/// Why a file could not be read, naming the file, line and field. Boxed, so results
-/// stay small; its fields are those of [`ReadErrorDetail`].
-#[derive(Debug)]
-pub struct ReadError(Box<ReadErrorDetail>);
-
-impl std::ops::Deref for ReadError {
-    type Target = ReadErrorDetail;
-    fn deref(&self) -> &ReadErrorDetail {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for ReadError {
-    fn deref_mut(&mut self) -> &mut ReadErrorDetail {
-        &mut self.0
-    }
-}
-
-/// The parts of a [`ReadError`].
-#[derive(Debug)]
-pub struct ReadErrorDetail {
-    pub kind: ReadErrorKind,
-    pub path: String,
-    /// 1-based line number.
-    pub line: Option<usize>,
-    /// 1-based column, in characters, when the reader knows it (DOT).
-    pub column: Option<usize>,
-    pub field: Option<String>,
-    pub message: String,
-    /// The graph error behind a [`ReadErrorKind::Graph`] error.
-    pub graph: Option<GraphError>,
-}
-
-impl fmt::Display for ReadErrorDetail {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path)?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-            if let Some(column) = self.column {
-                write!(f, ":{column}")?;
-            }
-        }
-        if let Some(field) = &self.field {
-            write!(f, ": field `{field}`")?;
-        }
-        write!(f, ": {}", self.message)
-    }
-}
-
-impl fmt::Display for ReadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl std::error::Error for ReadError {}
-
-impl ReadError {
-    fn new(
-        kind: ReadErrorKind,
-        path: &str,
-        line: Option<usize>,
-        field: Option<&str>,
-        message: String,
-    ) -> Self {
-        ReadError(Box::new(ReadErrorDetail {
-            kind,
-            path: path.to_string(),
-            line,
-            column: None,
-            field: field.map(|f| cut(f.to_string())),
-            message: cut(message),
-            graph: None,
-        }))
-    }
-
-    /// A [`ReadError`] for readers of other formats (Chrome JSON, DOT), so that every
-    /// reader's errors name file, line and field the same way.
-    pub fn other_format(
-        kind: ReadErrorKind,
-        path: &str,
-        line: Option<usize>,
-        field: Option<&str>,
-        message: String,
-    ) -> Self {
-        Self::new(kind, path, line, field, message)
-    }
-
-    /// A [`ReadError`] at a line and column, for readers of text formats (DOT).
-    pub fn at_column(
-        kind: ReadErrorKind,
-        path: &str,
-        line: usize,
-        column: usize,
-        message: String,
-    ) -> Self {
-        let mut e = Self::new(kind, path, Some(line), None, message);
-        e.column = Some(column);
-        e
-    }
-}
-
-/// How many characters of a message an error keeps: messages quote the input (keys,
-/// values, a parser's view of a line), which may be a megabyte long.
-const MAX_MESSAGE: usize = 1000;
-
-/// `text` cut to [`MAX_MESSAGE`] characters, with `…` when cut.
-fn cut(text: String) -> String {
-    cut_after(text, MAX_MESSAGE)
-}
-
-/// Makes a [`ReadError`] for a line of the file being read.
-type LineError<'a> = dyn Fn(ReadErrorKind, usize, Option<&str>, String) -> ReadError + 'a;
 
 /// Reads a taskscope file from disk.
 pub fn read(path: &Path) -> Result<Trace, ReadError> {
@@ -151,16 +40,7 @@ pub fn read(path: &Path) -> Result<Trace, ReadError> {
 
 /// Reads a taskscope file from any reader; `source` names it in errors.
 pub fn parse(mut input: impl BufRead, source: &str) -> Result<Trace, ReadError> {
-    let err = |kind, line: usize, field: Option<&str>, message: String| {
-        ReadError::new(kind, source, Some(line), field, message)
-    };
-    let mut header: Option<Header> = None;
-    let mut tasks: Vec<(usize, TaskRecord)> = Vec::new();
-    let mut events: Vec<(usize, EventRecord)> = Vec::new();
-    let mut samples: Vec<Sample> = Vec::new();
-    let mut end: Option<(usize, EndRecord)> = None;
-    let mut truncated = false;
-    let mut unknown_records = 0;
+    let mut reader = Reader::new(source);
     let mut buf = String::new();
     let mut lineno = 0;
     loop {
@@ -171,7 +51,7 @@ pub fn parse(mut input: impl BufRead, source: &str) -> Result<Trace, ReadError> 
             } else {
                 ReadErrorKind::Io
             };
-            err(kind, lineno + 1, None, e.to_string())
+            reader.at.error(kind, lineno + 1, None, e.to_string())
         })?;
         if n == 0 {
             break;
@@ -185,150 +65,15 @@ pub fn parse(mut input: impl BufRead, source: &str) -> Result<Trace, ReadError> 
         let record = match parse_record(text) {
             Ok(r) => r,
             // A cut-off last line is what a crashed writer leaves behind.
-            Err(_) if !complete && header.is_some() => {
-                truncated = true;
+            Err(_) if !complete && reader.header.is_some() => {
+                reader.truncated = true;
                 break;
             }
-            Err(e) => {
-                let (field, message) = diagnose(text, &e, header.is_none());
-                let kind = if e.is_syntax() || e.is_eof() {
-                    ReadErrorKind::Syntax
-                } else if header.is_none() {
-                    ReadErrorKind::Format
-                } else {
-                    ReadErrorKind::Field
-                };
-                return Err(err(kind, lineno, field.as_deref(), message));
-            }
+            Err(e) => return Err(reader.wrong_record(text, &e, lineno)),
         };
-        match (record, &header) {
-            (Record::Header(h), None) => {
-                if h.format != FORMAT {
-                    return Err(err(
-                        ReadErrorKind::Format,
-                        lineno,
-                        Some("format"),
-                        format!("is {:?}, expected {FORMAT:?}", h.format),
-                    ));
-                }
-                if h.version == 0 || h.version > VERSION {
-                    return Err(err(
-                        ReadErrorKind::Format,
-                        lineno,
-                        Some("version"),
-                        format!(
-                            "version {} is not one this taskscope reads (1 to {VERSION}); a newer taskscope may read it",
-                            h.version
-                        ),
-                    ));
-                }
-                header = Some(h);
-            }
-            (_, None) => {
-                return Err(err(
-                    ReadErrorKind::Format,
-                    lineno,
-                    None,
-                    "not a taskscope file: the first record must be a header \
-                     ({\"type\":\"header\",\"format\":\"taskscope\",\"version\":1,...})"
-                        .to_string(),
-                ));
-            }
-            (Record::Header(_), Some(_)) => {
-                return Err(err(
-                    ReadErrorKind::Field,
-                    lineno,
-                    Some("type"),
-                    "a second header; a file has one header, on its first line".to_string(),
-                ));
-            }
-            (_, Some(_)) if end.is_some() => {
-                return Err(err(
-                    ReadErrorKind::Field,
-                    lineno,
-                    Some("type"),
-                    "a record after the end record".to_string(),
-                ));
-            }
-            (Record::Task(t), Some(_)) => {
-                if t.id as usize != tasks.len() {
-                    return Err(err(
-                        ReadErrorKind::Field,
-                        lineno,
-                        Some("id"),
-                        format!(
-                            "is {}, expected {} (tasks are numbered 0, 1, 2, ... in file order)",
-                            t.id,
-                            tasks.len()
-                        ),
-                    ));
-                }
-                if t.key.is_empty() {
-                    return Err(err(
-                        ReadErrorKind::Field,
-                        lineno,
-                        Some("key"),
-                        "is empty".to_string(),
-                    ));
-                }
-                tasks.push((lineno, t));
-            }
-            (Record::Event(e), Some(_)) => events.push((lineno, e)),
-            (Record::Sample(s), Some(_)) => samples.push(s),
-            (Record::End(e), Some(_)) => end = Some((lineno, e)),
-            (Record::Unknown, Some(_)) => unknown_records += 1,
-        }
+        reader.record(record, lineno)?;
     }
-    let Some(header) = header else {
-        return Err(ReadError::new(
-            ReadErrorKind::Format,
-            source,
-            None,
-            None,
-            "the file is empty; a taskscope file starts with a header line".to_string(),
-        ));
-    };
-    if end.is_none() {
-        truncated = true;
-    }
-    let graph = build_graph(tasks, truncated, &err)?;
-    let events = check_events(&graph, events, &err)?;
-    let mut run_end = None;
-    if let Some((line, e)) = end {
-        let found = [
-            (graph.len() as u64, e.tasks, "tasks"),
-            (graph.edge_count() as u64, e.edges, "edges"),
-            (
-                events.len() as u64,
-                e.events.unwrap_or(events.len() as u64),
-                "events",
-            ),
-        ];
-        for (have, said, field) in found {
-            if have != said {
-                return Err(err(
-                    ReadErrorKind::Field,
-                    line,
-                    Some(field),
-                    format!("says {said}, but the file has {have}"),
-                ));
-            }
-        }
-        run_end = e.status.map(|status| RunEnd {
-            status,
-            wall: e.wall.unwrap_or(0),
-            error: e.error,
-        });
-    }
-    Ok(Trace {
-        header,
-        graph,
-        events,
-        samples,
-        end: run_end,
-        truncated,
-        unknown_records,
-    })
+    reader.finish()
 }
 
 /// Parses one record. Lines as taskscope writes them (`{"type":"task",…`) go straight
@@ -344,67 +89,193 @@ fn parse_record(text: &str) -> serde_json::Result<Record> {
     }
 }
 
-/// Checks that events name tasks of the graph and end after they start.
-fn check_events(
-    graph: &TaskGraph,
-    records: Vec<(usize, EventRecord)>,
-    err: &LineError<'_>,
-) -> Result<Vec<TaskEvent>, ReadError> {
-    let mut events = Vec::with_capacity(records.len());
-    for (line, e) in records {
-        if e.task as usize >= graph.len() {
-            return Err(err(
-                ReadErrorKind::Field,
-                line,
-                Some("task"),
-                format!(
-                    "task id {} is not in the file ({} tasks)",
-                    e.task,
-                    graph.len()
-                ),
-            ));
-        }
-        if e.busy.is_some_and(|b| b > e.end.saturating_sub(e.start)) {
-            return Err(err(
-                ReadErrorKind::Field,
-                line,
-                Some("busy"),
-                format!(
-                    "is {}, more than the task's wall time {}",
-                    e.busy.unwrap_or(0),
-                    e.end.saturating_sub(e.start)
-                ),
-            ));
-        }
-        if e.end < e.start {
-            return Err(err(
-                ReadErrorKind::Field,
-                line,
-                Some("end"),
-                format!("is {}, before the task's start {}", e.end, e.start),
-            ));
-        }
-        events.push(TaskEvent {
-            task: TaskId(e.task),
-            worker: e.worker,
-            start: e.start,
-            end: e.end,
-            status: e.status,
-            bytes: e.bytes,
-            alloc: e.alloc,
-            peak: e.peak,
-            message: e.message,
-            busy: e.busy,
-            logs: e.logs,
-        });
-    }
-    Ok(events)
+/// The error for a file whose first record is not a header.
+const NO_HEADER: &str = "not a taskscope file: the first record must be a header \
+     ({\"type\":\"header\",\"format\":\"taskscope\",\"version\":1,...})";
+
+/// Makes the errors for lines of the file being read.
+struct At<'a> {
+    /// The file's name as errors show it.
+    source: &'a str,
 }
 
+impl At<'_> {
+    /// An error of `kind` at `line`, naming `field` when one is to blame.
+    fn error(
+        &self,
+        kind: ReadErrorKind,
+        line: usize,
+        field: Option<&str>,
+        message: String,
+    ) -> ReadError {
+        ReadError::new(kind, self.source, Some(line), field, message)
+    }
+}
+
+/// A file read so far: its records, each with its line, checked one at a time.
+struct Reader<'a> {
+    at: At<'a>,
+    header: Option<Header>,
+    tasks: Vec<(usize, TaskRecord)>,
+    events: Vec<(usize, EventRecord)>,
+    samples: Vec<Sample>,
+    end: Option<(usize, EndRecord)>,
+    /// The file stopped before its end: its last line is cut off.
+    truncated: bool,
+    unknown_records: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn new(source: &'a str) -> Self {
+        Reader {
+            at: At { source },
+            header: None,
+            tasks: Vec::new(),
+            events: Vec::new(),
+            samples: Vec::new(),
+            end: None,
+            truncated: false,
+            unknown_records: 0,
+        }
+    }
+
+    /// The error for a line serde could not read as a record, naming the field.
+    fn wrong_record(&self, text: &str, e: &serde_json::Error, line: usize) -> ReadError {
+        let (field, message) = diagnose(text, e, self.header.is_none());
+        let kind = if e.is_syntax() || e.is_eof() {
+            ReadErrorKind::Syntax
+        } else if self.header.is_none() {
+            ReadErrorKind::Format
+        } else {
+            ReadErrorKind::Field
+        };
+        self.at.error(kind, line, field.as_deref(), message)
+    }
+
+    /// Takes the record on `line`, checking it belongs where it stands.
+    fn record(&mut self, record: Record, line: usize) -> Result<(), ReadError> {
+        match record {
+            Record::Header(h) if self.header.is_none() => return self.header(h, line),
+            _ if self.header.is_none() => {
+                return Err(self.at.error(
+                    ReadErrorKind::Format,
+                    line,
+                    None,
+                    NO_HEADER.to_string(),
+                ));
+            }
+            Record::Header(_) => {
+                return Err(self.at.error(
+                    ReadErrorKind::Field,
+                    line,
+                    Some("type"),
+                    "a second header; a file has one header, on its first line".to_string(),
+                ));
+            }
+            _ if self.end.is_some() => {
+                return Err(self.at.error(
+                    ReadErrorKind::Field,
+                    line,
+                    Some("type"),
+                    "a record after the end record".to_string(),
+                ));
+            }
+            Record::Task(t) => return self.task(t, line),
+            Record::Event(e) => self.events.push((line, e)),
+            Record::Sample(s) => self.samples.push(s),
+            Record::End(e) => self.end = Some((line, e)),
+            Record::Unknown => self.unknown_records += 1,
+        }
+        Ok(())
+    }
+
+    /// The header: a taskscope file of a version this build reads.
+    fn header(&mut self, h: Header, line: usize) -> Result<(), ReadError> {
+        if h.format != FORMAT {
+            return Err(self.at.error(
+                ReadErrorKind::Format,
+                line,
+                Some("format"),
+                format!("is {:?}, expected {FORMAT:?}", h.format),
+            ));
+        }
+        if h.version == 0 || h.version > VERSION {
+            return Err(self.at.error(
+                ReadErrorKind::Format,
+                line,
+                Some("version"),
+                format!(
+                    "version {} is not one this taskscope reads (1 to {VERSION}); a newer taskscope may read it",
+                    h.version
+                ),
+            ));
+        }
+        self.header = Some(h);
+        Ok(())
+    }
+
+    /// A task: numbered in file order, with a key.
+    fn task(&mut self, t: TaskRecord, line: usize) -> Result<(), ReadError> {
+        if t.id as usize != self.tasks.len() {
+            return Err(self.at.error(
+                ReadErrorKind::Field,
+                line,
+                Some("id"),
+                format!(
+                    "is {}, expected {} (tasks are numbered 0, 1, 2, ... in file order)",
+                    t.id,
+                    self.tasks.len()
+                ),
+            ));
+        }
+        if t.key.is_empty() {
+            return Err(self.at.error(
+                ReadErrorKind::Field,
+                line,
+                Some("key"),
+                "is empty".to_string(),
+            ));
+        }
+        self.tasks.push((line, t));
+        Ok(())
+    }
+
+    /// The trace, once every line is read: its graph, events and end checked whole.
+    fn finish(self) -> Result<Trace, ReadError> {
+        let Some(header) = self.header else {
+            return Err(ReadError::new(
+                ReadErrorKind::Format,
+                self.at.source,
+                None,
+                None,
+                "the file is empty; a taskscope file starts with a header line".to_string(),
+            ));
+        };
+        let truncated = self.truncated || self.end.is_none();
+        let graph = build_graph(self.tasks, truncated, &self.at)?;
+        let events = check_events(&graph, self.events, &self.at)?;
+        let end = match self.end {
+            Some((line, e)) => check_end(&graph, events.len(), e, line, &self.at)?,
+            None => None,
+        };
+        Ok(Trace {
+            header,
+            graph,
+            events,
+            samples: self.samples,
+            end,
+            truncated,
+            unknown_records: self.unknown_records,
+        })
+    }
+}
+
+/// The graph of the file's tasks: every dependency names a task of the file, keys
+/// are unique and there is no cycle.
 fn build_graph(
     tasks: Vec<(usize, TaskRecord)>,
     truncated: bool,
-    err: &LineError<'_>,
+    at: &At<'_>,
 ) -> Result<TaskGraph, ReadError> {
     let n = tasks.len();
     // The line of each task, for errors; duplicate keys are found by the builder.
@@ -421,7 +292,7 @@ fn build_graph(
                     } else {
                         ""
                     };
-                    let mut e = err(
+                    let mut e = at.error(
                         ReadErrorKind::Graph,
                         line,
                         Some("deps"),
@@ -451,7 +322,7 @@ fn build_graph(
     builder.build_located().map_err(|(g, ids)| {
         let line_of = |id: &TaskId| lines[id.index()];
         if let (GraphError::DuplicateKey { key }, [first, second]) = (&g, &ids[..]) {
-            let mut e = err(
+            let mut e = at.error(
                 ReadErrorKind::Graph,
                 line_of(second),
                 Some("key"),
@@ -464,7 +335,7 @@ fn build_graph(
             return e;
         }
         let line = ids.first().map(line_of);
-        let mut e = err(
+        let mut e = at.error(
             ReadErrorKind::Graph,
             line.unwrap_or(0),
             Some("deps"),
@@ -476,129 +347,90 @@ fn build_graph(
     })
 }
 
-/// Finds which field of a record is wrong, for an error message that names it.
-fn diagnose(text: &str, e: &serde_json::Error, first: bool) -> (Option<String>, String) {
-    let Ok(json) = serde_json::from_str::<Json>(text) else {
-        let what = if first {
-            "not a taskscope file: the first line is not JSON"
-        } else {
-            "not valid JSON"
-        };
-        return (None, format!("{what} ({e})"));
-    };
-    let Some(obj) = json.as_object() else {
-        return (None, "a record must be a JSON object".to_string());
-    };
-    let Some(kind) = obj.get("type") else {
-        return (Some("type".into()), "is missing".to_string());
-    };
-    let Some(kind) = kind.as_str() else {
-        return (Some("type".into()), format!("must be a string, not {kind}"));
-    };
-    type Check = (&'static str, bool, fn(&Json) -> bool, &'static str);
-    let id = |v: &Json| v.as_u64().is_some_and(|n| n <= u32::MAX as u64);
-    let string = |v: &Json| v.is_string();
-    let count = |v: &Json| v.is_u64();
-    let opt_count = |v: &Json| v.is_u64() || v.is_null();
-    let opt_string = |v: &Json| v.is_string() || v.is_null();
-    let checks: &[Check] = match kind {
-        "header" => &[
-            ("format", true, string, "a string"),
-            ("version", true, id, "a positive integer"),
-            ("tool", true, string, "a string"),
-            ("clock", true, string, "a string"),
-            ("name", false, opt_string, "a string"),
-        ],
-        "task" => &[
-            ("id", true, id, "an integer from 0 to 4294967295"),
-            ("key", true, string, "a string"),
-            ("group", false, opt_string, "a string"),
-            ("op", false, opt_string, "a string"),
-            (
-                "deps",
-                false,
-                |v| {
-                    v.as_array().is_some_and(|a| {
-                        a.iter()
-                            .all(|d| d.as_u64().is_some_and(|n| n <= u32::MAX as u64))
-                    })
-                },
-                "a list of task ids",
-            ),
-            ("meta", false, Json::is_object, "an object"),
-        ],
-        "event" => &[
-            ("task", true, id, "a task id"),
-            ("worker", true, id, "a worker number"),
-            ("start", true, count, "a time in ns"),
-            ("end", true, count, "a time in ns"),
-            (
-                "status",
-                true,
-                |v| matches!(v.as_str(), Some("done" | "failed" | "unfinished")),
-                "\"done\", \"failed\" or \"unfinished\"",
-            ),
-            ("bytes", false, count, "a count of bytes"),
-            ("alloc", false, opt_count, "a count of bytes"),
-            ("peak", false, opt_count, "a count of bytes"),
-            ("message", false, opt_string, "a string"),
-            ("busy", false, opt_count, "a time in ns"),
-            (
-                "logs",
-                false,
-                |v| {
-                    v.as_array().is_some_and(|a| {
-                        a.iter().all(|l| {
-                            l.get("t").is_some_and(Json::is_u64)
-                                && l.get("level").is_some_and(Json::is_string)
-                                && l.get("message").is_some_and(Json::is_string)
-                        })
-                    })
-                },
-                "a list of {\"t\",\"level\",\"message\"} objects",
-            ),
-        ],
-        "sample" => &[
-            ("t", true, count, "a time in ns"),
-            ("rss", false, opt_count, "a count of bytes"),
-            ("cpu", false, opt_count, "a time in ns"),
-            ("held", false, count, "a count of bytes"),
-        ],
-        "end" => &[
-            ("tasks", true, count, "a count"),
-            ("edges", true, count, "a count"),
-            ("events", false, count, "a count"),
-            (
-                "status",
-                false,
-                |v| matches!(v.as_str(), Some("ok" | "failed" | "cancelled")),
-                "\"ok\", \"failed\" or \"cancelled\"",
-            ),
-            ("wall", false, count, "a time in ns"),
-            ("error", false, opt_string, "a string"),
-        ],
-        _ => &[],
-    };
-    for (name, required, ok, expected) in checks {
-        match obj.get(*name) {
-            None if *required => return (Some(name.to_string()), "is missing".to_string()),
-            Some(v) if !ok(v) => {
-                let mut shown = v.to_string();
-                if shown.len() > 60 {
-                    let cut = (0..=60)
-                        .rev()
-                        .find(|&i| shown.is_char_boundary(i))
-                        .unwrap_or(0);
-                    shown.truncate(cut);
-                    shown.push('…');
-                }
-                return (
-                    Some(name.to_string()),
-                    format!("must be {expected}, not {shown}"),
-                );
-            }
-            _ => {}
+/// Checks that events name tasks of the graph and end after they start.
+fn check_events(
+    graph: &TaskGraph,
+    records: Vec<(usize, EventRecord)>,
+    at: &At<'_>,
+) -> Result<Vec<TaskEvent>, ReadError> {
+    let mut events = Vec::with_capacity(records.len());
+    for (line, e) in records {
+        if e.task as usize >= graph.len() {
+            return Err(at.error(
+                ReadErrorKind::Field,
+                line,
+                Some("task"),
+                format!(
+                    "task id {} is not in the file ({} tasks)",
+                    e.task,
+                    graph.len()
+                ),
+            ));
+        }
+        if e.busy.is_some_and(|b| b > e.end.saturating_sub(e.start)) {
+            return Err(at.error(
+                ReadErrorKind::Field,
+                line,
+                Some("busy"),
+                format!(
+                    "is {}, more than the task's wall time {}",
+                    e.busy.unwrap_or(0),
+                    e.end.saturating_sub(e.start)
+                ),
+            ));
+        }
+        if e.end < e.start {
+            return Err(at.error(
+                ReadErrorKind::Field,
+                line,
+                Some("end"),
+                format!("is {}, before the task's start {}", e.end, e.start),
+            ));
+        }
+        events.push(TaskEvent {
+            task: TaskId(e.task),
+            worker: e.worker,
+            start: e.start,
+            end: e.end,
+            status: e.status,
+            bytes: e.bytes,
+            alloc: e.alloc,
+            peak: e.peak,
+            message: e.message,
+            busy: e.busy,
+            logs: e.logs,
+        });
+    }
+    Ok(events)
+}
+
+/// Checks the end record's counts against the file, and gives the run's end when the
+/// record says how the run ended.
+fn check_end(
+    graph: &TaskGraph,
+    events: usize,
+    e: EndRecord,
+    line: usize,
+    at: &At<'_>,
+) -> Result<Option<RunEnd>, ReadError> {
+    let found = [
+        (graph.len() as u64, e.tasks, "tasks"),
+        (graph.edge_count() as u64, e.edges, "edges"),
+        (events as u64, e.events.unwrap_or(events as u64), "events"),
+    ];
+    for (have, said, field) in found {
+        if have != said {
+            return Err(at.error(
+                ReadErrorKind::Field,
+                line,
+                Some(field),
+                format!("says {said}, but the file has {have}"),
+            ));
         }
     }
-    (None, e.to_string())
+    Ok(e.status.map(|status| RunEnd {
+        status,
+        wall: e.wall.unwrap_or(0),
+        error: e.error,
+    }))
 }

@@ -1,4 +1,17 @@
 //! Writing files: whole graphs and traces at once, or a run as it goes.
+//!
+//! ```
+//! use taskscope_core::trace::{parse, write_graph};
+//! use taskscope_core::{GraphBuilder, TaskSpec};
+//!
+//! let mut b = GraphBuilder::new();
+//! b.add(TaskSpec::new("load-1", "read_csv"));
+//! let graph = b.build().unwrap();
+//! let mut file = Vec::new();
+//! write_graph(&mut file, &graph, Some("demo")).unwrap();
+//! assert!(file.starts_with(br#"{"type":"header","format":"taskscope","version":1,"#));
+//! assert_eq!(parse(&file[..], "demo").unwrap().graph.len(), 1);
+//! ```
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -320,6 +333,7 @@ impl<W: Write> TraceWriter<W> {
         write_events(&mut self.out, events).map_err(|s| self.err(s))
     }
 
+    /// Writes a resource sample.
     pub fn sample(&mut self, s: &Sample) -> Result<(), WriteError> {
         line(&mut self.out, &Record::Sample(s.clone())).map_err(|s| self.err(s))
     }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use taskscope_core::{GraphError, Layer, Program, TaskDef, TaskFn, Value};
 
 /// Runs `f` on a thread and fails the test if it takes longer than `secs`.
-pub fn within<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
+pub(crate) fn within<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let _ = tx.send(f());
@@ -19,7 +19,7 @@ pub fn within<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'stat
 }
 
 /// A program from (key, inputs, code) triples.
-pub fn program(tasks: Vec<(String, Vec<String>, TaskFn)>) -> Result<Program, GraphError> {
+pub(crate) fn program(tasks: Vec<(String, Vec<String>, TaskFn)>) -> Result<Program, GraphError> {
     let defs = tasks
         .into_iter()
         .map(|(key, inputs, func)| TaskDef {
@@ -38,11 +38,11 @@ pub fn program(tasks: Vec<(String, Vec<String>, TaskFn)>) -> Result<Program, Gra
     })])
 }
 
-pub fn constant(v: i64) -> TaskFn {
+pub(crate) fn constant(v: i64) -> TaskFn {
     Arc::new(move |_| Ok(Value::new(v)))
 }
 
-pub fn sum() -> TaskFn {
+pub(crate) fn sum() -> TaskFn {
     Arc::new(|xs| {
         let mut s = 0i64;
         for x in xs {

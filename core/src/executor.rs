@@ -5,6 +5,32 @@
 //! task the values of its inputs, drops an intermediate value as soon as its last
 //! dependent has run, and reports what happens to an [`Observer`], which is where
 //! tracing plugs in.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use taskscope_core::{Executor, Layer, NoObserver, Program, Sequential, TaskDef, Threads, Value};
+//!
+//! // Each task gives 1 plus the sum of its inputs.
+//! let def = |key: &str, inputs: &[&str]| TaskDef {
+//!     key: key.into(),
+//!     group: key.into(),
+//!     op: "add_one".into(),
+//!     inputs: inputs.iter().map(|k| k.to_string()).collect(),
+//!     meta: Default::default(),
+//!     func: Arc::new(|xs: &[&Value]| {
+//!         let sum: u64 = xs.iter().map(|x| x.get::<u64>().copied()).sum::<Result<_, _>>()?;
+//!         Ok(Value::new(sum + 1))
+//!     }),
+//! };
+//! let tasks = vec![def("a", &[]), def("b", &["a", "a"])];
+//! let layer = Layer { name: "demo".into(), tasks, deps: vec![] };
+//! let program = Program::from_layers(&[Arc::new(layer)]).unwrap();
+//! let b = program.graph().id_of("b").unwrap();
+//! for executor in [&Sequential as &dyn Executor, &Threads::new(2)] {
+//!     let outputs = executor.execute(&program, &[b], &NoObserver).unwrap();
+//!     assert_eq!(outputs.get(b).unwrap().get::<u64>(), Ok(&3));
+//! }
+//! ```
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -17,10 +43,16 @@ use crate::program::{Program, Value};
 /// How a task ended, as told to an [`Observer`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum TaskOutcome<'a> {
-    /// The task returned a value of `nbytes` bytes.
-    Done { nbytes: u64 },
+    /// The task returned a value.
+    Done {
+        /// Bytes of the value, as its [`SizeOf`](crate::SizeOf) reports them.
+        nbytes: u64,
+    },
     /// The task returned an error or panicked.
-    Failed { message: &'a str },
+    Failed {
+        /// Why: the task's error or the panic's text.
+        message: &'a str,
+    },
 }
 
 /// Receives the events of a run, on the thread where they happen. All methods default
@@ -28,10 +60,13 @@ pub enum TaskOutcome<'a> {
 pub trait Observer: Sync {
     /// Before the first task; `tasks` is the number of tasks the run will execute.
     fn run_started(&self, _program: &Program, _tasks: usize, _workers: usize) {}
+    /// `worker` starts running `task`.
     fn task_started(&self, _task: TaskId, _worker: usize) {}
+    /// `worker` finished running `task`, with its `outcome`.
     fn task_finished(&self, _task: TaskId, _worker: usize, _outcome: TaskOutcome<'_>) {}
     /// The value of `task` was dropped by `worker`: no task needs it any more.
     fn value_released(&self, _task: TaskId, _nbytes: u64, _worker: usize) {}
+    /// After the last task; `ok` says every target was computed.
     fn run_finished(&self, _ok: bool) {}
 }
 
@@ -42,12 +77,26 @@ impl Observer for NoObserver {}
 /// Why a run did not produce its targets.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ExecuteError {
+    /// A task returned an error.
     #[error("task {key:?} failed: {message}")]
-    TaskFailed { key: String, message: String },
+    TaskFailed {
+        /// The failed task's key.
+        key: String,
+        /// The task's error.
+        message: String,
+    },
+    /// A task panicked; the panic was caught.
     #[error("task {key:?} panicked: {message}")]
-    TaskPanicked { key: String, message: String },
+    TaskPanicked {
+        /// The key of the task that panicked.
+        key: String,
+        /// The panic's text.
+        message: String,
+    },
+    /// A target asked for is not a task of the program.
     #[error("target {0} is not a task of the program")]
     UnknownTarget(TaskId),
+    /// The run was stopped from outside (Ctrl-C) before it finished.
     #[error("the run was cancelled")]
     Cancelled,
 }
@@ -59,14 +108,17 @@ pub struct Outputs {
 }
 
 impl Outputs {
+    /// The value of target `id`, if it was a target of the run.
     pub fn get(&self, id: TaskId) -> Option<&Value> {
         self.values.get(&id)
     }
 
+    /// How many targets have a value.
     pub fn len(&self) -> usize {
         self.values.len()
     }
 
+    /// Whether the run had no targets.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }
@@ -183,51 +235,19 @@ impl Executor for Sequential {
         let mut held: Vec<Option<Value>> = vec![None; graph.len()];
         observer.run_started(program, order.len(), 1);
         for &id in &order {
-            observer.task_started(id, 0);
-            let result = {
-                let inputs: Vec<&Value> = program
-                    .inputs(id)
-                    .iter()
-                    .map(|i| held[i.index()].as_ref().expect("inputs run first"))
-                    .collect();
-                catch_unwind(AssertUnwindSafe(|| program.run_task(id, &inputs)))
-            };
-            let key = || graph.task(id).key.clone();
-            let value = match result {
-                Ok(Ok(v)) => v,
-                Ok(Err(e)) => {
-                    observer.task_finished(
-                        id,
-                        0,
-                        TaskOutcome::Failed {
-                            message: &e.message,
-                        },
-                    );
+            let inputs: Vec<&Value> = program
+                .inputs(id)
+                .iter()
+                .map(|i| held[i.index()].as_ref().expect("inputs run first"))
+                .collect();
+            let value = match run_observed(program, id, &inputs, observer, 0) {
+                Ok(v) => v,
+                Err(e) => {
                     release_all(&mut held, observer, 0);
                     observer.run_finished(false);
-                    return Err(ExecuteError::TaskFailed {
-                        key: key(),
-                        message: e.message,
-                    });
-                }
-                Err(panic) => {
-                    let message = panic_message(panic.as_ref());
-                    observer.task_finished(id, 0, TaskOutcome::Failed { message: &message });
-                    release_all(&mut held, observer, 0);
-                    observer.run_finished(false);
-                    return Err(ExecuteError::TaskPanicked {
-                        key: key(),
-                        message,
-                    });
+                    return Err(e);
                 }
             };
-            observer.task_finished(
-                id,
-                0,
-                TaskOutcome::Done {
-                    nbytes: value.nbytes(),
-                },
-            );
             held[id.index()] = Some(value);
             for d in graph.task(id).deps() {
                 waiting[d.index()] -= 1;
@@ -260,6 +280,45 @@ pub(crate) fn release_all(held: &mut [Option<Value>], observer: &dyn Observer, w
     }
 }
 
+/// Runs task `id` of `program` on `inputs` as `worker`, catching a panic, and tells
+/// `observer` when it starts and how it ends: every executor runs its tasks through here.
+pub(crate) fn run_observed(
+    program: &Program,
+    id: TaskId,
+    inputs: &[&Value],
+    observer: &dyn Observer,
+    worker: usize,
+) -> Result<Value, ExecuteError> {
+    observer.task_started(id, worker);
+    let result = catch_unwind(AssertUnwindSafe(|| program.run_task(id, inputs)));
+    let key = || program.graph().task(id).key.clone();
+    match result {
+        Ok(Ok(v)) => {
+            let outcome = TaskOutcome::Done { nbytes: v.nbytes() };
+            observer.task_finished(id, worker, outcome);
+            Ok(v)
+        }
+        Ok(Err(e)) => {
+            let outcome = TaskOutcome::Failed {
+                message: &e.message,
+            };
+            observer.task_finished(id, worker, outcome);
+            Err(ExecuteError::TaskFailed {
+                key: key(),
+                message: e.message,
+            })
+        }
+        Err(panic) => {
+            let message = panic_message(panic.as_ref());
+            observer.task_finished(id, worker, TaskOutcome::Failed { message: &message });
+            Err(ExecuteError::TaskPanicked {
+                key: key(),
+                message,
+            })
+        }
+    }
+}
+
 /// The text of a panic payload (`panic!("...")` gives a `&str` or a `String`).
 pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
@@ -274,8 +333,10 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// Why a lazy value could not be computed: its graph is invalid, or the run failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ComputeError {
+    /// The tasks do not form a valid graph.
     #[error(transparent)]
     Graph(#[from] crate::graph::GraphError),
+    /// The run failed or was cancelled.
     #[error(transparent)]
     Execute(#[from] ExecuteError),
 }
