@@ -38,7 +38,7 @@ pub use execute::{
     Tee, panic_message, run_order,
 };
 pub use graph::{CriticalPath, GraphBuilder, GraphError, Meta, Task, TaskGraph, TaskId, TaskSpec};
-pub use key::{block_key, key_split, token};
+pub use key::{block_key, key_split, short_label, token};
 pub use program::{Layer, Program, SizeOf, TaskDef, TaskError, TaskFn, Value, closure_of};
 pub use threads::Threads;
 

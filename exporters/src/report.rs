@@ -25,25 +25,26 @@ use taskscope_analysis::stats::{Diff, Figure, Stats, Unit};
 use taskscope_core::trace::Trace;
 use taskscope_core::units::thousands;
 
-use crate::draw::{RenderOptions, View, graph_scene};
+use crate::graph_scene::{RenderOptions, View, graph_scene};
 use crate::svg::{write_svg, xml_escape};
 use crate::timeline::{TimelineOptions, timeline_scene_with};
 
 /// Above this many tasks the report draws one box per group: a drawing of every task
 /// of a 10,000-task graph is several MB, and unreadable at page size.
-pub const REPORT_GROUPS_ABOVE: usize = 1_000;
+const REPORT_GROUPS_ABOVE: usize = 1_000;
 
 /// Above this many events the report's timeline draws runs of tasks narrower than
 /// [`REPORT_MERGE_PX`] as one box.
-pub const REPORT_MERGE_ABOVE: usize = 2_000;
+const REPORT_MERGE_ABOVE: usize = 2_000;
 
 /// See [`REPORT_MERGE_ABOVE`].
-pub const REPORT_MERGE_PX: f64 = 2.0;
+const REPORT_MERGE_PX: f64 = 2.0;
 
 /// What a report shows.
 pub struct Report<'a> {
     /// The file as the user named it.
     pub file: &'a str,
+    /// The graph or run the report is about.
     pub trace: &'a Trace,
     /// The comparison with a base file (and budgets checked), if any.
     pub diff: Option<&'a Diff>,

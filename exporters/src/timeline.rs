@@ -1,7 +1,7 @@
 //! The timeline (Gantt chart) of a run: one lane per worker, tasks colored by group,
 //! a time axis, the memory curves below, the measured critical path outlined.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use taskscope_analysis::held::held_over_time;
 use taskscope_analysis::stats::RunStats;
@@ -9,7 +9,8 @@ use taskscope_core::trace::{TaskEvent, TaskStatus, Trace};
 use taskscope_core::units::format_bytes;
 use taskscope_core::units::{self, format_ns};
 
-use crate::draw::group_legend;
+use crate::RenderError;
+use crate::graph_scene::group_legend;
 use crate::palette::Palette;
 use crate::scene::{LegendEntry, Scene, Shape, TaskShape};
 use crate::svg::{TITLE_HEIGHT, legend_layout};
@@ -31,18 +32,18 @@ fn tick_step(span: u64, target: u64) -> u64 {
 
 /// How to draw a timeline.
 #[derive(Clone, Debug, Default)]
-pub struct TimelineOptions {
+pub(crate) struct TimelineOptions {
     /// The title line; by default the run's name, size, wall time and utilization.
-    pub title: Option<String>,
+    pub(crate) title: Option<String>,
     /// Runs of consecutive tasks on a lane narrower than this many px are drawn as one
     /// box whose tooltip sums them up (0: a box per task). Keeps the drawing of a run
     /// of 10^4 or more tasks small; tasks on the critical path and failed tasks keep
     /// boxes of their own.
-    pub merge_below_px: f64,
+    pub(crate) merge_below_px: f64,
 }
 
-/// The timeline of `trace`; an error message if it has no events to draw.
-pub fn timeline_scene(trace: &Trace, title: Option<String>) -> Result<Scene, String> {
+/// The timeline of `trace`; [`RenderError::NoTaskEvents`] if it has no events to draw.
+pub(crate) fn timeline_scene(trace: &Trace, title: Option<String>) -> Result<Scene, RenderError> {
     timeline_scene_with(
         trace,
         &TimelineOptions {
@@ -52,92 +53,260 @@ pub fn timeline_scene(trace: &Trace, title: Option<String>) -> Result<Scene, Str
     )
 }
 
-/// [`timeline_scene`] with options.
-pub fn timeline_scene_with(trace: &Trace, options: &TimelineOptions) -> Result<Scene, String> {
+/// [`timeline_scene`] with options: lanes and their task boxes, the time axis, the
+/// memory plot below, the legend and the title.
+pub(crate) fn timeline_scene_with(
+    trace: &Trace,
+    options: &TimelineOptions,
+) -> Result<Scene, RenderError> {
     let stats = RunStats::of(trace)
         .filter(|s| s.events > 0)
-        .ok_or_else(|| {
-            "this file has no task events: a timeline needs a trace of a run (taskscope demo, \
-         synth --run, or a trace from the Dask hook)"
-                .to_string()
-        })?;
-    let g = &trace.graph;
-    let wall = stats
-        .wall_ns
-        .max(trace.events.iter().map(|e| e.end).max().unwrap_or(0))
-        .max(1);
-    let scale = PLOT_WIDTH / wall as f64;
-    let workers: Vec<u32> = {
-        let mut w: Vec<u32> = trace.events.iter().map(|e| e.worker).collect();
-        w.sort_unstable();
-        w.dedup();
-        w
-    };
-    let lane_of: BTreeMap<u32, usize> = workers.iter().enumerate().map(|(i, &w)| (w, i)).collect();
-    let top = TITLE_HEIGHT + 10.0;
-    let lanes_h = workers.len() as f64 * (LANE + LANE_GAP);
-    let axis_y = top + lanes_h + 4.0;
-    let mem_top = axis_y + AXIS + 10.0;
-    let width = LEFT + PLOT_WIDTH + 30.0;
-
-    let critical: std::collections::HashSet<&str> = stats
-        .critical_path
-        .steps
-        .iter()
-        .map(|s| s.key.as_str())
-        .collect();
-    let mut background = Vec::new();
-    let mut foreground = Vec::new();
-    for (i, w) in workers.iter().enumerate() {
-        let y = top + i as f64 * (LANE + LANE_GAP);
-        background.push(Shape::Rect {
-            x: LEFT,
-            y,
-            w: PLOT_WIDTH,
-            h: LANE,
-            fill: "#f4f4f4".into(),
-            stroke: None,
-        });
-        background.push(Shape::Text {
-            x: LEFT - 8.0,
-            y: y + LANE * 0.68,
-            text: format!("worker {w}"),
-            size: 11.0,
-            anchor: "end",
-            fill: "#333333".into(),
-        });
-    }
-    // Time axis with round ticks, and grid lines through the lanes.
-    let step = tick_step(wall, 10);
-    let mut t = 0u64;
-    while t <= wall {
-        let x = LEFT + t as f64 * scale;
-        background.push(Shape::Line {
-            points: vec![(x, top), (x, axis_y + 4.0)],
-            stroke: "#dddddd".into(),
-            width: 0.6,
-        });
-        background.push(Shape::Text {
-            x,
-            y: axis_y + 16.0,
-            text: format_ns(t),
-            size: 10.0,
-            anchor: "middle",
-            fill: "#333333".into(),
-        });
-        t += step;
-    }
-    background.push(Shape::Line {
-        points: vec![(LEFT, axis_y), (LEFT + PLOT_WIDTH, axis_y)],
-        stroke: "#666666".into(),
-        width: 0.8,
-    });
-
+        .ok_or(RenderError::NoTaskEvents)?;
+    let frame = Frame::of(trace, &stats);
     let palette = Palette::for_groups(stats.group_runs.keys().map(String::as_str));
-    let lane_y = |worker: u32| top + lane_of[&worker] as f64 * (LANE + LANE_GAP);
-    let one = |e: &TaskEvent| {
-        let task = g.task(e.task);
-        let on_path = critical.contains(task.key.as_str());
+    let boxes = Boxes {
+        trace,
+        frame: &frame,
+        palette: &palette,
+        critical: stats
+            .critical_path
+            .steps
+            .iter()
+            .map(|s| s.key.as_str())
+            .collect(),
+    };
+    let mut background = frame.lanes();
+    background.extend(frame.axis());
+    let tasks = boxes.all(options.merge_below_px);
+    // Merged timelines are for large runs: their memory curves get the same treatment.
+    let column = if options.merge_below_px > 0.0 {
+        0.5
+    } else {
+        0.0
+    };
+    let (memory_frame, foreground) = frame.memory_plot(trace, column);
+    background.extend(memory_frame);
+    let legend = legend(&stats, &palette);
+    let labels: Vec<&str> = legend.iter().map(|l| l.label.as_str()).collect();
+    let (_, legend_h) = legend_layout(&labels, frame.width);
+    Ok(Scene {
+        width: frame.width,
+        height: frame.mem_top + MEMORY + 14.0 + legend_h,
+        title: title(trace, &stats, &frame, options),
+        background,
+        edges: Vec::new(),
+        tasks,
+        legend,
+        foreground,
+        crossings: None,
+    })
+}
+
+/// Where things go: the time scale across, and down the page the lanes, the axis
+/// and the memory plot.
+struct Frame {
+    /// The run's wall time in ns, at least the end of its last event.
+    wall: u64,
+    /// px per ns.
+    scale: f64,
+    /// The workers, one lane each, in order.
+    workers: Vec<u32>,
+    lane_of: BTreeMap<u32, usize>,
+    /// The top of the first lane.
+    top: f64,
+    axis_y: f64,
+    mem_top: f64,
+    width: f64,
+}
+
+impl Frame {
+    fn of(trace: &Trace, stats: &RunStats) -> Frame {
+        let wall = stats
+            .wall_ns
+            .max(trace.events.iter().map(|e| e.end).max().unwrap_or(0))
+            .max(1);
+        let mut workers: Vec<u32> = trace.events.iter().map(|e| e.worker).collect();
+        workers.sort_unstable();
+        workers.dedup();
+        let lane_of = workers.iter().enumerate().map(|(i, &w)| (w, i)).collect();
+        let top = TITLE_HEIGHT + 10.0;
+        let lanes_h = workers.len() as f64 * (LANE + LANE_GAP);
+        let axis_y = top + lanes_h + 4.0;
+        Frame {
+            wall,
+            scale: PLOT_WIDTH / wall as f64,
+            workers,
+            lane_of,
+            top,
+            axis_y,
+            mem_top: axis_y + AXIS + 10.0,
+            width: LEFT + PLOT_WIDTH + 30.0,
+        }
+    }
+
+    /// The top of `worker`'s lane.
+    fn lane_y(&self, worker: u32) -> f64 {
+        self.top + self.lane_of[&worker] as f64 * (LANE + LANE_GAP)
+    }
+
+    /// One grey band per worker, named on its left.
+    fn lanes(&self) -> Vec<Shape> {
+        let mut shapes = Vec::with_capacity(2 * self.workers.len());
+        for (i, w) in self.workers.iter().enumerate() {
+            let y = self.top + i as f64 * (LANE + LANE_GAP);
+            shapes.push(Shape::Rect {
+                x: LEFT,
+                y,
+                w: PLOT_WIDTH,
+                h: LANE,
+                fill: "#f4f4f4".into(),
+                stroke: None,
+            });
+            shapes.push(Shape::Text {
+                x: LEFT - 8.0,
+                y: y + LANE * 0.68,
+                text: format!("worker {w}"),
+                size: 11.0,
+                anchor: "end",
+                fill: "#333333".into(),
+            });
+        }
+        shapes
+    }
+
+    /// The time axis with round ticks, and grid lines through the lanes.
+    fn axis(&self) -> Vec<Shape> {
+        let mut shapes = Vec::new();
+        let step = tick_step(self.wall, 10);
+        let mut t = 0u64;
+        while t <= self.wall {
+            let x = LEFT + t as f64 * self.scale;
+            shapes.push(Shape::Line {
+                points: vec![(x, self.top), (x, self.axis_y + 4.0)],
+                stroke: "#dddddd".into(),
+                width: 0.6,
+            });
+            shapes.push(Shape::Text {
+                x,
+                y: self.axis_y + 16.0,
+                text: format_ns(t),
+                size: 10.0,
+                anchor: "middle",
+                fill: "#333333".into(),
+            });
+            t += step;
+        }
+        shapes.push(Shape::Line {
+            points: vec![(LEFT, self.axis_y), (LEFT + PLOT_WIDTH, self.axis_y)],
+            stroke: "#666666".into(),
+            width: 0.8,
+        });
+        shapes
+    }
+
+    /// Memory below the lanes, as steps: bytes of task outputs held (exact, from the
+    /// events) and the process's resident memory (as sampled; held until the next
+    /// sample), their points thinned to `column` px. Returns the plot's frame (drawn
+    /// behind the tasks) and its curves (drawn over everything).
+    fn memory_plot(&self, trace: &Trace, column: f64) -> (Vec<Shape>, Vec<Shape>) {
+        let held = held_over_time(trace);
+        let rss: Vec<(u64, u64)> = trace
+            .samples
+            .iter()
+            .filter_map(|s| s.rss.map(|r| (s.t, r)))
+            .collect();
+        let peak = held
+            .iter()
+            .chain(&rss)
+            .map(|p| p.1)
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let frame = vec![
+            Shape::Rect {
+                x: LEFT,
+                y: self.mem_top,
+                w: PLOT_WIDTH,
+                h: MEMORY,
+                fill: "#fafafa".into(),
+                stroke: Some("#cccccc".into()),
+            },
+            Shape::Text {
+                x: LEFT - 8.0,
+                y: self.mem_top + 10.0,
+                text: format_bytes(peak),
+                size: 10.0,
+                anchor: "end",
+                fill: "#333333".into(),
+            },
+            Shape::Text {
+                x: LEFT - 8.0,
+                y: self.mem_top + MEMORY,
+                text: "0 B".into(),
+                size: 10.0,
+                anchor: "end",
+                fill: "#333333".into(),
+            },
+        ];
+        let y_of = |v: u64| self.mem_top + MEMORY - v as f64 / peak as f64 * MEMORY;
+        let x_of = |t: u64| LEFT + t.min(self.wall) as f64 * self.scale;
+        let steps = |points: &[(u64, u64)]| -> Vec<(f64, f64)> {
+            let mut out = Vec::with_capacity(points.len() * 2 + 2);
+            let mut level = 0u64;
+            out.push((x_of(0), y_of(0)));
+            for &(t, v) in points {
+                out.push((x_of(t), y_of(level)));
+                out.push((x_of(t), y_of(v)));
+                level = v;
+            }
+            out.push((x_of(self.wall), y_of(level)));
+            thin(out, column)
+        };
+        let mut curves = Vec::with_capacity(2);
+        if !rss.is_empty() {
+            curves.push(Shape::Line {
+                points: steps(&rss),
+                stroke: RSS.into(),
+                width: 1.5,
+            });
+        }
+        curves.push(Shape::Line {
+            points: steps(&held),
+            stroke: HELD.into(),
+            width: 1.5,
+        });
+        (frame, curves)
+    }
+}
+
+/// The boxes of the tasks on their lanes, colored by group, the critical path
+/// outlined.
+struct Boxes<'a> {
+    trace: &'a Trace,
+    frame: &'a Frame,
+    palette: &'a Palette,
+    /// Keys of the tasks on the measured critical path.
+    critical: HashSet<&'a str>,
+}
+
+impl Boxes<'_> {
+    /// Every task's box, or with `merge_below_px > 0` runs of small tasks merged.
+    fn all(&self, merge_below_px: f64) -> Vec<TaskShape> {
+        if merge_below_px > 0.0 {
+            self.merged_lanes(merge_below_px)
+        } else {
+            self.trace.events.iter().map(|e| self.one(e)).collect()
+        }
+    }
+
+    fn on_path(&self, e: &TaskEvent) -> bool {
+        self.critical
+            .contains(self.trace.graph.task(e.task).key.as_str())
+    }
+
+    /// The box of one task, its tooltip the task's key, group, worker, times and bytes.
+    fn one(&self, e: &TaskEvent) -> TaskShape {
+        let task = self.trace.graph.task(e.task);
         let mut tooltip = format!(
             "{}\ngroup: {}\nworker: {}\nstart: {}\nduration: {}\nbytes: {}",
             task.key,
@@ -152,28 +321,31 @@ pub fn timeline_scene_with(trace: &Trace, options: &TimelineOptions) -> Result<S
         }
         TaskShape {
             key: task.key.clone(),
-            x: LEFT + e.start as f64 * scale,
-            y: lane_y(e.worker),
-            w: (e.duration() as f64 * scale).max(0.6),
+            x: LEFT + e.start as f64 * self.frame.scale,
+            y: self.frame.lane_y(e.worker),
+            w: (e.duration() as f64 * self.frame.scale).max(0.6),
             h: LANE,
             fill: if e.status == TaskStatus::Failed {
                 "#000000".into()
             } else {
-                palette.color(&task.group).to_string()
+                self.palette.color(&task.group).to_string()
             },
             label: Vec::new(),
             tooltip,
-            highlight: on_path.then(|| HOT.to_string()),
+            highlight: self.on_path(e).then(|| HOT.to_string()),
         }
-    };
-    let tasks: Vec<TaskShape> = if options.merge_below_px > 0.0 {
+    }
+
+    /// Lane by lane, consecutive tasks narrower than `merge_below_px` (and together no
+    /// wider) as one box; failed tasks and wider ones as boxes of their own.
+    fn merged_lanes(&self, merge_below_px: f64) -> Vec<TaskShape> {
+        let scale = self.frame.scale;
         let mergeable = |e: &TaskEvent| {
-            (e.duration() as f64 * scale) < options.merge_below_px && e.status != TaskStatus::Failed
+            (e.duration() as f64 * scale) < merge_below_px && e.status != TaskStatus::Failed
         };
-        let on_path = |e: &TaskEvent| critical.contains(g.task(e.task).key.as_str());
-        let mut lanes: Vec<Vec<&TaskEvent>> = vec![Vec::new(); workers.len()];
-        for e in &trace.events {
-            lanes[lane_of[&e.worker]].push(e);
+        let mut lanes: Vec<Vec<&TaskEvent>> = vec![Vec::new(); self.frame.workers.len()];
+        for e in &self.trace.events {
+            lanes[self.frame.lane_of[&e.worker]].push(e);
         }
         let mut tasks = Vec::new();
         for mut lane in lanes {
@@ -181,106 +353,83 @@ pub fn timeline_scene_with(trace: &Trace, options: &TimelineOptions) -> Result<S
             let mut run: Vec<&TaskEvent> = Vec::new();
             for e in lane {
                 let fits = run.first().is_some_and(|first| {
-                    (e.end.saturating_sub(first.start) as f64 * scale) <= options.merge_below_px
+                    (e.end.saturating_sub(first.start) as f64 * scale) <= merge_below_px
                 });
                 if mergeable(e) && (run.is_empty() || fits) {
                     run.push(e);
                     continue;
                 }
-                tasks.extend(merged(trace, &run, &palette, scale, lane_y, one, on_path));
+                tasks.extend(self.merged(&run));
                 run.clear();
                 if mergeable(e) {
                     run.push(e);
                 } else {
-                    tasks.push(one(e));
+                    tasks.push(self.one(e));
                 }
             }
-            tasks.extend(merged(trace, &run, &palette, scale, lane_y, one, on_path));
+            tasks.extend(self.merged(&run));
         }
         tasks
-    } else {
-        trace.events.iter().map(one).collect()
-    };
-
-    // Memory below, as steps: bytes of task outputs held (exact, from the events) and
-    // the process's resident memory (as sampled; held until the next sample).
-    let held = held_over_time(trace);
-    let rss: Vec<(u64, u64)> = trace
-        .samples
-        .iter()
-        .filter_map(|s| s.rss.map(|r| (s.t, r)))
-        .collect();
-    let peak = held
-        .iter()
-        .chain(&rss)
-        .map(|p| p.1)
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    background.push(Shape::Rect {
-        x: LEFT,
-        y: mem_top,
-        w: PLOT_WIDTH,
-        h: MEMORY,
-        fill: "#fafafa".into(),
-        stroke: Some("#cccccc".into()),
-    });
-    background.push(Shape::Text {
-        x: LEFT - 8.0,
-        y: mem_top + 10.0,
-        text: format_bytes(peak),
-        size: 10.0,
-        anchor: "end",
-        fill: "#333333".into(),
-    });
-    background.push(Shape::Text {
-        x: LEFT - 8.0,
-        y: mem_top + MEMORY,
-        text: "0 B".into(),
-        size: 10.0,
-        anchor: "end",
-        fill: "#333333".into(),
-    });
-    let y_of = |v: u64| mem_top + MEMORY - v as f64 / peak as f64 * MEMORY;
-    let x_of = |t: u64| LEFT + t.min(wall) as f64 * scale;
-    // Merged timelines are for large runs: their memory curves get the same treatment.
-    let column = if options.merge_below_px > 0.0 {
-        0.5
-    } else {
-        0.0
-    };
-    let steps = |points: &[(u64, u64)]| -> Vec<(f64, f64)> {
-        let mut out = Vec::with_capacity(points.len() * 2 + 2);
-        let mut level = 0u64;
-        out.push((x_of(0), y_of(0)));
-        for &(t, v) in points {
-            out.push((x_of(t), y_of(level)));
-            out.push((x_of(t), y_of(v)));
-            level = v;
-        }
-        out.push((x_of(wall), y_of(level)));
-        thin(out, column)
-    };
-    if !rss.is_empty() {
-        foreground.push(Shape::Line {
-            points: steps(&rss),
-            stroke: RSS.into(),
-            width: 1.5,
-        });
     }
-    foreground.push(Shape::Line {
-        points: steps(&held),
-        stroke: HELD.into(),
-        width: 1.5,
-    });
 
+    /// One box for a run of consecutive small tasks on a lane (or the task's own box
+    /// when the run is one task): colored by the group that took most of its time, its
+    /// tooltip the count, span, busy time and the groups.
+    fn merged(&self, run: &[&TaskEvent]) -> Option<TaskShape> {
+        let (first, rest) = run.split_first()?;
+        if rest.is_empty() {
+            return Some(self.one(first));
+        }
+        let graph = &self.trace.graph;
+        let end = run.iter().map(|e| e.end).max().unwrap_or(first.end);
+        let mut groups: BTreeMap<&str, (usize, u64)> = BTreeMap::new();
+        for e in run {
+            let entry = groups.entry(graph.task(e.task).group.as_str()).or_default();
+            entry.0 += 1;
+            entry.1 += e.duration();
+        }
+        let mut by_time: Vec<(&str, (usize, u64))> = groups.into_iter().collect();
+        by_time.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(b.0)));
+        let busy: u64 = by_time.iter().map(|g| g.1.1).sum();
+        let mut tooltip = format!(
+            "{} tasks on worker {} from {} to {}, busy {}",
+            run.len(),
+            first.worker,
+            format_ns(first.start),
+            format_ns(end),
+            format_ns(busy)
+        );
+        const SHOWN: usize = 6;
+        for (group, (n, time)) in by_time.iter().take(SHOWN) {
+            tooltip.push_str(&format!("\n{group}: {n} tasks, {}", format_ns(*time)));
+        }
+        if by_time.len() > SHOWN {
+            tooltip.push_str(&format!("\nand {} more groups", by_time.len() - SHOWN));
+        }
+        let scale = self.frame.scale;
+        Some(TaskShape {
+            key: format!("{} tasks from {}", run.len(), graph.task(first.task).key),
+            x: LEFT + first.start as f64 * scale,
+            y: self.frame.lane_y(first.worker),
+            w: ((end - first.start) as f64 * scale).max(0.6),
+            h: LANE,
+            fill: self.palette.color(by_time[0].0).to_string(),
+            label: Vec::new(),
+            tooltip,
+            highlight: run.iter().any(|e| self.on_path(e)).then(|| HOT.to_string()),
+        })
+    }
+}
+
+/// The groups by size, then what the outline and the two memory curves mean.
+fn legend(stats: &RunStats, palette: &Palette) -> Vec<LegendEntry> {
     let mut legend = group_legend(
         stats
             .group_runs
             .iter()
             .map(|(g, r)| (g.clone(), r.tasks))
             .collect(),
-        &palette,
+        palette,
     );
     legend.push(LegendEntry {
         fill: HOT.into(),
@@ -298,88 +447,21 @@ pub fn timeline_scene_with(trace: &Trace, options: &TimelineOptions) -> Result<S
         fill: HELD.into(),
         label: "task outputs held".into(),
     });
-    let labels: Vec<&str> = legend.iter().map(|l| l.label.as_str()).collect();
-    let (_, legend_h) = legend_layout(&labels, width);
+    legend
+}
+
+/// The title line: the one asked for, or the run's name, size, wall time and
+/// utilization.
+fn title(trace: &Trace, stats: &RunStats, frame: &Frame, options: &TimelineOptions) -> String {
     let name = trace.header.name.as_deref().unwrap_or("run");
-    let title = options.title.clone().unwrap_or_else(|| {
+    options.title.clone().unwrap_or_else(|| {
         format!(
             "{name}: {} tasks on {} workers in {}, {:.0}% busy",
             stats.events,
-            workers.len(),
+            frame.workers.len(),
             format_ns(stats.wall_ns),
             stats.utilization * 100.0
         )
-    });
-    Ok(Scene {
-        width,
-        height: mem_top + MEMORY + 14.0 + legend_h,
-        title,
-        background,
-        edges: Vec::new(),
-        tasks,
-        legend,
-        foreground,
-        crossings: None,
-    })
-}
-
-/// One box for a run of consecutive small tasks on a lane (or the task's own box when
-/// the run is one task): colored by the group that took most of its time, its tooltip
-/// the count, span, busy time and the groups.
-fn merged(
-    trace: &Trace,
-    run: &[&TaskEvent],
-    palette: &Palette,
-    scale: f64,
-    lane_y: impl Fn(u32) -> f64,
-    one: impl Fn(&TaskEvent) -> TaskShape,
-    on_path: impl Fn(&TaskEvent) -> bool,
-) -> Option<TaskShape> {
-    let (first, rest) = run.split_first()?;
-    if rest.is_empty() {
-        return Some(one(first));
-    }
-    let end = run.iter().map(|e| e.end).max().unwrap_or(first.end);
-    let mut groups: BTreeMap<&str, (usize, u64)> = BTreeMap::new();
-    for e in run {
-        let entry = groups
-            .entry(trace.graph.task(e.task).group.as_str())
-            .or_default();
-        entry.0 += 1;
-        entry.1 += e.duration();
-    }
-    let mut by_time: Vec<(&str, (usize, u64))> = groups.into_iter().collect();
-    by_time.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(b.0)));
-    let busy: u64 = by_time.iter().map(|g| g.1.1).sum();
-    let mut tooltip = format!(
-        "{} tasks on worker {} from {} to {}, busy {}",
-        run.len(),
-        first.worker,
-        format_ns(first.start),
-        format_ns(end),
-        format_ns(busy)
-    );
-    const SHOWN: usize = 6;
-    for (group, (n, time)) in by_time.iter().take(SHOWN) {
-        tooltip.push_str(&format!("\n{group}: {n} tasks, {}", format_ns(*time)));
-    }
-    if by_time.len() > SHOWN {
-        tooltip.push_str(&format!("\nand {} more groups", by_time.len() - SHOWN));
-    }
-    Some(TaskShape {
-        key: format!(
-            "{} tasks from {}",
-            run.len(),
-            trace.graph.task(first.task).key
-        ),
-        x: LEFT + first.start as f64 * scale,
-        y: lane_y(first.worker),
-        w: ((end - first.start) as f64 * scale).max(0.6),
-        h: LANE,
-        fill: palette.color(by_time[0].0).to_string(),
-        label: Vec::new(),
-        tooltip,
-        highlight: run.iter().any(|e| on_path(e)).then(|| HOT.to_string()),
     })
 }
 
