@@ -10,9 +10,9 @@ use taskscope_core::units::format_ns;
 use taskscope_core::{TaskGraph, TaskId, short_label};
 
 use crate::layout::{LayoutInput, RankDir, layout};
-use crate::palette::Palette;
+use crate::palette::{CRITICAL_PATH, Palette};
 use crate::scene::{EdgeShape, LegendEntry, Scene, TaskShape, text_width};
-use crate::svg::{TITLE_HEIGHT, legend_layout};
+use crate::svg::{FONT, TITLE_HEIGHT, legend_layout};
 
 /// Above this many tasks, `View::Auto` draws groups instead of tasks. Graphviz is
 /// unreadable (and slow) long before; Dask's dashboard stops drawing at 5,000.
@@ -73,8 +73,6 @@ pub struct RenderOptions {
 }
 
 const MARGIN: f64 = 16.0;
-const FONT: f64 = 11.0;
-const HOT: &str = "#d62728";
 
 /// What a trace measured for each task.
 struct Measured {
@@ -418,7 +416,7 @@ fn place(
             fill: n.fill,
             label: n.label,
             tooltip: n.tooltip,
-            highlight: n.critical.then(|| HOT.to_string()),
+            highlight: n.critical.then(|| CRITICAL_PATH.to_string()),
         })
         .collect::<Vec<_>>();
     let edges = laid

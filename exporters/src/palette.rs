@@ -15,6 +15,10 @@ const PALETTE: [&str; 20] = [
     "#e78ac3", "#a6d854", "#ffd92f", "#8da0cb",
 ];
 
+/// The color of the critical path: the outline of its boxes, its edges and its
+/// legend entry.
+pub(crate) const CRITICAL_PATH: &str = "#d62728";
+
 fn slot(group: &str) -> usize {
     let hash = token([group]);
     let n = u64::from_str_radix(&hash[..16], 16).expect("tokens are hex");

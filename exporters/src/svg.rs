@@ -9,13 +9,16 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use crate::palette::CRITICAL_PATH;
 use crate::scene::{EdgeShape, LegendEntry, Scene, Shape, TaskShape, text_width};
 
 /// Height of the title line at the top of every drawing.
 pub(crate) const TITLE_HEIGHT: f64 = 30.0;
 const LEGEND_ROW: f64 = 18.0;
 const LEGEND_SWATCH: f64 = 12.0;
-const FONT: f64 = 11.0;
+/// The drawing's font size, in px: box labels and the legend; a label's lines are
+/// `FONT + 1` apart.
+pub(crate) const FONT: f64 = 11.0;
 
 /// Text for XML: `& < > " '` escaped; characters XML 1.0 forbids (control characters
 /// other than tab and line breaks) replaced by U+FFFD; `\r` as `&#13;`, which a parser
@@ -218,7 +221,7 @@ pub fn write_svg(w: &mut dyn Write, scene: &Scene) -> io::Result<()> {
 /// One edge: its polyline and arrowhead as one path, red and thicker when highlighted.
 fn edge(w: &mut dyn Write, e: &EdgeShape) -> io::Result<()> {
     let (stroke, width) = if e.highlight {
-        ("#d62728", "1.6")
+        (CRITICAL_PATH, "1.6")
     } else {
         ("#888888", "0.8")
     };

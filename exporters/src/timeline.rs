@@ -11,7 +11,7 @@ use taskscope_core::units::{self, format_ns};
 
 use crate::RenderError;
 use crate::graph_scene::group_legend;
-use crate::palette::Palette;
+use crate::palette::{CRITICAL_PATH, Palette};
 use crate::scene::{LegendEntry, Scene, Shape, TaskShape};
 use crate::svg::{TITLE_HEIGHT, legend_layout};
 
@@ -21,7 +21,6 @@ const LANE: f64 = 22.0;
 const LANE_GAP: f64 = 4.0;
 const AXIS: f64 = 28.0;
 const MEMORY: f64 = 130.0;
-const HOT: &str = "#d62728";
 const RSS: &str = "#1f77b4";
 const HELD: &str = "#ff7f0e";
 
@@ -332,7 +331,7 @@ impl Boxes<'_> {
             },
             label: Vec::new(),
             tooltip,
-            highlight: self.on_path(e).then(|| HOT.to_string()),
+            highlight: self.on_path(e).then(|| CRITICAL_PATH.to_string()),
         }
     }
 
@@ -416,7 +415,10 @@ impl Boxes<'_> {
             fill: self.palette.color(by_time[0].0).to_string(),
             label: Vec::new(),
             tooltip,
-            highlight: run.iter().any(|e| self.on_path(e)).then(|| HOT.to_string()),
+            highlight: run
+                .iter()
+                .any(|e| self.on_path(e))
+                .then(|| CRITICAL_PATH.to_string()),
         })
     }
 }
@@ -432,7 +434,7 @@ fn legend(stats: &RunStats, palette: &Palette) -> Vec<LegendEntry> {
         palette,
     );
     legend.push(LegendEntry {
-        fill: HOT.into(),
+        fill: CRITICAL_PATH.into(),
         label: format!(
             "critical path: {} tasks, {}",
             stats.critical_path.tasks,
