@@ -52,6 +52,24 @@ fn is_hex(s: &str) -> bool {
         .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
+/// The short label of a task: its group, and on a second line the block index of a
+/// tuple key (`sub` and `(0, 3)` for `('sub-1a2b…', 0, 3)`); the group alone for any
+/// other key. Drawings label their boxes with it.
+///
+/// ```
+/// use taskscope_core::short_label;
+/// assert_eq!(short_label("('sub-1a2b', 0, 3)", "sub"), "sub\n(0, 3)");
+/// assert_eq!(short_label("inc-1a2b", "inc"), "inc");
+/// ```
+pub fn short_label(key: &str, group: &str) -> String {
+    match key.find("', ") {
+        Some(i) if key.starts_with("('") && key.ends_with(')') => {
+            format!("{group}\n({}", &key[i + 3..])
+        }
+        _ => group.to_string(),
+    }
+}
+
 /// A 32-hex-digit token (FNV-1a, 128 bits) of the given parts, stable across platforms,
 /// runs and Rust versions, like the tokens in Dask's keys.
 pub fn token<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {

@@ -38,7 +38,7 @@ pub mod units; // bytes, times and counts for people
 pub use graph::{
     CriticalPath, GraphBuilder, GraphError, Meta, Task, TaskGraph, TaskId, TaskIds, TaskSpec,
 };
-pub use key::{block_key, key_split, token};
+pub use key::{block_key, key_split, short_label, token};
 // Programs and how they run.
 pub use executor::{
     ComputeError, ExecuteError, Executor, NoObserver, Observer, Outputs, Sequential, TaskOutcome,

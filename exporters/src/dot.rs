@@ -2,36 +2,15 @@
 
 use std::io::{self, Write};
 
-use taskscope_core::TaskGraph;
+use taskscope_core::{TaskGraph, short_label};
 
+use crate::layout::RankDir;
 use crate::palette::Palette;
-
-/// Direction of the drawing, as Graphviz's `rankdir`: where the first tasks are.
-/// taskscope defaults to `TB` (inputs at the top, results at the bottom); Dask's
-/// `visualize` uses `BT`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum RankDir {
-    #[default]
-    TB,
-    BT,
-    LR,
-    RL,
-}
-
-impl RankDir {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RankDir::TB => "TB",
-            RankDir::BT => "BT",
-            RankDir::LR => "LR",
-            RankDir::RL => "RL",
-        }
-    }
-}
 
 /// What to draw and how.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DotOptions {
+    /// Where the first tasks go, written as the graph's `rankdir`.
     pub rankdir: RankDir,
     /// Shown above the drawing.
     pub title: Option<String>,
@@ -53,17 +32,6 @@ fn quoted(s: &str) -> String {
     }
     out.push('"');
     out
-}
-
-/// The short label of a task: its group, and the block index of a tuple key
-/// (`sub` and `(0, 3)` on two lines for `('sub-1a2b…', 0, 3)`).
-pub fn short_label(key: &str, group: &str) -> String {
-    match key.find("', ") {
-        Some(i) if key.starts_with("('") && key.ends_with(')') => {
-            format!("{group}\n({}", &key[i + 3..])
-        }
-        _ => group.to_string(),
-    }
 }
 
 /// Writes `graph` as a DOT digraph. Node ids are `t<task id>`; each node carries the
@@ -103,11 +71,9 @@ mod tests {
     use taskscope_core::{GraphBuilder, TaskSpec};
 
     #[test]
-    fn keys_are_escaped_and_labels_are_short() {
+    fn keys_are_escaped() {
         assert_eq!(quoted(r#"a"b\c"#), r#""a\"b\\c""#);
         assert_eq!(quoted("two\nlines"), r#""two\nlines""#);
-        assert_eq!(short_label("('sub-1a2b', 0, 3)", "sub"), "sub\n(0, 3)");
-        assert_eq!(short_label("inc-1a2b", "inc"), "inc");
     }
 
     #[test]

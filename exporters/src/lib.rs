@@ -21,7 +21,7 @@
 //! ```
 
 mod dot;
-mod draw;
+mod graph_scene;
 pub mod layout;
 mod palette;
 mod raster;
@@ -35,26 +35,38 @@ use std::path::Path;
 use taskscope_core::trace::Trace;
 use thiserror::Error;
 
-pub use dot::{DotOptions, RankDir, short_label, write_dot};
-pub use draw::{AUTO_GROUPS_ABOVE, ColorBy, RenderOptions, View, graph_scene};
-pub use palette::{Palette, group_color};
-pub use raster::{MAX_PNG_PIXELS, MAX_PNG_SIDE, RasterError, rgba_to_png, svg_to_pdf, svg_to_png};
-pub use report::{REPORT_GROUPS_ABOVE, REPORT_MERGE_ABOVE, REPORT_MERGE_PX, Report, write_report};
+pub use dot::{DotOptions, write_dot};
+pub use graph_scene::{AUTO_GROUPS_ABOVE, ColorBy, RenderOptions, View, graph_scene};
+pub use layout::RankDir;
+pub use palette::Palette;
+pub use raster::{RasterError, rgba_to_png};
+pub use report::{Report, write_report};
 pub use scene::{EdgeShape, LegendEntry, Scene, Shape, TaskShape};
-pub use svg::{write_svg, xml_attr_escape, xml_escape};
-pub use timeline::{TimelineOptions, timeline_scene, timeline_scene_with};
+pub use svg::{write_svg, xml_escape};
 
 /// An output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// Graphviz DOT text, written straight from the graph (no layout).
     Dot,
+    /// An SVG document of the scene.
     Svg,
+    /// A PNG image rendered from the SVG.
     Png,
+    /// A one-page PDF converted from the SVG.
     Pdf,
 }
 
 impl Format {
     /// The format a file name asks for, by its extension (any case).
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use taskscope_exporters::Format;
+    /// assert_eq!(Format::from_path(Path::new("norm_dask.PDF")), Some(Format::Pdf));
+    /// assert_eq!(Format::from_path(Path::new("graph.gv")), Some(Format::Dot));
+    /// assert_eq!(Format::from_path(Path::new("notes.txt")), None);
+    /// ```
     pub fn from_path(path: &Path) -> Option<Format> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
@@ -70,10 +82,18 @@ impl Format {
 /// Why a drawing could not be made.
 #[derive(Debug, Error)]
 pub enum RenderError {
+    /// The SVG could not be turned into PNG or PDF.
     #[error(transparent)]
     Raster(#[from] RasterError),
-    #[error("{0}")]
-    Input(String),
+    /// A timeline was asked of a file with no task events: a graph, not a run.
+    #[error(
+        "this file has no task events: a timeline needs a trace of a run (taskscope demo, \
+         synth --run, or a trace from the Dask hook)"
+    )]
+    NoTaskEvents,
+    /// A timeline was asked for as DOT, which only draws graphs.
+    #[error("a timeline is drawn as SVG, PNG or PDF, not DOT")]
+    TimelineAsDot,
 }
 
 fn scene_to(scene: &Scene, format: Format) -> Result<Vec<u8>, RenderError> {
@@ -81,8 +101,8 @@ fn scene_to(scene: &Scene, format: Format) -> Result<Vec<u8>, RenderError> {
     write_svg(&mut svg, scene).expect("writing to memory does not fail");
     Ok(match format {
         Format::Svg | Format::Dot => svg,
-        Format::Png => svg_to_png(&svg, 2.0)?,
-        Format::Pdf => svg_to_pdf(&svg)?,
+        Format::Png => raster::svg_to_png(&svg, 2.0)?,
+        Format::Pdf => raster::svg_to_pdf(&svg)?,
     })
 }
 
@@ -111,12 +131,7 @@ pub fn render_timeline(
     format: Format,
 ) -> Result<Vec<u8>, RenderError> {
     if format == Format::Dot {
-        return Err(RenderError::Input(
-            "a timeline is drawn as SVG, PNG or PDF, not DOT".into(),
-        ));
+        return Err(RenderError::TimelineAsDot);
     }
-    scene_to(
-        &timeline_scene(trace, title).map_err(RenderError::Input)?,
-        format,
-    )
+    scene_to(&timeline::timeline_scene(trace, title)?, format)
 }

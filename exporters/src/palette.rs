@@ -15,6 +15,10 @@ const PALETTE: [&str; 20] = [
     "#e78ac3", "#a6d854", "#ffd92f", "#8da0cb",
 ];
 
+/// The color of the critical path: the outline of its boxes, its edges and its
+/// legend entry.
+pub(crate) const CRITICAL_PATH: &str = "#d62728";
+
 fn slot(group: &str) -> usize {
     let hash = token([group]);
     let n = u64::from_str_radix(&hash[..16], 16).expect("tokens are hex");
@@ -22,17 +26,20 @@ fn slot(group: &str) -> usize {
 }
 
 /// The preferred color of a group, by a stable hash of its name.
-///
-/// ```
-/// use taskscope_exporters::group_color;
-/// assert_eq!(group_color("mean_chunk"), group_color("mean_chunk"));
-/// assert!(group_color("sub").starts_with('#'));
-/// ```
-pub fn group_color(group: &str) -> &'static str {
+fn group_color(group: &str) -> &'static str {
     PALETTE[slot(group)]
 }
 
 /// The colors of the groups of one drawing.
+///
+/// ```
+/// use taskscope_exporters::Palette;
+/// let palette = Palette::for_groups(["sub", "mean_chunk", "sqrt"]);
+/// assert_ne!(palette.color("sub"), palette.color("mean_chunk"));
+/// assert!(palette.color("sub").starts_with('#'));
+/// // A group the palette was not made for gets its preferred color.
+/// assert_eq!(palette.color("var"), Palette::for_groups(["var"]).color("var"));
+/// ```
 pub struct Palette {
     colors: HashMap<String, &'static str>,
 }
@@ -56,6 +63,8 @@ impl Palette {
         Palette { colors }
     }
 
+    /// The color of `group` (`#rrggbb`); its preferred color if the palette was not
+    /// made for it.
     pub fn color(&self, group: &str) -> &'static str {
         self.colors
             .get(group)

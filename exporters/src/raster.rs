@@ -8,19 +8,49 @@ use usvg::fontdb;
 
 /// The largest side of a PNG, in pixels. Larger drawings are scaled down to fit
 /// (never clipped, unlike Graphviz's PNGs at 32,767 px).
-pub const MAX_PNG_SIDE: u32 = 16_384;
+pub(crate) const MAX_PNG_SIDE: u32 = 16_384;
 /// The largest PNG, in pixels (about 256 MiB of RGBA); larger drawings are scaled
 /// down to fit.
-pub const MAX_PNG_PIXELS: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_PNG_PIXELS: u64 = 64 * 1024 * 1024;
 
+/// Why an SVG could not be turned into PNG or PDF.
 #[derive(Debug, Error)]
 pub enum RasterError {
+    /// The SVG could not be parsed back.
     #[error("the SVG could not be read back: {0}")]
     Svg(#[from] usvg::Error),
+    /// No memory for the pixels of a PNG this size.
+    #[error("PNG: cannot allocate {width}x{height} pixels")]
+    Allocate {
+        /// Width of the image, in pixels.
+        width: u32,
+        /// Height of the image, in pixels.
+        height: u32,
+    },
+    /// A PNG cannot have this size (a side of 0 pixels, or too many pixels).
+    #[error("PNG: cannot encode {width}x{height} pixels")]
+    Size {
+        /// Width of the image, in pixels.
+        width: u32,
+        /// Height of the image, in pixels.
+        height: u32,
+    },
+    /// The pixel data does not hold `width` x `height` RGBA pixels.
+    #[error("PNG: {bytes} bytes are not {width}x{height} RGBA pixels")]
+    Pixels {
+        /// Length of the pixel data, in bytes.
+        bytes: usize,
+        /// Width of the image, in pixels.
+        width: u32,
+        /// Height of the image, in pixels.
+        height: u32,
+    },
+    /// The PNG encoder failed.
     #[error("PNG: {0}")]
-    Png(String),
+    Encode(Box<dyn std::error::Error + Send + Sync>),
+    /// The PDF converter failed.
     #[error("PDF: {0}")]
-    Pdf(String),
+    Pdf(svg2pdf::ConversionError),
 }
 
 /// Fonts compiled into the binary: Ubuntu Light for text, Hack for monospace; every
@@ -52,21 +82,23 @@ fn parse(svg: &[u8]) -> Result<usvg::Tree, RasterError> {
 
 /// The scale a drawing of `w` x `h` px is rendered at: `preferred`, or less so that the
 /// PNG fits [`MAX_PNG_SIDE`] and [`MAX_PNG_PIXELS`].
-pub fn png_scale(w: f32, h: f32, preferred: f32) -> f32 {
+fn png_scale(w: f32, h: f32, preferred: f32) -> f32 {
     let side = MAX_PNG_SIDE as f32 / w.max(h).max(1.0);
     let area = ((MAX_PNG_PIXELS as f64) / (w as f64 * h as f64).max(1.0)).sqrt() as f32;
     preferred.min(side).min(area)
 }
 
 /// Renders SVG to PNG at `preferred` scale (2 for crisp text), scaled down to fit.
-pub fn svg_to_png(svg: &[u8], preferred: f32) -> Result<Vec<u8>, RasterError> {
+pub(crate) fn svg_to_png(svg: &[u8], preferred: f32) -> Result<Vec<u8>, RasterError> {
     let tree = parse(svg)?;
     let size = tree.size();
     let scale = png_scale(size.width(), size.height(), preferred);
     let w = (size.width() * scale).ceil().max(1.0) as u32;
     let h = (size.height() * scale).ceil().max(1.0) as u32;
-    let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h)
-        .ok_or_else(|| RasterError::Png(format!("cannot allocate {w}x{h} pixels")))?;
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h).ok_or(RasterError::Allocate {
+        width: w,
+        height: h,
+    })?;
     pixmap.fill(resvg::tiny_skia::Color::WHITE);
     resvg::render(
         &tree,
@@ -75,7 +107,7 @@ pub fn svg_to_png(svg: &[u8], preferred: f32) -> Result<Vec<u8>, RasterError> {
     );
     pixmap
         .encode_png()
-        .map_err(|e| RasterError::Png(e.to_string()))
+        .map_err(|e| RasterError::Encode(e.into()))
 }
 
 /// Encodes opaque RGBA pixels (a window's screenshot) as PNG.
@@ -86,27 +118,27 @@ pub fn svg_to_png(svg: &[u8], preferred: f32) -> Result<Vec<u8>, RasterError> {
 /// ```
 pub fn rgba_to_png(width: u32, height: u32, rgba: &[u8]) -> Result<Vec<u8>, RasterError> {
     let size = resvg::tiny_skia::IntSize::from_wh(width, height)
-        .ok_or_else(|| RasterError::Png(format!("cannot encode {width}x{height} pixels")))?;
-    let pixmap = resvg::tiny_skia::Pixmap::from_vec(rgba.to_vec(), size).ok_or_else(|| {
-        RasterError::Png(format!(
-            "{} bytes are not {width}x{height} RGBA pixels",
-            rgba.len()
-        ))
-    })?;
+        .ok_or(RasterError::Size { width, height })?;
+    let pixmap =
+        resvg::tiny_skia::Pixmap::from_vec(rgba.to_vec(), size).ok_or(RasterError::Pixels {
+            bytes: rgba.len(),
+            width,
+            height,
+        })?;
     pixmap
         .encode_png()
-        .map_err(|e| RasterError::Png(e.to_string()))
+        .map_err(|e| RasterError::Encode(e.into()))
 }
 
 /// Converts SVG to a one-page PDF, with the used glyphs of the bundled font embedded.
-pub fn svg_to_pdf(svg: &[u8]) -> Result<Vec<u8>, RasterError> {
+pub(crate) fn svg_to_pdf(svg: &[u8]) -> Result<Vec<u8>, RasterError> {
     let tree = parse(svg)?;
     svg2pdf::to_pdf(
         &tree,
         svg2pdf::ConversionOptions::default(),
         svg2pdf::PageOptions::default(),
     )
-    .map_err(|e| RasterError::Pdf(e.to_string()))
+    .map_err(RasterError::Pdf)
 }
 
 #[cfg(test)]

@@ -21,29 +21,31 @@
 use std::io::{self, Write};
 
 use taskscope_analysis::stats::table::Table;
-use taskscope_analysis::stats::{Diff, Figure, Stats, Unit};
+use taskscope_analysis::stats::{Change, Diff, Figure, Stats, Unit};
 use taskscope_core::trace::Trace;
 use taskscope_core::units::thousands;
 
-use crate::draw::{RenderOptions, View, graph_scene};
+use crate::graph_scene::{RenderOptions, View, graph_scene};
+use crate::scene::Scene;
 use crate::svg::{write_svg, xml_escape};
 use crate::timeline::{TimelineOptions, timeline_scene_with};
 
 /// Above this many tasks the report draws one box per group: a drawing of every task
 /// of a 10,000-task graph is several MB, and unreadable at page size.
-pub const REPORT_GROUPS_ABOVE: usize = 1_000;
+const REPORT_GROUPS_ABOVE: usize = 1_000;
 
 /// Above this many events the report's timeline draws runs of tasks narrower than
 /// [`REPORT_MERGE_PX`] as one box.
-pub const REPORT_MERGE_ABOVE: usize = 2_000;
+const REPORT_MERGE_ABOVE: usize = 2_000;
 
 /// See [`REPORT_MERGE_ABOVE`].
-pub const REPORT_MERGE_PX: f64 = 2.0;
+const REPORT_MERGE_PX: f64 = 2.0;
 
 /// What a report shows.
 pub struct Report<'a> {
     /// The file as the user named it.
     pub file: &'a str,
+    /// The graph or run the report is about.
     pub trace: &'a Trace,
     /// The comparison with a base file (and budgets checked), if any.
     pub diff: Option<&'a Diff>,
@@ -101,10 +103,56 @@ const CARDS: [Figure; 9] = [
     Figure::PeakHeld,
 ];
 
-/// Writes the report as one HTML document.
+/// Writes the report as one HTML document: the page's head and navigation, the
+/// figure cards, the comparison (if any), the graph, the timeline (of a run) and
+/// every figure's table.
 pub fn write_report(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
     let trace = report.trace;
     let stats = Stats::of(trace);
+    let timeline = timeline_of(trace, &stats);
+    write_head(w, report, &stats, timeline.is_some())?;
+    write_cards(w, &stats, report.diff)?;
+    if let Some(diff) = report.diff {
+        write_comparison(w, diff)?;
+    }
+    write_graph(w, trace, &stats)?;
+    if let Some(scene) = &timeline {
+        write_timeline(w, trace, scene)?;
+    }
+    writeln!(w, "<section id=\"figures\">\n<h2>All figures</h2>")?;
+    for t in stats.tables() {
+        write_table(w, &t)?;
+    }
+    writeln!(
+        w,
+        "</section>\n<footer>Made by taskscope {} (taskscope stats, diff and report; figures documented in docs/stats-json.md).</footer>\n</body>\n</html>",
+        taskscope_core::VERSION
+    )
+}
+
+/// The timeline of a run with events, runs of small tasks merged in a large run.
+fn timeline_of(trace: &Trace, stats: &Stats) -> Option<Scene> {
+    stats.run.as_ref().filter(|r| r.events > 0)?;
+    let options = TimelineOptions {
+        title: None,
+        merge_below_px: if trace.events.len() > REPORT_MERGE_ABOVE {
+            REPORT_MERGE_PX
+        } else {
+            0.0
+        },
+    };
+    timeline_scene_with(trace, &options).ok()
+}
+
+/// The document's head with the styles, the page's heading, what the file is, and a
+/// link to each section.
+fn write_head(
+    w: &mut dyn Write,
+    report: &Report<'_>,
+    stats: &Stats,
+    has_timeline: bool,
+) -> io::Result<()> {
+    let trace = report.trace;
     let title = report
         .title
         .clone()
@@ -132,57 +180,30 @@ pub fn write_report(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
         },
         xml_escape(&trace.header.tool)
     )?;
-    let timeline = if stats.run.as_ref().is_some_and(|r| r.events > 0) {
-        let options = TimelineOptions {
-            title: None,
-            merge_below_px: if trace.events.len() > REPORT_MERGE_ABOVE {
-                REPORT_MERGE_PX
-            } else {
-                0.0
-            },
-        };
-        timeline_scene_with(trace, &options).ok()
-    } else {
-        None
-    };
     write!(w, "<nav>")?;
     let mut links = vec![("summary", "Summary")];
     if report.diff.is_some() {
         links.push(("diff", "Comparison"));
     }
     links.push(("graph", "Graph"));
-    if timeline.is_some() {
+    if has_timeline {
         links.push(("timeline", "Timeline"));
     }
     links.push(("figures", "All figures"));
     for (id, label) in links {
         write!(w, "<a href=\"#{id}\">{label}</a>")?;
     }
-    writeln!(w, "</nav>\n</header>")?;
+    writeln!(w, "</nav>\n</header>")
+}
 
+/// The summary: a card per figure the file has, with its change against the base.
+fn write_cards(w: &mut dyn Write, stats: &Stats, diff: Option<&Diff>) -> io::Result<()> {
     writeln!(w, "<section id=\"summary\">\n<div class=\"cards\">")?;
     for figure in CARDS {
-        let Some(v) = figure.of(&stats) else { continue };
-        let delta = report
-            .diff
+        let Some(v) = figure.of(stats) else { continue };
+        let delta = diff
             .and_then(|d| d.figure(&figure))
-            .map(|c| {
-                // Red for worse: more of anything, except utilization.
-                let worse = match c.unit() {
-                    Unit::Ratio => -c.change(),
-                    _ => c.change(),
-                };
-                let class = match worse {
-                    d if d > 0.0 => "up",
-                    d if d < 0.0 => "down",
-                    _ => "",
-                };
-                format!(
-                    "<div class=\"d {class}\">{} ({}) vs BASE</div>",
-                    xml_escape(&c.unit().format_change(c.change())),
-                    xml_escape(&c.relative_text())
-                )
-            })
+            .map(card_change)
             .unwrap_or_default();
         writeln!(
             w,
@@ -190,34 +211,58 @@ pub fn write_report(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
             xml_escape(&figure.unit().format(v))
         )?;
     }
-    writeln!(w, "</div>\n</section>")?;
+    writeln!(w, "</div>\n</section>")
+}
 
-    if let Some(diff) = report.diff {
-        writeln!(w, "<section id=\"diff\">\n<h2>Comparison with BASE</h2>")?;
-        for line in diff.heading() {
-            writeln!(w, "<p class=\"note\">{}</p>", xml_escape(&line))?;
-        }
-        if !diff.budgets.is_empty() {
-            let over = diff.exceeded().count();
-            let (class, text) = if over > 0 {
-                (
-                    "fail",
-                    format!("{over} of {} budgets exceeded", diff.budgets.len()),
-                )
-            } else {
-                ("pass", format!("all {} budgets met", diff.budgets.len()))
-            };
-            writeln!(w, "<p class=\"verdict {class}\">{text}</p>")?;
-        }
-        let mut tables = diff.tables();
-        // Budgets (last) first: they decide the verdict.
-        tables.rotate_right(usize::from(!diff.budgets.is_empty()));
-        for t in &tables {
-            write_table(w, t)?;
-        }
-        writeln!(w, "</section>")?;
+/// A card's change against the base, red when worse.
+fn card_change(c: &Change) -> String {
+    // Red for worse: more of anything, except utilization.
+    let worse = match c.unit() {
+        Unit::Ratio => -c.change(),
+        _ => c.change(),
+    };
+    let class = match worse {
+        d if d > 0.0 => "up",
+        d if d < 0.0 => "down",
+        _ => "",
+    };
+    format!(
+        "<div class=\"d {class}\">{} ({}) vs BASE</div>",
+        xml_escape(&c.unit().format_change(c.change())),
+        xml_escape(&c.relative_text())
+    )
+}
+
+/// The comparison with the base: its heading, the budgets' verdict, and its tables,
+/// the budgets first.
+fn write_comparison(w: &mut dyn Write, diff: &Diff) -> io::Result<()> {
+    writeln!(w, "<section id=\"diff\">\n<h2>Comparison with BASE</h2>")?;
+    for line in diff.heading() {
+        writeln!(w, "<p class=\"note\">{}</p>", xml_escape(&line))?;
     }
+    if !diff.budgets.is_empty() {
+        let over = diff.exceeded().count();
+        let (class, text) = if over > 0 {
+            (
+                "fail",
+                format!("{over} of {} budgets exceeded", diff.budgets.len()),
+            )
+        } else {
+            ("pass", format!("all {} budgets met", diff.budgets.len()))
+        };
+        writeln!(w, "<p class=\"verdict {class}\">{text}</p>")?;
+    }
+    let mut tables = diff.tables();
+    // Budgets (last) first: they decide the verdict.
+    tables.rotate_right(usize::from(!diff.budgets.is_empty()));
+    for t in &tables {
+        write_table(w, t)?;
+    }
+    writeln!(w, "</section>")
+}
 
+/// The graph, one box per task, or per group above [`REPORT_GROUPS_ABOVE`] tasks.
+fn write_graph(w: &mut dyn Write, trace: &Trace, stats: &Stats) -> io::Result<()> {
     let groups = trace.graph.len() > REPORT_GROUPS_ABOVE;
     let options = RenderOptions {
         view: if groups { View::Groups } else { View::Tasks },
@@ -243,37 +288,28 @@ pub fn write_report(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
         }
     )?;
     write_figure(w, &graph_scene(trace, &options))?;
-    writeln!(w, "</section>")?;
-
-    if let Some(scene) = &timeline {
-        writeln!(w, "<section id=\"timeline\">\n<h2>Timeline</h2>")?;
-        let merged = if trace.events.len() > REPORT_MERGE_ABOVE {
-            format!(
-                " Runs of tasks narrower than {REPORT_MERGE_PX} px are drawn as one box; its tooltip counts them by group."
-            )
-        } else {
-            String::new()
-        };
-        writeln!(
-            w,
-            "<p class=\"note\">One lane per worker, tasks colored by group, the measured critical path outlined in red; task outputs held and resident memory below.{merged}</p>"
-        )?;
-        write_figure(w, scene)?;
-        writeln!(w, "</section>")?;
-    }
-
-    writeln!(w, "<section id=\"figures\">\n<h2>All figures</h2>")?;
-    for t in stats.tables() {
-        write_table(w, &t)?;
-    }
-    writeln!(
-        w,
-        "</section>\n<footer>Made by taskscope {} (taskscope stats, diff and report; figures documented in docs/stats-json.md).</footer>\n</body>\n</html>",
-        taskscope_core::VERSION
-    )
+    writeln!(w, "</section>")
 }
 
-fn write_figure(w: &mut dyn Write, scene: &crate::Scene) -> io::Result<()> {
+/// The timeline of the run, and what it shows.
+fn write_timeline(w: &mut dyn Write, trace: &Trace, scene: &Scene) -> io::Result<()> {
+    writeln!(w, "<section id=\"timeline\">\n<h2>Timeline</h2>")?;
+    let merged = if trace.events.len() > REPORT_MERGE_ABOVE {
+        format!(
+            " Runs of tasks narrower than {REPORT_MERGE_PX} px are drawn as one box; its tooltip counts them by group."
+        )
+    } else {
+        String::new()
+    };
+    writeln!(
+        w,
+        "<p class=\"note\">One lane per worker, tasks colored by group, the measured critical path outlined in red; task outputs held and resident memory below.{merged}</p>"
+    )?;
+    write_figure(w, scene)?;
+    writeln!(w, "</section>")
+}
+
+fn write_figure(w: &mut dyn Write, scene: &Scene) -> io::Result<()> {
     writeln!(w, "<div class=\"figure\">")?;
     write_svg(w, scene)?;
     writeln!(w, "</div>")

@@ -9,13 +9,16 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use crate::scene::{Scene, Shape, text_width};
+use crate::palette::CRITICAL_PATH;
+use crate::scene::{EdgeShape, LegendEntry, Scene, Shape, TaskShape, text_width};
 
 /// Height of the title line at the top of every drawing.
-pub const TITLE_HEIGHT: f64 = 30.0;
+pub(crate) const TITLE_HEIGHT: f64 = 30.0;
 const LEGEND_ROW: f64 = 18.0;
 const LEGEND_SWATCH: f64 = 12.0;
-const FONT: f64 = 11.0;
+/// The drawing's font size, in px: box labels and the legend; a label's lines are
+/// `FONT + 1` apart.
+pub(crate) const FONT: f64 = 11.0;
 
 /// Text for XML: `& < > " '` escaped; characters XML 1.0 forbids (control characters
 /// other than tab and line breaks) replaced by U+FFFD; `\r` as `&#13;`, which a parser
@@ -27,7 +30,7 @@ pub fn xml_escape(s: &str) -> String {
 /// [`xml_escape`] for an attribute value, whose tabs and line breaks a parser would
 /// otherwise read back as spaces: they are written as character references, so that a
 /// `data-key` reads back as the key it names.
-pub fn xml_attr_escape(s: &str) -> String {
+pub(crate) fn xml_attr_escape(s: &str) -> String {
     escape(s, true)
 }
 
@@ -105,7 +108,7 @@ fn arrowhead(ps: &[(f64, f64)]) -> String {
 
 /// Where the legend's entries go: rows that wrap at `width`; returns the positions and
 /// the total height.
-pub fn legend_layout(labels: &[&str], width: f64) -> (Vec<(f64, f64)>, f64) {
+pub(crate) fn legend_layout(labels: &[&str], width: f64) -> (Vec<(f64, f64)>, f64) {
     if labels.is_empty() {
         return (Vec::new(), 0.0);
     }
@@ -177,7 +180,8 @@ fn shape(w: &mut dyn Write, s: &Shape) -> io::Result<()> {
     }
 }
 
-/// Writes `scene` as an SVG document.
+/// Writes `scene` as an SVG document: the page and its title, the background shapes,
+/// the edges, the tasks, the legend, and the foreground shapes on top.
 pub fn write_svg(w: &mut dyn Write, scene: &Scene) -> io::Result<()> {
     let (width, height) = (scene.width.ceil().max(1.0), scene.height.ceil().max(1.0));
     writeln!(
@@ -200,87 +204,104 @@ pub fn write_svg(w: &mut dyn Write, scene: &Scene) -> io::Result<()> {
     }
     writeln!(w, "<g class=\"edges\">")?;
     for e in &scene.edges {
-        let (stroke, width) = if e.highlight {
-            ("#d62728", "1.6")
-        } else {
-            ("#888888", "0.8")
-        };
-        writeln!(
-            w,
-            "<g class=\"edge\"><path d=\"{}{}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{width}\"/></g>",
-            points(&e.points),
-            arrowhead(&e.points)
-        )?;
+        edge(w, e)?;
     }
     writeln!(w, "</g>\n<g class=\"tasks\">")?;
     for t in &scene.tasks {
-        let (stroke, sw) = match &t.highlight {
-            Some(c) => (xml_escape(c), "2"),
-            None => ("#555555".to_string(), "0.6"),
-        };
-        write!(
-            w,
-            "<g class=\"task\" data-key=\"{}\"><title>{}</title><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\" fill=\"{}\" stroke=\"{stroke}\" stroke-width=\"{sw}\"/>",
-            xml_attr_escape(&t.key),
-            xml_escape(&t.tooltip),
-            num(t.x),
-            num(t.y),
-            num(t.w),
-            num(t.h),
-            xml_escape(&t.fill)
-        )?;
-        // One text element per box, a tspan per line: half the text runs to lay out.
-        if !t.label.is_empty() {
-            let n = t.label.len() as f64;
-            let cx = num(t.x + t.w / 2.0);
-            let y0 = t.y + t.h / 2.0 - (n - 1.0) / 2.0 * (FONT + 1.0) + FONT * 0.35;
-            write!(
-                w,
-                "<text x=\"{cx}\" y=\"{}\" text-anchor=\"middle\" fill=\"#111111\">",
-                num(y0)
-            )?;
-            for (i, line) in t.label.iter().enumerate() {
-                if i == 0 {
-                    write!(w, "<tspan>{}</tspan>", xml_escape(line))?;
-                } else {
-                    write!(
-                        w,
-                        "<tspan x=\"{cx}\" dy=\"{}\">{}</tspan>",
-                        num(FONT + 1.0),
-                        xml_escape(line)
-                    )?;
-                }
-            }
-            write!(w, "</text>")?;
-        }
-        writeln!(w, "</g>")?;
+        task(w, t)?;
     }
     writeln!(w, "</g>")?;
-    if !scene.legend.is_empty() {
-        let labels: Vec<&str> = scene.legend.iter().map(|l| l.label.as_str()).collect();
-        let (at, h) = legend_layout(&labels, width);
-        let top = height - h;
-        writeln!(w, "<g class=\"legend\">")?;
-        for (entry, (x, y)) in scene.legend.iter().zip(at) {
-            writeln!(
-                w,
-                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" stroke=\"#555555\" stroke-width=\"0.6\"/><text x=\"{}\" y=\"{}\" fill=\"#222222\">{}</text>",
-                num(x),
-                num(top + y),
-                num(LEGEND_SWATCH),
-                num(LEGEND_SWATCH),
-                xml_escape(&entry.fill),
-                num(x + LEGEND_SWATCH + 5.0),
-                num(top + y + LEGEND_SWATCH - 2.0),
-                xml_escape(&entry.label)
-            )?;
-        }
-        writeln!(w, "</g>")?;
-    }
+    legend(w, &scene.legend, width, height)?;
     for s in &scene.foreground {
         shape(w, s)?;
     }
     writeln!(w, "</svg>")
+}
+
+/// One edge: its polyline and arrowhead as one path, red and thicker when highlighted.
+fn edge(w: &mut dyn Write, e: &EdgeShape) -> io::Result<()> {
+    let (stroke, width) = if e.highlight {
+        (CRITICAL_PATH, "1.6")
+    } else {
+        ("#888888", "0.8")
+    };
+    writeln!(
+        w,
+        "<g class=\"edge\"><path d=\"{}{}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"{width}\"/></g>",
+        points(&e.points),
+        arrowhead(&e.points)
+    )
+}
+
+/// One task: its group with the key, the tooltip, the box and the label.
+fn task(w: &mut dyn Write, t: &TaskShape) -> io::Result<()> {
+    let (stroke, sw) = match &t.highlight {
+        Some(c) => (xml_escape(c), "2"),
+        None => ("#555555".to_string(), "0.6"),
+    };
+    write!(
+        w,
+        "<g class=\"task\" data-key=\"{}\"><title>{}</title><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\" fill=\"{}\" stroke=\"{stroke}\" stroke-width=\"{sw}\"/>",
+        xml_attr_escape(&t.key),
+        xml_escape(&t.tooltip),
+        num(t.x),
+        num(t.y),
+        num(t.w),
+        num(t.h),
+        xml_escape(&t.fill)
+    )?;
+    // One text element per box, a tspan per line: half the text runs to lay out.
+    if !t.label.is_empty() {
+        let n = t.label.len() as f64;
+        let cx = num(t.x + t.w / 2.0);
+        let y0 = t.y + t.h / 2.0 - (n - 1.0) / 2.0 * (FONT + 1.0) + FONT * 0.35;
+        write!(
+            w,
+            "<text x=\"{cx}\" y=\"{}\" text-anchor=\"middle\" fill=\"#111111\">",
+            num(y0)
+        )?;
+        for (i, line) in t.label.iter().enumerate() {
+            if i == 0 {
+                write!(w, "<tspan>{}</tspan>", xml_escape(line))?;
+            } else {
+                write!(
+                    w,
+                    "<tspan x=\"{cx}\" dy=\"{}\">{}</tspan>",
+                    num(FONT + 1.0),
+                    xml_escape(line)
+                )?;
+            }
+        }
+        write!(w, "</text>")?;
+    }
+    writeln!(w, "</g>")
+}
+
+/// The legend at the bottom of a `width` x `height` drawing: a swatch and a label per
+/// entry, in rows (nothing when there are no entries).
+fn legend(w: &mut dyn Write, entries: &[LegendEntry], width: f64, height: f64) -> io::Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let labels: Vec<&str> = entries.iter().map(|l| l.label.as_str()).collect();
+    let (at, h) = legend_layout(&labels, width);
+    let top = height - h;
+    writeln!(w, "<g class=\"legend\">")?;
+    for (entry, (x, y)) in entries.iter().zip(at) {
+        writeln!(
+            w,
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" stroke=\"#555555\" stroke-width=\"0.6\"/><text x=\"{}\" y=\"{}\" fill=\"#222222\">{}</text>",
+            num(x),
+            num(top + y),
+            num(LEGEND_SWATCH),
+            num(LEGEND_SWATCH),
+            xml_escape(&entry.fill),
+            num(x + LEGEND_SWATCH + 5.0),
+            num(top + y + LEGEND_SWATCH - 2.0),
+            xml_escape(&entry.label)
+        )?;
+    }
+    writeln!(w, "</g>")
 }
 
 #[cfg(test)]

@@ -17,9 +17,9 @@ pub(super) enum EdgeRole {
 /// The input edges as an acyclic list without repeats, and the role of each input edge.
 pub(super) struct Prepared {
     /// Acyclic edges `(from, to)`, sorted, without repeats or self-loops.
-    pub dag: Vec<(u32, u32)>,
+    pub(super) dag: Vec<(u32, u32)>,
     /// One entry per input edge.
-    pub roles: Vec<EdgeRole>,
+    pub(super) roles: Vec<EdgeRole>,
 }
 
 /// Sorts and deduplicates `(from, to, tag)` triples; returns the unique pairs and, for
@@ -193,9 +193,9 @@ pub(super) fn layers(n: usize, edges: &[(u32, u32)]) -> Vec<u32> {
 /// A layered graph whose edges all join adjacent layers: real nodes `0..real`, then the
 /// dummy nodes of long edges, each edge's dummies numbered consecutively.
 pub(super) struct Proper {
-    pub real: usize,
-    pub layer: Vec<u32>,
-    pub layer_count: usize,
+    pub(super) real: usize,
+    pub(super) layer: Vec<u32>,
+    pub(super) layer_count: usize,
     /// Neighbors one layer down (`down`) and up (`up`).
     down: Rows,
     up: Rows,
@@ -205,7 +205,7 @@ pub(super) struct Proper {
 
 impl Proper {
     /// Splits every edge of `edges` (between nodes of `layer`) into unit-span segments.
-    pub fn new(mut layer: Vec<u32>, edges: &[(u32, u32)]) -> Proper {
+    pub(super) fn new(mut layer: Vec<u32>, edges: &[(u32, u32)]) -> Proper {
         let real = layer.len();
         let layer_count = layer.iter().max().map_or(0, |&l| l as usize + 1);
         let mut chain_start = Vec::with_capacity(edges.len() + 1);
@@ -237,28 +237,28 @@ impl Proper {
     }
 
     /// Number of nodes, dummies included.
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.layer.len()
     }
 
-    pub fn is_dummy(&self, v: u32) -> bool {
+    pub(super) fn is_dummy(&self, v: u32) -> bool {
         v as usize >= self.real
     }
 
     /// Neighbors one layer down, in the order their edges were given.
     #[inline]
-    pub fn down(&self, v: u32) -> &[u32] {
+    pub(super) fn down(&self, v: u32) -> &[u32] {
         self.down.of(v)
     }
 
     /// Neighbors one layer up.
     #[inline]
-    pub fn up(&self, v: u32) -> &[u32] {
+    pub(super) fn up(&self, v: u32) -> &[u32] {
         self.up.of(v)
     }
 
     /// The dummies of edge `e`, from its upper end to its lower end.
-    pub fn chain(&self, e: usize) -> std::ops::Range<u32> {
+    pub(super) fn chain(&self, e: usize) -> std::ops::Range<u32> {
         self.chain_start[e]..self.chain_start[e + 1]
     }
 }
@@ -269,7 +269,7 @@ impl Proper {
 /// on large graphs that makes them several times faster.
 pub(super) struct Ranked {
     /// `Proper` id of every node.
-    pub old: Vec<u32>,
+    pub(super) old: Vec<u32>,
     real: usize,
     /// The nodes of layer `l` are `layer_start[l]..layer_start[l + 1]`.
     layer_start: Vec<u32>,
@@ -279,7 +279,7 @@ pub(super) struct Ranked {
 
 impl Ranked {
     /// Numbers the nodes of `g` in the order of `layers` (every node in one layer).
-    pub fn new(g: &Proper, layers: &[Vec<u32>]) -> Ranked {
+    pub(super) fn new(g: &Proper, layers: &[Vec<u32>]) -> Ranked {
         let n = g.len();
         let mut new_of = vec![0u32; n];
         let mut old = Vec::with_capacity(n);
@@ -313,30 +313,30 @@ impl Ranked {
         }
     }
 
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.old.len()
     }
 
-    pub fn layer_count(&self) -> usize {
+    pub(super) fn layer_count(&self) -> usize {
         self.layer_start.len() - 1
     }
 
     /// The nodes of layer `l`, in order.
-    pub fn layer(&self, l: usize) -> std::ops::Range<u32> {
+    pub(super) fn layer(&self, l: usize) -> std::ops::Range<u32> {
         self.layer_start[l]..self.layer_start[l + 1]
     }
 
-    pub fn is_dummy(&self, v: u32) -> bool {
+    pub(super) fn is_dummy(&self, v: u32) -> bool {
         self.old[v as usize] as usize >= self.real
     }
 
     #[inline]
-    pub fn down(&self, v: u32) -> &[u32] {
+    pub(super) fn down(&self, v: u32) -> &[u32] {
         self.down.of(v)
     }
 
     #[inline]
-    pub fn up(&self, v: u32) -> &[u32] {
+    pub(super) fn up(&self, v: u32) -> &[u32] {
         self.up.of(v)
     }
 }

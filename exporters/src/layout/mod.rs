@@ -41,7 +41,6 @@ mod tests;
 
 pub use ordering::count_crossings;
 
-use crate::RankDir;
 use layering::{EdgeRole, Proper};
 use packing::Components;
 use placement::Extents;
@@ -59,6 +58,41 @@ pub enum Direction {
     LeftToRight,
     /// Dependencies on the right (`RL`).
     RightToLeft,
+}
+
+/// Direction of the drawing, as Graphviz's `rankdir`: where the first tasks are.
+/// taskscope defaults to `TB` (inputs at the top, results at the bottom); Dask's
+/// `visualize` uses `BT`.
+///
+/// ```
+/// use taskscope_exporters::RankDir;
+/// use taskscope_exporters::layout::Direction;
+/// assert_eq!(RankDir::BT.as_str(), "BT");
+/// assert_eq!(Direction::from(RankDir::LR), Direction::LeftToRight);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RankDir {
+    /// Top to bottom: inputs at the top.
+    #[default]
+    TB,
+    /// Bottom to top: inputs at the bottom, like Dask's `visualize`.
+    BT,
+    /// Left to right: inputs on the left.
+    LR,
+    /// Right to left: inputs on the right.
+    RL,
+}
+
+impl RankDir {
+    /// The name Graphviz gives this direction (`TB`, `BT`, `LR`, `RL`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RankDir::TB => "TB",
+            RankDir::BT => "BT",
+            RankDir::LR => "LR",
+            RankDir::RL => "RL",
+        }
+    }
 }
 
 impl From<RankDir> for Direction {
@@ -81,6 +115,7 @@ pub struct LayoutInput {
     /// before its dependent). Repeats and self-loops are tolerated: ignored for layout,
     /// still routed; an edge naming a node that does not exist gets an empty polyline.
     pub edges: Vec<(usize, usize)>,
+    /// Where edges point.
     pub direction: Direction,
     /// Space between neighboring boxes in a layer.
     pub node_gap: f64,
@@ -117,8 +152,9 @@ pub struct Layout {
     /// layers (where long edges pass their dummy nodes), and never enters another box.
     /// A self-loop is a small loop beside its box; an edge to a missing node is empty.
     pub edges: Vec<Vec<(f64, f64)>>,
-    /// Size of the bounding box of all boxes and edges.
+    /// Width of the bounding box of all boxes and edges.
     pub width: f64,
+    /// Height of the bounding box of all boxes and edges.
     pub height: f64,
     /// Edge crossings between adjacent layers after ordering, over all components.
     pub crossings: usize,

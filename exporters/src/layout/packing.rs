@@ -8,21 +8,21 @@ pub(super) struct Components {
     edge_start: Vec<u32>,
     edges: Vec<u32>,
     /// Index of every node within its component's node list.
-    pub local: Vec<u32>,
+    pub(super) local: Vec<u32>,
 }
 
 impl Components {
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.node_start.len() - 1
     }
 
     /// Nodes of component `c`, ascending.
-    pub fn nodes(&self, c: usize) -> &[u32] {
+    pub(super) fn nodes(&self, c: usize) -> &[u32] {
         &self.nodes[self.node_start[c] as usize..self.node_start[c + 1] as usize]
     }
 
     /// Indices of the edges of component `c`, ascending.
-    pub fn edges(&self, c: usize) -> &[u32] {
+    pub(super) fn edges(&self, c: usize) -> &[u32] {
         &self.edges[self.edge_start[c] as usize..self.edge_start[c + 1] as usize]
     }
 }

@@ -25,9 +25,9 @@ fn weight(g: &Ranked, a: u32, b: u32) -> f64 {
 /// Extent of every node (dummies included) left and right of its center, and the gap
 /// wanted between boxes; dummies keep half that from their neighbors.
 pub(super) struct Extents<'a> {
-    pub left: &'a [f64],
-    pub right: &'a [f64],
-    pub gap: f64,
+    pub(super) left: &'a [f64],
+    pub(super) right: &'a [f64],
+    pub(super) gap: f64,
 }
 
 impl Extents<'_> {

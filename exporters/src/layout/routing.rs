@@ -11,18 +11,18 @@ use super::layering::Proper;
 /// Where the nodes and layers of a component are.
 pub(super) struct Geometry<'a> {
     /// Center `x` of every node, dummies included.
-    pub x: &'a [f64],
+    pub(super) x: &'a [f64],
     /// `(top, bottom)` of every layer band.
-    pub bands: &'a [(f64, f64)],
+    pub(super) bands: &'a [(f64, f64)],
     /// Half width and half height of every real node.
-    pub half: &'a [(f64, f64)],
+    pub(super) half: &'a [(f64, f64)],
     /// Where each dummy's edge may cross its layer (see [`slots`]).
-    pub slot: &'a [(f64, f64)],
+    pub(super) slot: &'a [(f64, f64)],
 }
 
 impl Geometry<'_> {
     /// Center of real node `v`: boxes are centered in their band.
-    pub fn center(&self, g: &Proper, v: u32) -> (f64, f64) {
+    pub(super) fn center(&self, g: &Proper, v: u32) -> (f64, f64) {
         let (top, bottom) = self.bands[g.layer[v as usize] as usize];
         (self.x[v as usize], (top + bottom) / 2.0)
     }

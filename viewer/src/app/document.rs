@@ -355,7 +355,7 @@ impl Document {
     /// when that says more.
     pub(crate) fn short_name(&self, task: TaskId) -> String {
         let t = self.trace.graph.task(task);
-        let short = taskscope_exporters::short_label(&t.key, &t.group).replace('\n', " ");
+        let short = taskscope_core::short_label(&t.key, &t.group).replace('\n', " ");
         if short == t.group && t.key != t.group {
             t.key.clone()
         } else {

@@ -7,13 +7,12 @@ use taskscope_analysis::stats::RunStats;
 use taskscope_core::trace::{TaskStatus, Trace};
 use taskscope_core::units::format_bytes;
 use taskscope_core::units::format_ns;
-use taskscope_core::{TaskGraph, TaskId};
+use taskscope_core::{TaskGraph, TaskId, short_label};
 
-use crate::dot::{RankDir, short_label};
-use crate::layout::{Direction, LayoutInput, layout};
-use crate::palette::Palette;
+use crate::layout::{LayoutInput, RankDir, layout};
+use crate::palette::{CRITICAL_PATH, Palette};
 use crate::scene::{EdgeShape, LegendEntry, Scene, TaskShape, text_width};
-use crate::svg::{TITLE_HEIGHT, legend_layout};
+use crate::svg::{FONT, TITLE_HEIGHT, legend_layout};
 
 /// Above this many tasks, `View::Auto` draws groups instead of tasks. Graphviz is
 /// unreadable (and slow) long before; Dask's dashboard stops drawing at 5,000.
@@ -51,6 +50,7 @@ impl View {
 /// What the fill color tells.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ColorBy {
+    /// The task's group, one color per group.
     #[default]
     Group,
     /// Measured duration (traces), on a log scale.
@@ -62,16 +62,17 @@ pub enum ColorBy {
 /// How to draw a graph.
 #[derive(Clone, Debug, Default)]
 pub struct RenderOptions {
+    /// What each box stands for: a task or a group.
     pub view: View,
+    /// What the fill color tells.
     pub color: ColorBy,
+    /// Where the first tasks go.
     pub rankdir: RankDir,
     /// The title line; by default the file's name and the graph's size.
     pub title: Option<String>,
 }
 
 const MARGIN: f64 = 16.0;
-const FONT: f64 = 11.0;
-const HOT: &str = "#d62728";
 
 /// What a trace measured for each task.
 struct Measured {
@@ -169,15 +170,6 @@ fn viridis(t: f64) -> String {
         mix(a.1, b.1),
         mix(a.2, b.2)
     )
-}
-
-fn direction(r: RankDir) -> Direction {
-    match r {
-        RankDir::TB => Direction::TopToBottom,
-        RankDir::BT => Direction::BottomToTop,
-        RankDir::LR => Direction::LeftToRight,
-        RankDir::RL => Direction::RightToLeft,
-    }
 }
 
 /// One box to lay out and draw.
@@ -403,7 +395,7 @@ fn place(
     let laid = layout(&LayoutInput {
         sizes: sizes.clone(),
         edges: edges.to_vec(),
-        direction: direction(rankdir),
+        direction: rankdir.into(),
         ..LayoutInput::default()
     });
     let (dx, dy) = (MARGIN, TITLE_HEIGHT + MARGIN);
@@ -424,7 +416,7 @@ fn place(
             fill: n.fill,
             label: n.label,
             tooltip: n.tooltip,
-            highlight: n.critical.then(|| HOT.to_string()),
+            highlight: n.critical.then(|| CRITICAL_PATH.to_string()),
         })
         .collect::<Vec<_>>();
     let edges = laid
