@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
 use clap::Args;
-use taskscope_analysis::stats::{Budget, Diff, Stats};
+use taskscope_analysis::budget::Budget;
+use taskscope_analysis::diff::Diff;
+use taskscope_analysis::stats::Stats;
 use taskscope_core::trace::Trace;
 
 use crate::Failure;

@@ -26,8 +26,9 @@ use taskscope_core::units::{format_bytes, format_ns, thousands};
 pub enum Unit {
     /// A number of things (tasks, edges, layers).
     Count,
-    /// Nanoseconds.
+    /// A duration in nanoseconds.
     Time,
+    /// An amount of memory or data in bytes.
     Bytes,
     /// A fraction (utilization: 0.86 is 86%).
     Ratio,
@@ -71,12 +72,23 @@ impl Unit {
             _ => format!("{sign}{}", self.format(d.abs())),
         }
     }
+
+    /// A value in JSON: whole for counts, ns and bytes, a fraction with four decimals
+    /// for ratios.
+    pub(crate) fn json(self, v: f64) -> serde_json::Value {
+        match self {
+            Unit::Ratio => serde_json::json!((v * 1e4).round() / 1e4),
+            _ => serde_json::json!(v.round() as i64),
+        }
+    }
 }
 
 /// The statistics of one file: its graph, and the run for a trace of one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stats {
+    /// Size and shape of the file's graph.
     pub graph: GraphStats,
+    /// What the run measured; `None` for a graph without events.
     pub run: Option<RunStats>,
 }
 
@@ -127,7 +139,9 @@ pub enum GroupFigure {
 /// `group:mean_chunk.time`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Figure {
+    /// Tasks in the graph.
     Tasks,
+    /// Dependencies between tasks.
     Edges,
     /// Number of layers.
     Depth,
