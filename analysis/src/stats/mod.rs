@@ -111,12 +111,7 @@ impl GraphStats {
         let _ = writeln!(s, "  groups ({})", self.groups.len());
         let mut groups: Vec<(&String, &usize)> = self.groups.iter().collect();
         groups.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-        let width = groups
-            .iter()
-            .map(|(g, _)| g.chars().count())
-            .max()
-            .unwrap_or(0)
-            .clamp(20, 48);
+        let width = name_column_width(groups.iter().map(|(g, _)| *g));
         for (g, n) in groups {
             let _ = writeln!(
                 s,
@@ -126,6 +121,16 @@ impl GraphStats {
         }
         s
     }
+}
+
+/// Width of the group-name column of a text table: the longest name, at least 20
+/// and at most 48 characters (longer names are elided).
+fn name_column_width<'a>(names: impl Iterator<Item = &'a String>) -> usize {
+    names
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(20, 48)
 }
 
 #[cfg(test)]

@@ -237,12 +237,7 @@ impl RunStats {
         }
         let mut groups: Vec<(&String, &GroupRun)> = self.group_runs.iter().collect();
         groups.sort_by(|a, b| b.1.time_ns.cmp(&a.1.time_ns).then(a.0.cmp(b.0)));
-        let width = groups
-            .iter()
-            .map(|(n, _)| n.chars().count())
-            .max()
-            .unwrap_or(0)
-            .clamp(20, 48);
+        let width = super::name_column_width(groups.iter().map(|(n, _)| *n));
         let _ = writeln!(
             s,
             "  {:<w$} {:>6} {:>9} {:>9} {:>10}",
