@@ -1,12 +1,20 @@
 //! taskscope-analysis: what a graph or a run says, with no drawing and no UI.
 //!
-//! | module | what it answers | main items |
-//! |---|---|---|
-//! | [`stats`] | how big is the graph, how did the run go | [`Stats`](stats::Stats) (a file's [`GraphStats`](stats::GraphStats) and [`RunStats`](stats::RunStats)), [`Figure`](stats::Figure), [`Unit`](stats::Unit), [`Table`](stats::Table) |
-//! | [`diff`] | what changed from one file to another | [`Diff`](diff::Diff), [`Change`](diff::Change), [`GroupChange`](diff::GroupChange) |
-//! | [`budget`] | did a change stay within its limit (CI) | [`Budget`](budget::Budget), [`BudgetCheck`](budget::BudgetCheck), [`BudgetError`](budget::BudgetError) |
-//! | [`replay`] | what was the run doing at time t | [`Replay`](replay::Replay), [`TaskState`](replay::TaskState), [`Lanes`](replay::Lanes) |
-//! | [`held`] | how many bytes of outputs were held over time | [`held_over_time`](held::held_over_time), [`held_steps`](held::held_steps) |
+//! - [`stats`]: how big is the graph, how did the run go. [`Stats`](stats::Stats)
+//!   holds a file's [`GraphStats`](stats::GraphStats) and
+//!   [`RunStats`](stats::RunStats); a [`Figure`](stats::Figure) is one of them by
+//!   name, with its [`Unit`](stats::Unit); a [`Table`](stats::Table) shows them.
+//! - [`diff`]: what changed from one file to another. [`Diff`](diff::Diff) holds a
+//!   [`Change`](diff::Change) per figure and a [`GroupChange`](diff::GroupChange)
+//!   per group.
+//! - [`budget`]: did a change stay within its limit (CI). A
+//!   [`Budget`](budget::Budget) parsed from `tasks=+10%` gives a
+//!   [`BudgetCheck`](budget::BudgetCheck) or a [`BudgetError`](budget::BudgetError).
+//! - [`replay`]: what the run was doing at time t. [`Replay`](replay::Replay)
+//!   answers each task's [`TaskState`](replay::TaskState), held and resident
+//!   memory, and the timeline's [`Lanes`](replay::Lanes).
+//! - [`held`]: the one rule for bytes of task outputs held over time
+//!   ([`held_over_time`](held::held_over_time)).
 //!
 //! `taskscope stats` prints [`Stats`](stats::Stats); `taskscope diff` prints a
 //! [`Diff`](diff::Diff) checked against [`Budget`](budget::Budget)s; the viewer draws a
