@@ -29,7 +29,7 @@ use crate::Failure;
 /// wall_ns (median), min_wall_ns, per_task_ns (median wall / tasks), repeat.
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
-pub struct BenchArgs {
+pub(crate) struct BenchArgs {
     /// Tasks in the chain and in the fan-in.
     #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(2..=50_000_000))]
     tasks: u64,
@@ -64,7 +64,7 @@ struct Row {
     wall_ns: u64,
 }
 
-pub fn run(args: BenchArgs) -> Result<(), Failure> {
+pub(crate) fn run(args: BenchArgs) -> Result<(), Failure> {
     let scratch = tempfile::tempdir().context("cannot create a temporary folder for traces")?;
     let trace_path = scratch.path().join("bench.trace.jsonl");
     let threads = Threads::new(args.threads as usize);

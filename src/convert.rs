@@ -32,7 +32,7 @@ use crate::Failure;
 ///   taskscope convert profile.json -o profile.out --format taskscope
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
-pub struct ConvertArgs {
+pub(crate) struct ConvertArgs {
     /// Input file: a taskscope graph or trace, or a Chrome trace-event JSON file.
     input: PathBuf,
     /// Output file; its extension chooses the format (.json: Chrome, .jsonl: taskscope).
@@ -70,7 +70,7 @@ fn output_format(output: &Path, format: Option<Format>) -> anyhow::Result<Format
     }
 }
 
-pub fn run(args: ConvertArgs) -> Result<(), Failure> {
+pub(crate) fn run(args: ConvertArgs) -> Result<(), Failure> {
     let format = output_format(&args.output, args.format)?;
     let trace = crate::input::load(&args.input)?;
     let written = match format {

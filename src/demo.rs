@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, anyhow};
 use clap::{Args, ValueEnum};
 use ndarray::Axis;
-use taskscope_collections::array::tutorial_normalization;
+use taskscope_collections::array::{Array, tutorial_normalization};
 use taskscope_collections::delayed;
 use taskscope_core::recorder::{RunReport, TraceOptions, TracedRunError, run_traced};
 use taskscope_core::units::format_ns;
@@ -44,7 +44,7 @@ use crate::progress::Progress;
 ///   taskscope demo --executor sequential --quiet
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
-pub struct DemoArgs {
+pub(crate) struct DemoArgs {
     /// Folder for the trace files; created if missing.
     #[arg(long, value_name = "DIR", default_value = ".")]
     out: PathBuf,
@@ -102,46 +102,18 @@ fn parse_dims(s: &str) -> Result<Dims, String> {
     }
 }
 
-pub fn run(args: DemoArgs) -> Result<(), Failure> {
+/// Runs the demo: the arrays, then `delayed`, then the drawings; exit code 1 when a
+/// result fails its check.
+pub(crate) fn run(args: DemoArgs) -> Result<(), Failure> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create the output folder {}", args.out.display()))?;
-    let cancel = Arc::new(AtomicBool::new(false));
-    {
-        let cancel = cancel.clone();
-        // First Ctrl-C: stop starting tasks, keep the trace. Second: leave now.
-        let _ = ctrlc::set_handler(move || {
-            if cancel.swap(true, Ordering::SeqCst) {
-                std::process::exit(130);
-            }
-        });
-    }
-    let executor: Box<dyn Executor> = match args.executor {
-        ExecutorKind::Threads => {
-            let threads = match args.workers {
-                Some(n) => Threads::new(n as usize),
-                None => Threads::default(),
-            };
-            Box::new(threads.with_cancel(cancel))
-        }
-        ExecutorKind::Sequential => Box::new(Sequential),
-    };
+    let executor = executor(&args, cancel_on_ctrl_c());
     let traced = Traced {
         executor: executor.as_ref(),
         sample_period: Duration::from_millis(args.sample_ms),
         quiet: args.quiet,
     };
-    let Dims([rows, cols]) = args.shape;
-    let Dims([crows, ccols]) = args.chunks;
-
-    crate::outln!("1. Chunked arrays: normalize a random {rows}x{cols} array by row");
-    crate::outln!("   x = random(({rows}, {cols}), chunks=({crows}, {ccols}))");
-    crate::outln!("   y = (x - x.mean(axis=1, keepdims=True)) / x.std(axis=1, keepdims=True)");
-    let (x, y) = tutorial_normalization(&args.shape.0, &args.chunks.0, args.seed)?;
-    crate::outln!();
-    crate::outln!("x = {x}");
-    crate::outln!("{y:#}");
-    crate::outln!();
-
+    let y = arrays(&args)?;
     let program = y.program()?;
     let norm_path = args.out.join("norm.trace.jsonl");
     if args.graph_only {
@@ -152,59 +124,10 @@ pub fn run(args: DemoArgs) -> Result<(), Failure> {
         );
         return draw(&norm_path, &args.out.join("norm_dask.pdf"), false);
     }
-    let outputs = traced.run(&program, &y.targets(&program), &norm_path, "norm")?;
-    let values = y.assemble(&program, &outputs)?;
-    let max_mean = values
-        .mean_axis(Axis(1))
-        .expect("rows are not empty")
-        .iter()
-        .fold(0.0f64, |m, v| m.max(v.abs()));
-    let max_std_err = values
-        .std_axis(Axis(1), 0.0)
-        .iter()
-        .fold(0.0f64, |m, v| m.max((v - 1.0).abs()));
-    let arrays_ok = max_mean < 1e-9 && max_std_err < 1e-9;
-    crate::outln!(
-        "   check: largest |row mean| = {max_mean:.1e} (want ~0), largest |row std - 1| = {max_std_err:.1e} (want ~0): {}",
-        verdict(arrays_ok)
-    );
-    crate::outln!();
-
-    crate::outln!("2. delayed: inc, double and add over [1, 2, 3, 4, 5], then sum");
-    let total = delayed::tutorial();
-    let dprogram = total.program()?;
-    crate::outln!(
-        "   total = {total}   ({} tasks, {} edges)",
-        dprogram.graph().len(),
-        dprogram.graph().edge_count()
-    );
-    let target = dprogram
-        .graph()
-        .id_of(total.key())
-        .expect("the sum is in its program");
+    let arrays_ok = normalize(&traced, &y, &program, &norm_path)?;
     let delayed_path = args.out.join("delayed.trace.jsonl");
-    let outputs = traced.run(&dprogram, &[target], &delayed_path, "delayed")?;
-    let sum = *outputs
-        .get(target)
-        .and_then(|v| v.downcast_ref::<i64>())
-        .ok_or_else(|| anyhow!("the delayed sum returned no number"))?;
-    let delayed_ok = sum == 50;
-    crate::outln!(
-        "   check: total.compute() = {sum} (want 50): {}",
-        verdict(delayed_ok)
-    );
-    crate::outln!();
-
-    crate::outln!("3. Drawings, like res.visualize('norm_dask.pdf'), without Graphviz");
-    let drawings = [
-        (&norm_path, args.out.join("norm_dask.pdf"), false),
-        (&delayed_path, args.out.join("delayed.pdf"), false),
-        (&norm_path, args.out.join("norm_timeline.svg"), true),
-    ];
-    for (trace_path, out, timeline) in drawings {
-        draw(trace_path, &out, timeline)?;
-    }
-    crate::outln!();
+    let delayed_ok = delayed_sum(&traced, &delayed_path)?;
+    drawings(&args.out, &norm_path, &delayed_path)?;
     crate::outln!("next: taskscope stats {}", norm_path.display());
 
     if arrays_ok && delayed_ok {
@@ -215,6 +138,115 @@ pub fn run(args: DemoArgs) -> Result<(), Failure> {
             error: anyhow!("the demo's results failed their checks (see above)"),
         })
     }
+}
+
+/// A flag the first Ctrl-C sets (stop starting tasks, keep the trace); a second
+/// Ctrl-C leaves at once with code 130.
+fn cancel_on_ctrl_c() -> Arc<AtomicBool> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let flag = cancel.clone();
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    cancel
+}
+
+/// The executor `--executor` and `--workers` ask for; the threaded one stops when
+/// `cancel` is set.
+fn executor(args: &DemoArgs, cancel: Arc<AtomicBool>) -> Box<dyn Executor> {
+    match args.executor {
+        ExecutorKind::Threads => {
+            let threads = match args.workers {
+                Some(n) => Threads::new(n as usize),
+                None => Threads::default(),
+            };
+            Box::new(threads.with_cancel(cancel))
+        }
+        ExecutorKind::Sequential => Box::new(Sequential),
+    }
+}
+
+/// Step 1's lazy arrays, printed like Dask's repr: returns the normalized array.
+fn arrays(args: &DemoArgs) -> Result<Array, Failure> {
+    let Dims([rows, cols]) = args.shape;
+    let Dims([crows, ccols]) = args.chunks;
+    crate::outln!("1. Chunked arrays: normalize a random {rows}x{cols} array by row");
+    crate::outln!("   x = random(({rows}, {cols}), chunks=({crows}, {ccols}))");
+    crate::outln!("   y = (x - x.mean(axis=1, keepdims=True)) / x.std(axis=1, keepdims=True)");
+    let (x, y) = tutorial_normalization(&args.shape.0, &args.chunks.0, args.seed)?;
+    crate::outln!();
+    crate::outln!("x = {x}");
+    crate::outln!("{y:#}");
+    crate::outln!();
+    Ok(y)
+}
+
+/// Computes `y` traced into `path` and checks every row has mean 0 and standard
+/// deviation 1; whether it does.
+fn normalize(traced: &Traced, y: &Array, program: &Program, path: &Path) -> Result<bool, Failure> {
+    let outputs = traced.run(program, &y.targets(program), path, "norm")?;
+    let values = y.assemble(program, &outputs)?;
+    let max_mean = values
+        .mean_axis(Axis(1))
+        .expect("rows are not empty")
+        .iter()
+        .fold(0.0f64, |m, v| m.max(v.abs()));
+    let max_std_err = values
+        .std_axis(Axis(1), 0.0)
+        .iter()
+        .fold(0.0f64, |m, v| m.max((v - 1.0).abs()));
+    let ok = max_mean < 1e-9 && max_std_err < 1e-9;
+    crate::outln!(
+        "   check: largest |row mean| = {max_mean:.1e} (want ~0), largest |row std - 1| = {max_std_err:.1e} (want ~0): {}",
+        verdict(ok)
+    );
+    crate::outln!();
+    Ok(ok)
+}
+
+/// Step 2: the tutorial's `delayed` sum, computed traced into `path`; whether it is 50.
+fn delayed_sum(traced: &Traced, path: &Path) -> Result<bool, Failure> {
+    crate::outln!("2. delayed: inc, double and add over [1, 2, 3, 4, 5], then sum");
+    let total = delayed::tutorial();
+    let program = total.program()?;
+    crate::outln!(
+        "   total = {total}   ({} tasks, {} edges)",
+        program.graph().len(),
+        program.graph().edge_count()
+    );
+    let target = program
+        .graph()
+        .id_of(total.key())
+        .expect("the sum is in its program");
+    let outputs = traced.run(&program, &[target], path, "delayed")?;
+    let sum = *outputs
+        .get(target)
+        .and_then(|v| v.downcast_ref::<i64>())
+        .ok_or_else(|| anyhow!("the delayed sum returned no number"))?;
+    let ok = sum == 50;
+    crate::outln!(
+        "   check: total.compute() = {sum} (want 50): {}",
+        verdict(ok)
+    );
+    crate::outln!();
+    Ok(ok)
+}
+
+/// Step 3: both graphs as PDF and the normalization's timeline as SVG, in `out`.
+fn drawings(out: &Path, norm_path: &Path, delayed_path: &Path) -> Result<(), Failure> {
+    crate::outln!("3. Drawings, like res.visualize('norm_dask.pdf'), without Graphviz");
+    let drawings = [
+        (norm_path, out.join("norm_dask.pdf"), false),
+        (delayed_path, out.join("delayed.pdf"), false),
+        (norm_path, out.join("norm_timeline.svg"), true),
+    ];
+    for (trace_path, file, timeline) in drawings {
+        draw(trace_path, &file, timeline)?;
+    }
+    crate::outln!();
+    Ok(())
 }
 
 /// Runs programs traced, with progress bars, reporting as the demo does.
@@ -313,6 +345,7 @@ fn draw(trace_path: &Path, out: &Path, timeline: bool) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `ok` or `FAILED`, for a check's line.
 fn verdict(ok: bool) -> &'static str {
     if ok { "ok" } else { "FAILED" }
 }

@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::anyhow;
 use clap::Args;
-use taskscope_analysis::stats::{Budget, Diff, Stats};
+use taskscope_analysis::budget::Budget;
+use taskscope_analysis::diff::Diff;
+use taskscope_analysis::stats::Stats;
 use taskscope_core::trace::Trace;
 
 use crate::Failure;
@@ -36,7 +38,7 @@ use crate::out::Format;
 ///   taskscope diff base.jsonl new.jsonl --format markdown > diff.md
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
-pub struct DiffArgs {
+pub(crate) struct DiffArgs {
     /// The file to compare against (a taskscope graph or trace, DOT, or Chrome JSON).
     base: PathBuf,
     /// The file compared.
@@ -50,7 +52,7 @@ pub struct DiffArgs {
 }
 
 /// Budgets as written on the command line; a malformed one is an error (exit 2).
-pub fn parse_budgets(texts: &[String]) -> Result<Vec<Budget>, Failure> {
+pub(crate) fn parse_budgets(texts: &[String]) -> Result<Vec<Budget>, Failure> {
     Ok(texts
         .iter()
         .map(|t| t.parse::<Budget>())
@@ -59,7 +61,11 @@ pub fn parse_budgets(texts: &[String]) -> Result<Vec<Budget>, Failure> {
 
 /// Loads both files and compares them, checking `budgets`; returns the new file's
 /// trace too (the report draws it).
-pub fn compare(base: &Path, new: &Path, budgets: &[Budget]) -> Result<(Diff, Trace), Failure> {
+pub(crate) fn compare(
+    base: &Path,
+    new: &Path,
+    budgets: &[Budget],
+) -> Result<(Diff, Trace), Failure> {
     let base_trace = crate::input::load(base)?;
     let new_trace = crate::input::load(new)?;
     crate::input::warn_about(base, &base_trace);
@@ -76,7 +82,7 @@ pub fn compare(base: &Path, new: &Path, budgets: &[Budget]) -> Result<(Diff, Tra
 }
 
 /// Exit code 1 naming every exceeded budget, if any.
-pub fn verdict(diff: &Diff) -> Result<(), Failure> {
+pub(crate) fn verdict(diff: &Diff) -> Result<(), Failure> {
     let over: Vec<String> = diff.exceeded().map(|b| b.describe()).collect();
     if over.is_empty() {
         return Ok(());
@@ -92,7 +98,7 @@ pub fn verdict(diff: &Diff) -> Result<(), Failure> {
     })
 }
 
-pub fn run(args: DiffArgs) -> Result<(), Failure> {
+pub(crate) fn run(args: DiffArgs) -> Result<(), Failure> {
     let budgets = parse_budgets(&args.budgets)?;
     let (diff, _) = compare(&args.base, &args.new, &budgets)?;
     match args.format {

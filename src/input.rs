@@ -4,11 +4,11 @@ use std::path::Path;
 
 use taskscope_core::trace::Trace;
 
-pub use taskscope_interop::input::{LoadOptions, load, load_with};
+pub(crate) use taskscope_interop::input::{LoadOptions, load, load_with};
 
 /// Tells on stderr what a reader skipped and whether the file was cut short; what
 /// taskscope shows covers what the file holds.
-pub fn warn_about(path: &Path, trace: &Trace) {
+pub(crate) fn warn_about(path: &Path, trace: &Trace) {
     if trace.unknown_records > 0 {
         eprintln!(
             "note: {} skipped {} records or events that taskscope does not use (unknown kinds; see docs/chrome-trace.md for Chrome traces)",

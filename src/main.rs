@@ -52,9 +52,11 @@ enum Command {
 }
 
 /// An error that decides the exit code: 1 for a failed check, 2 for everything else.
-pub struct Failure {
-    pub code: u8,
-    pub error: anyhow::Error,
+pub(crate) struct Failure {
+    /// The process's exit code.
+    pub(crate) code: u8,
+    /// What went wrong, printed on stderr after `error: `.
+    pub(crate) error: anyhow::Error,
 }
 
 impl<E: Into<anyhow::Error>> From<E> for Failure {

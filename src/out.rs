@@ -5,7 +5,7 @@ use std::fmt;
 use std::io::{self, Write};
 
 /// Writes formatted text to stdout; see [`outln!`](crate::outln).
-pub fn write(args: fmt::Arguments<'_>) {
+pub(crate) fn write(args: fmt::Arguments<'_>) {
     let mut stdout = io::stdout().lock();
     if let Err(e) = stdout.write_fmt(args) {
         if e.kind() == io::ErrorKind::BrokenPipe {
@@ -31,7 +31,7 @@ macro_rules! out {
 
 /// How a command prints its results.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// Aligned text for people.
     Text,
     /// One JSON object with sorted keys (schema in docs/stats-json.md).

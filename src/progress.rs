@@ -9,7 +9,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use taskscope_core::{Observer, Program, TaskId, TaskOutcome};
 
 /// An [`Observer`] that draws progress bars on stderr.
-pub struct Progress {
+pub(crate) struct Progress {
     bars: MultiProgress,
     /// Per task, the index of its group's bar; filled when the run starts.
     group_of: OnceLock<(Vec<u32>, Vec<ProgressBar>, ProgressBar)>,
@@ -17,7 +17,7 @@ pub struct Progress {
 
 impl Progress {
     /// Progress bars when stderr is a terminal and `quiet` is off; `None` otherwise.
-    pub fn on_terminal(quiet: bool) -> Option<Progress> {
+    pub(crate) fn on_terminal(quiet: bool) -> Option<Progress> {
         (!quiet && std::io::stderr().is_terminal()).then(|| Progress {
             bars: MultiProgress::with_draw_target(ProgressDrawTarget::stderr_with_hz(10)),
             group_of: OnceLock::new(),
@@ -25,7 +25,7 @@ impl Progress {
     }
 
     /// Removes the bars once the run is over.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some((_, bars, total)) = self.group_of.get() {
             for b in bars {
                 b.finish();

@@ -32,7 +32,7 @@ use crate::Failure;
 ///   taskscope render norm.trace.jsonl --timeline -o norm_timeline.svg
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
-pub struct RenderArgs {
+pub(crate) struct RenderArgs {
     /// Input file: taskscope graph or trace, Graphviz DOT, or Chrome trace-event JSON.
     input: PathBuf,
     /// Output file: .dot, .svg, .png or .pdf.
@@ -93,7 +93,7 @@ enum RankArg {
     RL,
 }
 
-pub fn run(args: RenderArgs) -> Result<(), Failure> {
+pub(crate) fn run(args: RenderArgs) -> Result<(), Failure> {
     let format = match args.format {
         Some(FormatArg::Dot) => Format::Dot,
         Some(FormatArg::Svg) => Format::Svg,

@@ -27,7 +27,7 @@ use crate::Failure;
 ///   taskscope report pr.trace.jsonl main.trace.jsonl -o report.html --budget tasks=+10%
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
-pub struct ReportArgs {
+pub(crate) struct ReportArgs {
     /// The file to report on.
     input: PathBuf,
     /// A file to compare INPUT against (for example the main branch's trace).
@@ -43,7 +43,7 @@ pub struct ReportArgs {
     title: Option<String>,
 }
 
-pub fn run(args: ReportArgs) -> Result<(), Failure> {
+pub(crate) fn run(args: ReportArgs) -> Result<(), Failure> {
     let budgets = crate::diff::parse_budgets(&args.budgets)?;
     if !budgets.is_empty() && args.base.is_none() {
         return Err(

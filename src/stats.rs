@@ -32,7 +32,7 @@ use crate::out::Format;
 /// {tasks, duration_ns, steps [{key, duration_ns}]}, events, failed, status.
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
-pub struct StatsArgs {
+pub(crate) struct StatsArgs {
     /// A taskscope graph or trace, a DOT file or a Chrome trace-event JSON file.
     file: PathBuf,
     /// Output format.
@@ -40,7 +40,7 @@ pub struct StatsArgs {
     format: Format,
 }
 
-pub fn run(args: StatsArgs) -> Result<(), Failure> {
+pub(crate) fn run(args: StatsArgs) -> Result<(), Failure> {
     let trace = crate::input::load(&args.file)?;
     let stats = Stats::of(&trace);
     match args.format {

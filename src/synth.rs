@@ -26,7 +26,7 @@ use crate::progress::Progress;
 ///   taskscope synth --shape random --tasks 1000000 -o big.trace.jsonl --run
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
-pub struct SynthArgs {
+pub(crate) struct SynthArgs {
     /// Form of the graph.
     #[arg(long, value_enum)]
     shape: ShapeArg,
@@ -71,7 +71,7 @@ impl From<ShapeArg> for Shape {
     }
 }
 
-pub fn run(args: SynthArgs) -> Result<(), Failure> {
+pub(crate) fn run(args: SynthArgs) -> Result<(), Failure> {
     let shape: Shape = args.shape.into();
     let start = Instant::now();
     let program = synth::program(shape, args.tasks as usize, args.seed)?;

@@ -29,7 +29,7 @@ use crate::Failure;
 ///   xvfb-run -a taskscope view samples/norm.trace.jsonl --at 50% --screenshot view.png
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
-pub struct ViewArgs {
+pub(crate) struct ViewArgs {
     /// A trace or graph to open (.jsonl, Chrome .json, .dot).
     file: Option<PathBuf>,
     /// Where the replay cursor starts: a share of the run (40%), start, end, or a time
@@ -48,7 +48,7 @@ pub struct ViewArgs {
     screenshot: Option<PathBuf>,
 }
 
-pub fn run(args: ViewArgs) -> Result<(), Failure> {
+pub(crate) fn run(args: ViewArgs) -> Result<(), Failure> {
     if let Some(file) = &args.file {
         // Refuse a missing file here, with exit code 2, before opening a window.
         std::fs::metadata(file).map_err(|e| anyhow!("cannot read {}: {e}", file.display()))?;

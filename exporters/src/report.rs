@@ -20,8 +20,8 @@
 
 use std::io::{self, Write};
 
-use taskscope_analysis::stats::table::Table;
-use taskscope_analysis::stats::{Change, Diff, Figure, Stats, Unit};
+use taskscope_analysis::diff::{Change, Diff};
+use taskscope_analysis::stats::{Figure, Stats, Table, Unit};
 use taskscope_core::trace::Trace;
 use taskscope_core::units::thousands;
 

@@ -1,6 +1,7 @@
 //! The readers under test, one [`Target`] each, and what an input's outcome was.
 
-use taskscope_analysis::stats::{Budget, Stats};
+use taskscope_analysis::budget::Budget;
+use taskscope_analysis::stats::Stats;
 use taskscope_core::trace::{ReadError, Trace};
 use taskscope_interop::dot::{DotReadOptions, parse_dot};
 use taskscope_interop::input::{self, LoadOptions};

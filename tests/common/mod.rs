@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 /// Runs the built binary with `args` (no backtraces in its messages).
-pub fn taskscope(args: &[&str]) -> Output {
+pub(crate) fn taskscope(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_taskscope"))
         .args(args)
         .env_remove("RUST_BACKTRACE")
@@ -16,12 +16,12 @@ pub fn taskscope(args: &[&str]) -> Output {
 }
 
 /// Output bytes as text.
-pub fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// A path in the repository, as a string for the command line.
-pub fn repo(path: &str) -> String {
+pub(crate) fn repo(path: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join(path)
         .to_string_lossy()

@@ -33,8 +33,11 @@ pub enum Column {
     Empty,
     /// Exactly one task runs in the column (alone, or its part of a longer box).
     Task {
+        /// The task.
         task: TaskId,
+        /// The task starts within the column (draw its left edge here).
         starts_inside: bool,
+        /// The task ends within the column (draw its right edge here).
         ends_inside: bool,
     },
     /// Several tasks touch the column: draw one summary.
@@ -313,6 +316,7 @@ impl Lanes {
         self.lanes.len()
     }
 
+    /// No lanes: no task ran.
     pub fn is_empty(&self) -> bool {
         self.lanes.is_empty()
     }

@@ -35,12 +35,17 @@ use memory::{HeldCurve, RssCurve};
 /// exclusive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TaskSpan {
+    /// The task that ran.
     pub task: TaskId,
+    /// The worker that ran it.
     pub worker: u32,
+    /// When it started, in ns.
     pub start: u64,
+    /// When it ended, in ns (exclusive).
     pub end: u64,
     /// Bytes of the task's output, held until its last dependent has run.
     pub nbytes: u64,
+    /// The task failed: its dependents never run.
     pub failed: bool,
 }
 
@@ -51,9 +56,11 @@ pub enum TaskState {
     Waiting,
     /// Every dependency has finished; the task has not started.
     Ready,
+    /// Started and not finished.
     Running,
     /// Finished; its output is held for dependents that have not all run.
     Done,
+    /// Finished with an error.
     Failed,
     /// Finished, and every dependent has run: its output was dropped.
     Released,
@@ -62,22 +69,38 @@ pub enum TaskState {
 /// Progress of one group at one moment.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct GroupProgress {
+    /// Tasks of the group in the graph.
     pub total: usize,
+    /// Tasks running at that moment.
     pub running: usize,
     /// Finished successfully (held or released).
     pub done: usize,
+    /// Finished with an error.
     pub failed: usize,
 }
 
 /// Spans that do not fit the graph.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ReplayError {
+    /// A span names a task id the graph does not have.
     #[error("span for task {0}, which is not in the graph")]
     UnknownTask(TaskId),
+    /// A task has more than one span.
     #[error("task {key:?} has two spans")]
-    DuplicateSpan { key: String },
+    DuplicateSpan {
+        /// The task's key.
+        key: String,
+    },
+    /// A span ends before it starts.
     #[error("task {key:?} ends at {end} ns, before it starts at {start} ns")]
-    EndsBeforeStart { key: String, start: u64, end: u64 },
+    EndsBeforeStart {
+        /// The task's key.
+        key: String,
+        /// Its start, in ns.
+        start: u64,
+        /// Its end, in ns.
+        end: u64,
+    },
 }
 
 /// Sorted start and end times of one group's spans, for counting by binary search.
@@ -93,6 +116,104 @@ struct GroupTimes {
 /// How many of the sorted `times` are at or before `t`.
 fn count_at_or_before(times: &[u64], t: u64) -> usize {
     times.partition_point(|&x| x <= t)
+}
+
+/// The span of each task, indexed by task id; an error for a span of a task not in
+/// `graph`, a second span of a task, or a span that ends before it starts.
+fn spans_by_task(
+    graph: &TaskGraph,
+    spans: impl IntoIterator<Item = TaskSpan>,
+) -> Result<Vec<Option<TaskSpan>>, ReplayError> {
+    let mut by_task: Vec<Option<TaskSpan>> = vec![None; graph.len()];
+    for s in spans {
+        let slot = by_task
+            .get_mut(s.task.index())
+            .ok_or(ReplayError::UnknownTask(s.task))?;
+        let key = || graph.task(s.task).key.clone();
+        if slot.is_some() {
+            return Err(ReplayError::DuplicateSpan { key: key() });
+        }
+        if s.end < s.start {
+            return Err(ReplayError::EndsBeforeStart {
+                key: key(),
+                start: s.start,
+                end: s.end,
+            });
+        }
+        *slot = Some(s);
+    }
+    Ok(by_task)
+}
+
+/// For each task, when it became ready (its last dependency finished) and when its
+/// output was released (its last dependent finished); `None`: never, or, for the
+/// release, the task is a result.
+fn ready_and_released(
+    graph: &TaskGraph,
+    by_task: &[Option<TaskSpan>],
+    unfinished: &[bool],
+) -> (Vec<Option<u64>>, Vec<Option<u64>>) {
+    let finished = |id: TaskId| {
+        by_task[id.index()]
+            .filter(|s| !s.failed && !unfinished[id.index()])
+            .map(|s| s.end)
+    };
+    let latest = |ids: &[TaskId]| -> Option<u64> {
+        ids.iter()
+            .try_fold(0u64, |acc, &d| finished(d).map(|e| acc.max(e)))
+    };
+    let ready_at = (0..graph.len())
+        .map(|i| latest(graph.task(TaskId(i as u32)).deps()))
+        .collect();
+    let released_at = (0..graph.len())
+        .map(|i| {
+            let dependents = graph.dependents(TaskId(i as u32));
+            if dependents.is_empty() {
+                None
+            } else {
+                latest(dependents)
+            }
+        })
+        .collect();
+    (ready_at, released_at)
+}
+
+/// The group names, sorted; each task's group as an index into them; and each
+/// group's sorted start and end times.
+fn group_times(
+    graph: &TaskGraph,
+    by_task: &[Option<TaskSpan>],
+    unfinished: &[bool],
+) -> (Vec<String>, Vec<u32>, Vec<GroupTimes>) {
+    let mut names: BTreeMap<&str, u32> =
+        graph.tasks().map(|(_, t)| (t.group.as_str(), 0)).collect();
+    for (i, index) in names.values_mut().enumerate() {
+        *index = i as u32;
+    }
+    let group_of: Vec<u32> = graph
+        .tasks()
+        .map(|(_, t)| names[t.group.as_str()])
+        .collect();
+    let group_names: Vec<String> = names.keys().map(|g| g.to_string()).collect();
+    let mut groups: Vec<GroupTimes> = group_names.iter().map(|_| GroupTimes::default()).collect();
+    for (i, &g) in group_of.iter().enumerate() {
+        let times = &mut groups[g as usize];
+        times.total += 1;
+        if let Some(s) = &by_task[i] {
+            times.starts.push(s.start);
+            if s.failed {
+                times.failed_ends.push(s.end);
+            } else if !unfinished[i] {
+                times.done_ends.push(s.end);
+            }
+        }
+    }
+    for times in &mut groups {
+        times.starts.sort_unstable();
+        times.done_ends.sort_unstable();
+        times.failed_ends.sort_unstable();
+    }
+    (group_names, group_of, groups)
 }
 
 /// A run, ready to be asked about any moment.
@@ -181,87 +302,20 @@ impl Replay {
         Ok(replay)
     }
 
+    /// The replay of `spans`; `unfinished_tasks` started and never finished.
     fn build(
         graph: &TaskGraph,
         spans: impl IntoIterator<Item = TaskSpan>,
         unfinished_tasks: &[TaskId],
     ) -> Result<Self, ReplayError> {
-        let n = graph.len();
-        let mut by_task: Vec<Option<TaskSpan>> = vec![None; n];
-        for s in spans {
-            let slot = by_task
-                .get_mut(s.task.index())
-                .ok_or(ReplayError::UnknownTask(s.task))?;
-            let key = || graph.task(s.task).key.clone();
-            if slot.is_some() {
-                return Err(ReplayError::DuplicateSpan { key: key() });
-            }
-            if s.end < s.start {
-                return Err(ReplayError::EndsBeforeStart {
-                    key: key(),
-                    start: s.start,
-                    end: s.end,
-                });
-            }
-            *slot = Some(s);
-        }
-        let mut unfinished = vec![false; n];
+        let by_task = spans_by_task(graph, spans)?;
+        let mut unfinished = vec![false; graph.len()];
         for t in unfinished_tasks {
             unfinished[t.index()] = true;
         }
-        let finished = |id: TaskId| {
-            by_task[id.index()]
-                .filter(|s| !s.failed && !unfinished[id.index()])
-                .map(|s| s.end)
-        };
-        let latest = |ids: &[TaskId]| -> Option<u64> {
-            ids.iter()
-                .try_fold(0u64, |acc, &d| finished(d).map(|e| acc.max(e)))
-        };
-        let ready_at = (0..n)
-            .map(|i| latest(graph.task(TaskId(i as u32)).deps()))
-            .collect();
-        let released_at: Vec<Option<u64>> = (0..n)
-            .map(|i| {
-                let dependents = graph.dependents(TaskId(i as u32));
-                if dependents.is_empty() {
-                    None
-                } else {
-                    latest(dependents)
-                }
-            })
-            .collect();
+        let (ready_at, released_at) = ready_and_released(graph, &by_task, &unfinished);
         let end = by_task.iter().flatten().map(|s| s.end).max().unwrap_or(0);
-
-        let mut names: BTreeMap<&str, u32> =
-            graph.tasks().map(|(_, t)| (t.group.as_str(), 0)).collect();
-        for (i, index) in names.values_mut().enumerate() {
-            *index = i as u32;
-        }
-        let group_of: Vec<u32> = graph
-            .tasks()
-            .map(|(_, t)| names[t.group.as_str()])
-            .collect();
-        let group_names: Vec<String> = names.keys().map(|g| g.to_string()).collect();
-        let mut groups: Vec<GroupTimes> =
-            group_names.iter().map(|_| GroupTimes::default()).collect();
-        for (i, &g) in group_of.iter().enumerate() {
-            let times = &mut groups[g as usize];
-            times.total += 1;
-            if let Some(s) = &by_task[i] {
-                times.starts.push(s.start);
-                if s.failed {
-                    times.failed_ends.push(s.end);
-                } else if !unfinished[i] {
-                    times.done_ends.push(s.end);
-                }
-            }
-        }
-        for times in &mut groups {
-            times.starts.sort_unstable();
-            times.done_ends.sort_unstable();
-            times.failed_ends.sort_unstable();
-        }
+        let (group_names, group_of, groups) = group_times(graph, &by_task, &unfinished);
         let finished_spans = by_task
             .iter()
             .flatten()
@@ -296,10 +350,12 @@ impl Replay {
         self.end
     }
 
+    /// When and where `task` ran; `None` for a task that never started.
     pub fn span(&self, task: TaskId) -> Option<&TaskSpan> {
         self.spans[task.index()].as_ref()
     }
 
+    /// The state of `task` at time `t` (ns since the start of the run).
     pub fn state_at(&self, task: TaskId, t: u64) -> TaskState {
         let i = task.index();
         match &self.spans[i] {

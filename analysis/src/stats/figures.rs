@@ -26,8 +26,9 @@ use taskscope_core::units::{format_bytes, format_ns, thousands};
 pub enum Unit {
     /// A number of things (tasks, edges, layers).
     Count,
-    /// Nanoseconds.
+    /// A duration in nanoseconds.
     Time,
+    /// An amount of memory or data in bytes.
     Bytes,
     /// A fraction (utilization: 0.86 is 86%).
     Ratio,
@@ -71,12 +72,23 @@ impl Unit {
             _ => format!("{sign}{}", self.format(d.abs())),
         }
     }
+
+    /// A value in JSON: whole for counts, ns and bytes, a fraction with four decimals
+    /// for ratios.
+    pub(crate) fn json(self, v: f64) -> serde_json::Value {
+        match self {
+            Unit::Ratio => serde_json::json!((v * 1e4).round() / 1e4),
+            _ => serde_json::json!(v.round() as i64),
+        }
+    }
 }
 
 /// The statistics of one file: its graph, and the run for a trace of one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stats {
+    /// Size and shape of the file's graph.
     pub graph: GraphStats,
+    /// What the run measured; `None` for a graph without events.
     pub run: Option<RunStats>,
 }
 
@@ -115,42 +127,51 @@ impl Stats {
 /// One figure of a group of tasks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum GroupFigure {
-    /// Its tasks in the graph.
+    /// Its tasks in the graph (a count).
     Tasks,
-    /// The sum of its tasks' measured durations (runs).
+    /// The sum of its tasks' measured durations, in ns (runs).
     Time,
     /// The bytes of its tasks' outputs (runs).
     Bytes,
 }
 
 /// A figure of a graph or run, named as on the command line (`tasks`, `wall`,
-/// `group:mean_chunk.time`).
+/// `group:mean_chunk.time`). Its value ([`Figure::of`]) is in its [`Unit`]'s base:
+/// a count, ns, bytes or a fraction.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Figure {
+    /// `tasks`: tasks in the graph (a count).
     Tasks,
+    /// `edges`: dependencies between tasks, one per input a task needs (a count).
     Edges,
-    /// Number of layers.
+    /// `depth`: layers of the graph, each task one layer below its deepest dependency
+    /// (a count).
     Depth,
-    /// Tasks in the largest layer.
+    /// `width`: tasks in the largest layer (a count).
     Width,
-    /// Tasks on the longest chain of dependencies.
+    /// `critical_path_tasks`: tasks on the longest chain of dependencies (a count).
     CriticalPathTasks,
-    /// The run's wall time.
+    /// `wall`: how long the run took from start to end, in ns.
     Wall,
-    /// The sum of all task durations.
+    /// `busy`: the time all workers spent running tasks, the sum of task durations,
+    /// in ns.
     Busy,
-    /// `busy / (wall * workers)`; compared, but budgets do not take it (higher is
-    /// better, unlike every other figure).
+    /// `utilization`: the share of the workers' time spent running tasks,
+    /// `busy / (wall * workers)` (a fraction: 0.86 is 86%). Compared, but budgets do
+    /// not take it (higher is better, unlike every other figure).
     Utilization,
-    /// The measured critical path's duration.
+    /// `critical_path`: the measured duration of the chain of dependent tasks that
+    /// took longest, in ns; no number of workers makes the run shorter.
     CriticalPath,
-    /// Highest resident memory of the process among the samples.
+    /// `peak_rss`: the highest resident memory of the process among the run's
+    /// samples, in bytes.
     PeakRss,
-    /// Most bytes of task outputs held at once.
+    /// `peak_held`: the most bytes of task outputs held at once, waiting for their
+    /// dependents.
     PeakHeld,
-    /// Tasks that failed.
+    /// `failed`: tasks that failed (a count).
     Failed,
-    /// A figure of one group.
+    /// `group:NAME`, `group:NAME.time`, `group:NAME.bytes`: a figure of one group.
     Group(String, GroupFigure),
 }
 

@@ -1,18 +1,23 @@
-//! Summary figures of a graph and of a run, for `taskscope stats` and for comparing
-//! runs.
+//! Summary figures of a graph and of a run, for `taskscope stats`, and the tables
+//! that show them to people.
+//!
+//! - [`GraphStats`]: size and shape of a graph (tasks, edges, depth, width, groups);
+//! - [`RunStats`]: what a recorded run measured (wall and busy time, utilization,
+//!   workers, groups, memory peaks, the measured critical path);
+//! - [`Stats`]: both for one file, and [`Figure`]: one of its figures by the name the
+//!   command line uses, with its [`Unit`];
+//! - [`Table`]: figures as rows and columns, written as text or Markdown.
+//!
+//! [`crate::diff`] compares two files' figures and [`crate::budget`] caps their changes.
 
-mod budget;
-mod diff;
 mod figures;
 mod run;
-pub mod table;
+mod table;
 
-pub use budget::{Allowance, Budget, BudgetCheck, BudgetError};
-pub use diff::{
-    Change, DIFF_SCHEMA, DIFF_VERSION, Diff, GroupChange, GroupStatus, NotCompared, Side,
-};
 pub use figures::{Figure, GroupFigure, Stats, Unit};
 pub use run::{GroupRun, MeasuredPath, PathStep, RunStats, WorkerRun};
+pub use table::Table;
+pub(crate) use table::md_escape;
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -38,6 +43,7 @@ pub struct GraphStats {
     /// Number of layers: tasks without dependencies are layer 0, every other task is one
     /// layer below its deepest dependency.
     pub depth: usize,
+    /// Dependencies between tasks: one per task a task needs.
     pub edges: usize,
     /// Tasks per group, by group name.
     pub groups: BTreeMap<String, usize>,
@@ -45,6 +51,7 @@ pub struct GraphStats {
     pub kind: &'static str,
     /// [`STATS_SCHEMA`].
     pub schema: &'static str,
+    /// Tasks in the graph.
     pub tasks: usize,
     /// The file ended before its end record; the figures cover what it holds.
     pub truncated: bool,
@@ -55,6 +62,8 @@ pub struct GraphStats {
 }
 
 impl GraphStats {
+    /// The figures of `graph`, with `kind` `graph` and `truncated` false (see
+    /// [`Stats::of`] for a file's).
     pub fn of(graph: &TaskGraph) -> Self {
         GraphStats {
             critical_path_tasks: graph.critical_path(|_| 1.0).tasks.len(),
@@ -102,12 +111,7 @@ impl GraphStats {
         let _ = writeln!(s, "  groups ({})", self.groups.len());
         let mut groups: Vec<(&String, &usize)> = self.groups.iter().collect();
         groups.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-        let width = groups
-            .iter()
-            .map(|(g, _)| g.chars().count())
-            .max()
-            .unwrap_or(0)
-            .clamp(20, 48);
+        let width = name_column_width(groups.iter().map(|(g, _)| *g));
         for (g, n) in groups {
             let _ = writeln!(
                 s,
@@ -116,5 +120,35 @@ impl GraphStats {
             );
         }
         s
+    }
+}
+
+/// Width of the group-name column of a text table: the longest name, at least 20
+/// and at most 48 characters (longer names are elided).
+fn name_column_width<'a>(names: impl Iterator<Item = &'a String>) -> usize {
+    names
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(20, 48)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::Stats;
+    use taskscope_core::trace::Trace;
+    use taskscope_core::{GraphBuilder, TaskSpec};
+
+    /// A graph of `n` chains `a -> b`, plus `extra` lone tasks of group `c`.
+    pub(crate) fn stats(n: usize, extra: usize) -> Stats {
+        let mut b = GraphBuilder::new();
+        for i in 0..n {
+            b.add(TaskSpec::new(format!("('a', {i})"), "op"));
+            b.add(TaskSpec::new(format!("('b', {i})"), "op").dep(format!("('a', {i})")));
+        }
+        for i in 0..extra {
+            b.add(TaskSpec::new(format!("('c', {i})"), "op"));
+        }
+        Stats::of(&Trace::of_graph(b.build().unwrap(), None))
     }
 }

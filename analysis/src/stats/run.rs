@@ -14,11 +14,14 @@ use crate::held::held_over_time;
 /// What one worker did.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct WorkerRun {
-    /// Sum of the durations of its tasks.
+    /// Time it spent running tasks: the sum of their durations, in ns (a task nested
+    /// in another counts once).
     pub busy_ns: u64,
+    /// Tasks it ran.
     pub tasks: usize,
-    /// `busy_ns / wall_ns`.
+    /// Share of the run's wall time it was busy, `busy_ns / wall_ns` (0.5 is half).
     pub utilization: f64,
+    /// The worker's number, as in the trace.
     pub worker: u32,
 }
 
@@ -27,51 +30,64 @@ pub struct WorkerRun {
 pub struct GroupRun {
     /// Bytes of the outputs of its tasks.
     pub bytes: u64,
+    /// Duration of its longest task, in ns.
     pub max_ns: u64,
+    /// Mean duration of its tasks that ran, in ns (rounded down).
     pub mean_ns: u64,
     /// Tasks of the group that ran.
     pub tasks: usize,
-    /// Sum of their durations.
+    /// Sum of their durations, in ns.
     pub time_ns: u64,
 }
 
 /// The chain of dependent tasks with the longest total measured duration.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MeasuredPath {
-    /// Sum of the durations of its tasks.
+    /// Sum of the durations of its tasks, in ns: the run cannot be shorter than this
+    /// however many workers it has.
     pub duration_ns: u64,
     /// Its tasks, first to last, with their durations.
     pub steps: Vec<PathStep>,
+    /// Number of tasks on it.
     pub tasks: usize,
 }
 
 /// One task of the measured critical path.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PathStep {
+    /// How long the task ran, in ns.
     pub duration_ns: u64,
+    /// The task's key.
     pub key: String,
 }
 
 /// Figures of a run. Fields in alphabetical order (sorted JSON keys).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RunStats {
-    /// Sum of all task durations.
+    /// Time all workers spent running tasks: the sum of their busy times, in ns.
     pub busy_ns: u64,
+    /// The chain of dependent tasks that took longest, as measured.
     pub critical_path: MeasuredPath,
+    /// Task executions recorded (one per task that started).
     pub events: usize,
+    /// Tasks that failed.
     pub failed: usize,
+    /// Time and bytes of each group's tasks, by group name.
     pub group_runs: BTreeMap<String, GroupRun>,
     /// Most bytes of task outputs held at once: an output is held from its task's end
     /// until its last dependent ends (exact, from the events).
     pub peak_held_bytes: u64,
-    /// Highest resident memory of the process among the samples.
+    /// Highest resident memory of the process among the samples, in bytes; `None`
+    /// when the run has no memory samples.
     pub peak_rss_bytes: Option<u64>,
     /// `ok`, `failed` or `cancelled`; `None` when the run has no end record.
     pub status: Option<RunStatus>,
-    /// `busy_ns / (wall_ns * workers)`.
+    /// Share of the workers' time spent running tasks, `busy_ns / (wall_ns * workers)`
+    /// (0.86 is 86%).
     pub utilization: f64,
-    /// The run's wall time: from the end record, else the last event's end.
+    /// The run's wall time in ns: from the end record, else the last event's end.
     pub wall_ns: u64,
+    /// What each worker did, by worker number.
     pub workers: Vec<WorkerRun>,
 }
 
@@ -221,12 +237,7 @@ impl RunStats {
         }
         let mut groups: Vec<(&String, &GroupRun)> = self.group_runs.iter().collect();
         groups.sort_by(|a, b| b.1.time_ns.cmp(&a.1.time_ns).then(a.0.cmp(b.0)));
-        let width = groups
-            .iter()
-            .map(|(n, _)| n.chars().count())
-            .max()
-            .unwrap_or(0)
-            .clamp(20, 48);
+        let width = super::name_column_width(groups.iter().map(|(n, _)| *n));
         let _ = writeln!(
             s,
             "  {:<w$} {:>6} {:>9} {:>9} {:>10}",

@@ -3,11 +3,10 @@
 
 use std::fmt::Write;
 
-use super::diff::{Change, Diff, GroupStatus};
-use super::figures::{Figure, Stats, Unit};
-use taskscope_core::units::format_bytes;
-use taskscope_core::units::format_ns;
-use taskscope_core::units::thousands;
+use taskscope_core::units::{format_bytes, format_ns, thousands};
+
+use super::figures::{Figure, Stats};
+use super::run::RunStats;
 
 /// Steps of the measured critical path a table lists before it says "and N more".
 const PATH_ROWS: usize = 50;
@@ -15,10 +14,13 @@ const PATH_ROWS: usize = 50;
 /// A table of figures: a title, column headers and rows of cells.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Table {
+    /// What the table shows, written above it: `figures`, `groups (3)`.
     pub title: String,
+    /// The name of each column.
     pub headers: Vec<String>,
     /// Which columns hold numbers (right-aligned).
     pub numeric: Vec<bool>,
+    /// The cells, a row at a time, already formatted for people (`1.20 ms`).
     pub rows: Vec<Vec<String>>,
     /// Rows to point out (an exceeded budget, a group added or removed).
     pub flagged: Vec<bool>,
@@ -27,7 +29,8 @@ pub struct Table {
 }
 
 impl Table {
-    fn new(title: impl Into<String>, headers: &[&str], numeric: &[bool]) -> Table {
+    /// An empty table: `numeric[i]` says whether column `i` holds numbers.
+    pub(crate) fn new(title: impl Into<String>, headers: &[&str], numeric: &[bool]) -> Table {
         Table {
             title: title.into(),
             headers: headers.iter().map(|h| h.to_string()).collect(),
@@ -38,7 +41,8 @@ impl Table {
         }
     }
 
-    fn push(&mut self, row: Vec<String>, flagged: bool) {
+    /// Adds a row, pointed out when `flagged`.
+    pub(crate) fn push(&mut self, row: Vec<String>, flagged: bool) {
         self.rows.push(row);
         self.flagged.push(flagged);
     }
@@ -105,7 +109,7 @@ impl Table {
 
 /// Text for a Markdown table cell: punctuation that Markdown or HTML would act on is
 /// escaped, line breaks become spaces.
-pub fn md_escape(s: &str) -> String {
+pub(crate) fn md_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -123,83 +127,74 @@ pub fn md_escape(s: &str) -> String {
 impl Stats {
     /// The figures as tables: totals, groups and, for a run, the measured critical path.
     pub fn tables(&self) -> Vec<Table> {
+        match &self.run {
+            None => vec![self.totals_table(), self.groups_table()],
+            Some(run) => vec![
+                self.totals_table(),
+                self.group_runs_table(run),
+                critical_path_table(run),
+            ],
+        }
+    }
+
+    /// Every figure of [`Figure::TOTALS`] the file holds, with its value.
+    fn totals_table(&self) -> Table {
         let mut totals = Table::new("figures", &["figure", "value"], &[false, true]);
         for figure in Figure::TOTALS {
             if let Some(v) = figure.of(self) {
                 totals.push(vec![figure.to_string(), figure.unit().format(v)], false);
             }
         }
+        totals
+    }
+
+    /// The tasks of each group of a graph, largest first.
+    fn groups_table(&self) -> Table {
         let g = &self.graph;
-        let mut tables = vec![totals];
-        match &self.run {
-            None => {
-                let mut groups = Table::new(
-                    format!("groups ({})", g.groups.len()),
-                    &["group", "tasks"],
-                    &[false, true],
-                );
-                let mut rows: Vec<(&String, &usize)> = g.groups.iter().collect();
-                rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-                for (name, n) in rows {
-                    groups.push(vec![name.clone(), thousands(*n as i128)], false);
-                }
-                tables.push(groups);
-            }
-            Some(run) => {
-                let mut groups = Table::new(
-                    format!("groups by time ({})", g.groups.len()),
-                    &["group", "tasks", "ran", "time", "mean", "max", "bytes"],
-                    &[false, true, true, true, true, true, true],
-                );
-                let mut rows: Vec<(&String, u64)> = g
-                    .groups
-                    .keys()
-                    .map(|k| (k, run.group_runs.get(k).map_or(0, |r| r.time_ns)))
-                    .collect();
-                rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-                for (name, _) in rows {
-                    let r = run.group_runs.get(name).cloned().unwrap_or_default();
-                    groups.push(
-                        vec![
-                            name.clone(),
-                            thousands(g.groups[name] as i128),
-                            thousands(r.tasks as i128),
-                            format_ns(r.time_ns),
-                            format_ns(r.mean_ns),
-                            format_ns(r.max_ns),
-                            format_bytes(r.bytes),
-                        ],
-                        false,
-                    );
-                }
-                tables.push(groups);
-                let cp = &run.critical_path;
-                let mut path = Table::new(
-                    format!(
-                        "critical path, measured: {} tasks, {}",
-                        cp.tasks,
-                        format_ns(cp.duration_ns)
-                    ),
-                    &["#", "duration", "task"],
-                    &[true, true, false],
-                );
-                for (i, step) in cp.steps.iter().take(PATH_ROWS).enumerate() {
-                    path.push(
-                        vec![
-                            (i + 1).to_string(),
-                            format_ns(step.duration_ns),
-                            step.key.clone(),
-                        ],
-                        false,
-                    );
-                }
-                if cp.steps.len() > PATH_ROWS {
-                    path.note = Some(format!("and {} more tasks", cp.steps.len() - PATH_ROWS));
-                }
-                tables.push(path);
-            }
+        let mut groups = Table::new(
+            format!("groups ({})", g.groups.len()),
+            &["group", "tasks"],
+            &[false, true],
+        );
+        let mut rows: Vec<(&String, &usize)> = g.groups.iter().collect();
+        rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        for (name, n) in rows {
+            groups.push(vec![name.clone(), thousands(*n as i128)], false);
         }
-        tables
+        groups
+    }
+
+    /// Each group of a run, slowest first: its tasks in the graph, those that ran, their
+    /// total, mean and longest time and the bytes of their outputs.
+    fn group_runs_table(&self, run: &RunStats) -> Table {
+        let g = &self.graph;
+        let mut groups = Table::new(
+            format!("groups by time ({})", g.groups.len()),
+            &["group", "tasks", "ran", "time", "mean", "max", "bytes"],
+            &[false, true, true, true, true, true, true],
+        );
+        let mut rows: Vec<(&String, u64)> = g
+            .groups
+            .keys()
+            .map(|k| (k, run.group_runs.get(k).map_or(0, |r| r.time_ns)))
+            .collect();
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        for (name, _) in rows {
+            let r = run.group_runs.get(name).cloned().unwrap_or_default();
+            groups.push(
+                vec![
+                    name.clone(),
+                    thousands(g.groups[name] as i128),
+                    thousands(r.tasks as i128),
+                    format_ns(r.time_ns),
+                    format_ns(r.mean_ns),
+                    format_ns(r.max_ns),
+                    format_bytes(r.bytes),
+                ],
+                false,
+            );
+        }
+        groups
     }
 
     /// `taskscope stats --format markdown`: a heading naming `file`, then the tables.
@@ -221,202 +216,39 @@ impl Stats {
     }
 }
 
-/// `base -> new`.
-fn both(c: &Change) -> String {
-    let unit = c.unit();
-    format!("{} -> {}", unit.format(c.base), unit.format(c.new))
-}
-
-/// `+1,500 (+1500.0%)`.
-fn change(c: &Change) -> String {
-    format!(
-        "{} ({})",
-        c.unit().format_change(c.change()),
-        c.relative_text()
-    )
-}
-
-impl Diff {
-    /// One line per file: `BASE a.jsonl: run, 590 tasks`.
-    pub fn heading(&self) -> [String; 2] {
-        [("BASE", &self.base), ("NEW", &self.new)].map(|(label, side)| {
-            format!(
-                "{label} {}: {}, {} tasks{}",
-                side.file,
-                side.kind,
-                thousands(side.tasks as i128),
-                if side.truncated { " (truncated)" } else { "" }
-            )
-        })
-    }
-
-    /// The comparison as tables: figures, groups and (when checked) budgets.
-    pub fn tables(&self) -> Vec<Table> {
-        let mut figures = Table::new(
-            "figures",
-            &["figure", "BASE", "NEW", "change", "relative"],
-            &[false, true, true, true, true],
+/// The measured critical path, first task to last, with each task's duration; past
+/// [`PATH_ROWS`] steps a note says how many more there are.
+fn critical_path_table(run: &RunStats) -> Table {
+    let cp = &run.critical_path;
+    let mut path = Table::new(
+        format!(
+            "critical path, measured: {} tasks, {}",
+            cp.tasks,
+            format_ns(cp.duration_ns)
+        ),
+        &["#", "duration", "task"],
+        &[true, true, false],
+    );
+    for (i, step) in cp.steps.iter().take(PATH_ROWS).enumerate() {
+        path.push(
+            vec![
+                (i + 1).to_string(),
+                format_ns(step.duration_ns),
+                step.key.clone(),
+            ],
+            false,
         );
-        for c in &self.figures {
-            let unit = c.unit();
-            figures.push(
-                vec![
-                    c.figure.to_string(),
-                    unit.format(c.base),
-                    unit.format(c.new),
-                    unit.format_change(c.change()),
-                    match unit {
-                        Unit::Ratio => String::new(),
-                        _ => c.relative_text(),
-                    },
-                ],
-                false,
-            );
-        }
-        let only = |side: &str| -> Vec<String> {
-            self.not_compared
-                .iter()
-                .filter(|n| n.only_in == side)
-                .map(|n| n.figure.to_string())
-                .collect()
-        };
-        let notes: Vec<String> = [("BASE", only("base")), ("NEW", only("new"))]
-            .into_iter()
-            .filter(|(_, figs)| !figs.is_empty())
-            .map(|(side, figs)| format!("only {side} has {}", figs.join(", ")))
-            .collect();
-        if !notes.is_empty() {
-            figures.note = Some(format!("not compared: {}", notes.join("; ")));
-        }
-
-        let count = |s| self.groups.iter().filter(|g| g.status == s).count();
-        let runs = self.groups.iter().any(|g| g.time.is_some());
-        let mut headers = vec!["group", "status", "tasks", "change"];
-        if runs {
-            headers.extend(["time", "change", "bytes", "change"]);
-        }
-        let numeric: Vec<bool> = (0..headers.len()).map(|i| i > 1).collect();
-        let mut groups = Table::new(
-            format!(
-                "groups: {} added, {} removed, {} changed, {} same",
-                count(GroupStatus::Added),
-                count(GroupStatus::Removed),
-                count(GroupStatus::Changed),
-                count(GroupStatus::Same)
-            ),
-            &headers,
-            &numeric,
-        );
-        for g in &self.groups {
-            let status = serde_json::to_value(g.status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            let mut row = vec![g.group.clone(), status, both(&g.tasks), change(&g.tasks)];
-            if runs {
-                for c in [&g.time, &g.bytes] {
-                    match c {
-                        Some(c) => row.extend([both(c), change(c)]),
-                        None => row.extend([String::new(), String::new()]),
-                    }
-                }
-            }
-            groups.push(
-                row,
-                matches!(g.status, GroupStatus::Added | GroupStatus::Removed),
-            );
-        }
-        let mut tables = vec![figures, groups];
-        if !self.budgets.is_empty() {
-            let mut budgets = Table::new(
-                format!(
-                    "budgets: {} of {} exceeded",
-                    self.exceeded().count(),
-                    self.budgets.len()
-                ),
-                &["budget", "BASE", "NEW", "allowed", "result"],
-                &[false, true, true, true, false],
-            );
-            for b in &self.budgets {
-                let unit = b.figure.unit();
-                let result = if b.exceeded {
-                    format!("EXCEEDED by {}", unit.format(b.over_by()))
-                } else {
-                    "ok".to_string()
-                };
-                budgets.push(
-                    vec![
-                        b.budget.clone(),
-                        unit.format(b.base),
-                        unit.format(b.new),
-                        unit.format(b.allowed),
-                        result,
-                    ],
-                    b.exceeded,
-                );
-            }
-            tables.push(budgets);
-        }
-        tables
     }
-
-    /// The comparison for people: the two files, then the tables.
-    pub fn to_text(&self) -> String {
-        let mut s = String::new();
-        for line in self.heading() {
-            let _ = writeln!(s, "{line}");
-        }
-        for t in self.tables() {
-            s.push('\n');
-            s.push_str(&t.to_text());
-        }
-        s
+    if cp.steps.len() > PATH_ROWS {
+        path.note = Some(format!("and {} more tasks", cp.steps.len() - PATH_ROWS));
     }
-
-    /// The comparison as Markdown, for a pull-request comment.
-    pub fn to_markdown(&self) -> String {
-        let [base, new] = self.heading();
-        let mut s = format!(
-            "### taskscope diff\n\n{}  \n{}\n\n",
-            md_escape(&base),
-            md_escape(&new)
-        );
-        for t in self.tables() {
-            s.push_str(&t.to_markdown());
-        }
-        s
-    }
+    path
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::diff::tests::stats;
-
-    #[test]
-    fn text_columns_line_up_and_markdown_escapes() {
-        let diff = Diff::new("a|b.jsonl", &stats(4, 0), "new", &stats(40, 2));
-        let text = diff.to_text();
-        assert!(text.starts_with("BASE a|b.jsonl: graph, 8 tasks\nNEW new: graph, 82 tasks\n"));
-        let tasks = text.lines().find(|l| l.starts_with("  tasks")).unwrap();
-        assert_eq!(
-            tasks.split_whitespace().collect::<Vec<_>>(),
-            ["tasks", "8", "82", "+74", "+925.0%"]
-        );
-        assert!(
-            text.contains("groups: 1 added, 0 removed, 2 changed, 0 same"),
-            "{text}"
-        );
-        let md = diff.to_markdown();
-        assert!(md.contains("BASE a\\|b.jsonl: graph, 8 tasks"), "{md}");
-        assert!(md.contains("| tasks | 8 | 82 | +74 | +925.0% |"), "{md}");
-        assert!(md.contains("|---|---:|---:|---:|---:|"), "{md}");
-        assert!(md.contains("| c | added | 0 -> 2 | +2 (new) |"), "{md}");
-        assert_eq!(
-            md_escape("<script>a_b|c</script>"),
-            "\\<script>a\\_b\\|c\\</script>"
-        );
-    }
+    use crate::stats::tests::stats;
 
     #[test]
     fn stats_markdown_lists_figures_and_groups() {
@@ -429,5 +261,13 @@ mod tests {
         assert!(md.contains("**groups (3)**"), "{md}");
         assert!(md.contains("| a | 3 |"), "{md}");
         assert!(!md.contains("wall"), "a graph has no run figures: {md}");
+    }
+
+    #[test]
+    fn markdown_escapes_what_markdown_or_html_would_act_on() {
+        assert_eq!(
+            md_escape("<script>a_b|c</script>"),
+            "\\<script>a\\_b\\|c\\</script>"
+        );
     }
 }

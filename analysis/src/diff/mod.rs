@@ -2,7 +2,8 @@
 //! input kinds (a DOT file against a trace compares what both have).
 //!
 //! ```
-//! use taskscope_analysis::stats::{Diff, Figure, Stats};
+//! use taskscope_analysis::diff::Diff;
+//! use taskscope_analysis::stats::{Figure, Stats};
 //! use taskscope_core::trace::Trace;
 //! use taskscope_collections::delayed;
 //!
@@ -19,8 +20,10 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 use serde::ser::SerializeStruct;
 
-use super::budget::BudgetCheck;
-use super::figures::{Figure, GroupFigure, Stats, Unit};
+use crate::budget::BudgetCheck;
+use crate::stats::{Figure, GroupFigure, Stats, Unit};
+
+mod tables;
 
 /// Name of the JSON object a [`Diff`] serializes to, in its `schema` field.
 pub const DIFF_SCHEMA: &str = "taskscope-diff";
@@ -30,12 +33,16 @@ pub const DIFF_VERSION: u32 = 1;
 /// One figure in both files.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Change {
+    /// Which figure.
     pub figure: Figure,
+    /// Its value in the base file, in the figure's [`Unit`] (ns, bytes, a count).
     pub base: f64,
+    /// Its value in the new file, in the same unit.
     pub new: f64,
 }
 
 impl Change {
+    /// What the figure measures, which decides how its values print.
     pub fn unit(&self) -> Unit {
         self.figure.unit()
     }
@@ -63,26 +70,18 @@ impl Change {
     }
 }
 
-/// A number in JSON: whole for counts, ns and bytes, a fraction for ratios.
-pub(crate) fn json_number(v: f64, unit: Unit) -> serde_json::Value {
-    match unit {
-        Unit::Ratio => serde_json::json!((v * 1e4).round() / 1e4),
-        _ => serde_json::json!(v.round() as i64),
-    }
-}
-
 impl Serialize for Change {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let unit = self.unit();
         let mut st = s.serialize_struct("Change", 6)?;
-        st.serialize_field("base", &json_number(self.base, unit))?;
-        st.serialize_field("change", &json_number(self.change(), unit))?;
+        st.serialize_field("base", &unit.json(self.base))?;
+        st.serialize_field("change", &unit.json(self.change()))?;
         st.serialize_field(
             "change_pct",
             &self.relative().map(|r| (r * 1e4).round() / 100.0),
         )?;
         st.serialize_field("figure", &self.figure)?;
-        st.serialize_field("new", &json_number(self.new, unit))?;
+        st.serialize_field("new", &unit.json(self.new))?;
         st.serialize_field("unit", &unit)?;
         st.end()
     }
@@ -106,10 +105,16 @@ pub enum GroupStatus {
 /// bytes.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GroupChange {
+    /// The bytes of the group's outputs in each run; `None` unless both files are runs.
     pub bytes: Option<Change>,
+    /// The group's name.
     pub group: String,
+    /// Whether it was added, removed, changed its number of tasks, or stayed the same.
     pub status: GroupStatus,
+    /// The group's tasks in each file (0 in a file without the group).
     pub tasks: Change,
+    /// The sum of the group's task durations in each run; `None` unless both files are
+    /// runs.
     pub time: Option<Change>,
 }
 
@@ -120,13 +125,17 @@ pub struct Side {
     pub file: String,
     /// `graph` or `run`.
     pub kind: &'static str,
+    /// Tasks in its graph.
     pub tasks: usize,
+    /// The file ended before its end record; its figures cover what it holds.
     pub truncated: bool,
 }
 
 /// A figure only one file has.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NotCompared {
+    /// The figure, which the other file does not hold (a run's wall time against a
+    /// graph, RSS against a run without memory samples).
     pub figure: Figure,
     /// `base` or `new`: the file that has it.
     pub only_in: &'static str,
@@ -135,6 +144,7 @@ pub struct NotCompared {
 /// Two files' figures side by side. Fields in alphabetical order (sorted JSON keys).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Diff {
+    /// The file compared against.
     pub base: Side,
     /// Budgets checked against this diff, in the order given.
     pub budgets: Vec<BudgetCheck>,
@@ -142,7 +152,9 @@ pub struct Diff {
     pub figures: Vec<Change>,
     /// Every group of either file, by name.
     pub groups: Vec<GroupChange>,
+    /// The file compared.
     pub new: Side,
+    /// Totals only one of the files has, which are therefore not compared.
     pub not_compared: Vec<NotCompared>,
     /// [`DIFF_SCHEMA`].
     pub schema: &'static str,
@@ -263,23 +275,9 @@ impl Diff {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use taskscope_core::trace::Trace;
-    use taskscope_core::{GraphBuilder, TaskSpec};
-
-    /// A graph of `n` chains `a -> b`, plus `extra` lone tasks of group `c`.
-    pub(crate) fn stats(n: usize, extra: usize) -> Stats {
-        let mut b = GraphBuilder::new();
-        for i in 0..n {
-            b.add(TaskSpec::new(format!("('a', {i})"), "op"));
-            b.add(TaskSpec::new(format!("('b', {i})"), "op").dep(format!("('a', {i})")));
-        }
-        for i in 0..extra {
-            b.add(TaskSpec::new(format!("('c', {i})"), "op"));
-        }
-        Stats::of(&Trace::of_graph(b.build().unwrap(), None))
-    }
+    use crate::stats::tests::stats;
 
     #[test]
     fn known_graphs_give_exact_changes() {

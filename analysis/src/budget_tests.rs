@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::stats::diff::tests::stats;
+use crate::stats::tests::stats;
 use crate::stats::{GroupFigure, GroupRun, MeasuredPath, RunStats};
 
 fn parse(text: &str) -> Budget {

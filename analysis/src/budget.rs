@@ -8,7 +8,8 @@
 //! to the amount; `-` requires an improvement of at least the amount.
 //!
 //! ```
-//! use taskscope_analysis::stats::{Budget, Figure};
+//! use taskscope_analysis::budget::Budget;
+//! use taskscope_analysis::stats::Figure;
 //!
 //! let b: Budget = "peak_rss=+50MB".parse().unwrap();
 //! assert_eq!(b.figure, Figure::PeakRss);
@@ -23,8 +24,8 @@ use serde::Serialize;
 use serde::ser::SerializeStruct;
 use thiserror::Error;
 
-use super::diff::{Diff, json_number};
-use super::figures::{Figure, Stats, Unit};
+use crate::diff::Diff;
+use crate::stats::{Figure, Stats, Unit};
 
 /// How much a budget lets its figure change.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -40,36 +41,67 @@ pub enum Allowance {
 pub struct Budget {
     /// As the user wrote it.
     pub text: String,
+    /// The figure it limits.
     pub figure: Figure,
+    /// How much that figure may change.
     pub allowance: Allowance,
 }
 
-/// A budget that cannot be parsed or checked. Messages name the budget as written.
+/// A budget that cannot be parsed or checked. Messages name the budget as written
+/// (`text` in every variant).
 #[derive(Debug, Error, PartialEq)]
 pub enum BudgetError {
+    /// No `=`, or nothing on one side of it.
     #[error(
         "--budget {text}: expected FIGURE=CHANGE, like tasks=+10%, wall=+20ms or peak_rss=+50MB"
     )]
-    Syntax { text: String },
+    Syntax {
+        /// The budget as written.
+        text: String,
+    },
+    /// The name before `=` is not a figure.
     #[error(
         "--budget {text}: unknown figure \"{name}\"; use one of {}, group:NAME, group:NAME.time or group:NAME.bytes",
         budget_figures()
     )]
-    UnknownFigure { text: String, name: String },
+    UnknownFigure {
+        /// The budget as written.
+        text: String,
+        /// The name given.
+        name: String,
+    },
+    /// The figure is one where higher is better (utilization), which a cap on growth
+    /// does not fit.
     #[error(
         "--budget {text}: {figure} cannot have a budget (higher is better); budget busy or wall instead"
     )]
-    NotBudgetable { text: String, figure: Figure },
+    NotBudgetable {
+        /// The budget as written.
+        text: String,
+        /// The figure named.
+        figure: Figure,
+    },
+    /// What follows the sign is not a number.
     #[error(
         "--budget {text}: expected a number after the sign, like +10% or +0, found \"{found}\""
     )]
-    BadNumber { text: String, found: String },
+    BadNumber {
+        /// The budget as written.
+        text: String,
+        /// What stands where the number should be.
+        found: String,
+    },
+    /// The unit after the number is not one taskscope knows.
     #[error("--budget {text}: unknown unit \"{unit}\"; use {expected}")]
     UnknownUnit {
+        /// The budget as written.
         text: String,
+        /// The unit given.
         unit: String,
+        /// The units the figure accepts, for the message.
         expected: &'static str,
     },
+    /// The unit measures something else than the figure (`tasks=+10MB`).
     #[error(
         "--budget {text}: \"{unit}\" is a unit of {}, but {figure} is {}; use {}",
         measure(*.unit_of),
@@ -77,29 +109,49 @@ pub enum BudgetError {
         .figure.unit().budget_units()
     )]
     WrongUnit {
+        /// The budget as written.
         text: String,
+        /// The unit given.
         unit: String,
+        /// What that unit measures.
         unit_of: Unit,
+        /// The figure named, which measures something else.
         figure: Figure,
     },
+    /// A non-zero amount of time or bytes without a unit (`wall=+20`).
     #[error(
         "--budget {text}: {figure} is {}: give a unit ({})",
         .figure.unit().noun(),
         .figure.unit().budget_units()
     )]
-    NeedsUnit { text: String, figure: Figure },
+    NeedsUnit {
+        /// The budget as written.
+        text: String,
+        /// The figure named.
+        figure: Figure,
+    },
+    /// One of the files does not hold the figure (a run's figure of a graph).
     #[error("--budget {text}: {side} ({file}) has no {figure}: {why}")]
     Missing {
+        /// The budget as written.
         text: String,
+        /// The figure named.
         figure: Figure,
+        /// `BASE` or `NEW`: the file that lacks it.
         side: &'static str,
+        /// That file as the user named it.
         file: String,
+        /// Why it lacks it, for people.
         why: &'static str,
     },
+    /// The budget names a group that neither file has.
     #[error("--budget {text}: neither file has a group \"{group}\"; groups: {known}")]
     NoSuchGroup {
+        /// The budget as written.
         text: String,
+        /// The group named.
         group: String,
+        /// The groups the files have, comma-separated.
         known: String,
     },
 }
@@ -295,11 +347,15 @@ impl Diff {
 pub struct BudgetCheck {
     /// The most the figure may be in the new file.
     pub allowed: f64,
+    /// The figure's value in the base file, in its unit (ns, bytes, a count).
     pub base: f64,
     /// The budget as written.
     pub budget: String,
+    /// The new value is over `allowed`.
     pub exceeded: bool,
+    /// The figure checked.
     pub figure: Figure,
+    /// The figure's value in the new file.
     pub new: f64,
 }
 
@@ -338,13 +394,13 @@ impl Serialize for BudgetCheck {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let unit = self.figure.unit();
         let mut st = s.serialize_struct("BudgetCheck", 7)?;
-        st.serialize_field("allowed", &json_number(self.allowed, unit))?;
-        st.serialize_field("base", &json_number(self.base, unit))?;
+        st.serialize_field("allowed", &unit.json(self.allowed))?;
+        st.serialize_field("base", &unit.json(self.base))?;
         st.serialize_field("budget", &self.budget)?;
         st.serialize_field("exceeded", &self.exceeded)?;
         st.serialize_field("figure", &self.figure)?;
-        st.serialize_field("new", &json_number(self.new, unit))?;
-        st.serialize_field("over_by", &json_number(self.over_by(), unit))?;
+        st.serialize_field("new", &unit.json(self.new))?;
+        st.serialize_field("over_by", &unit.json(self.over_by()))?;
         st.end()
     }
 }
