@@ -151,11 +151,7 @@ pub(crate) fn run(args: RenderArgs) -> Result<(), Failure> {
     let what = if args.timeline {
         format!("timeline of {} events", trace.events.len())
     } else {
-        let groups = match options.view {
-            View::Groups => true,
-            View::Tasks => false,
-            View::Auto => trace.graph.len() > AUTO_GROUPS_ABOVE,
-        };
+        let groups = options.view.draws_groups(trace.graph.len());
         format!(
             "{} tasks{}",
             trace.graph.len(),

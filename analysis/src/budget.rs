@@ -22,6 +22,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 use serde::ser::SerializeStruct;
+use taskscope_core::units::cut_after;
 use thiserror::Error;
 
 use crate::diff::Diff;
@@ -191,26 +192,31 @@ const UNITS: [(&str, f64, Unit); 12] = [
     ("GiB", 1073741824.0, Unit::Bytes),
 ];
 
+/// How many characters of a malformed budget an error quotes.
+const QUOTED_CHARS: usize = 200;
+
 impl FromStr for Budget {
     type Err = BudgetError;
 
     fn from_str(text: &str) -> Result<Budget, BudgetError> {
+        // Errors quote what was given, cut short: a budget may come from a generated file.
+        let quoted = || cut_after(text.to_string(), QUOTED_CHARS);
         let owned = || text.to_string();
         let (name, change) = text
             .split_once('=')
-            .ok_or_else(|| BudgetError::Syntax { text: owned() })?;
+            .ok_or_else(|| BudgetError::Syntax { text: quoted() })?;
         let (name, change) = (name.trim(), change.trim());
         if name.is_empty() || change.is_empty() {
-            return Err(BudgetError::Syntax { text: owned() });
+            return Err(BudgetError::Syntax { text: quoted() });
         }
         let figure = Figure::parse(name).ok_or_else(|| BudgetError::UnknownFigure {
-            text: owned(),
-            name: name.to_string(),
+            text: quoted(),
+            name: cut_after(name.to_string(), QUOTED_CHARS),
         })?;
         let unit = figure.unit();
         if unit == Unit::Ratio {
             return Err(BudgetError::NotBudgetable {
-                text: owned(),
+                text: quoted(),
                 figure,
             });
         }
@@ -229,15 +235,15 @@ impl FromStr for Budget {
             .ok()
             .filter(|n: &f64| n.is_finite())
             .ok_or_else(|| BudgetError::BadNumber {
-                text: owned(),
-                found: rest.to_string(),
+                text: quoted(),
+                found: cut_after(rest.to_string(), QUOTED_CHARS),
             })?;
         let allowance = if suffix == "%" {
             Allowance::Relative(sign * amount / 100.0)
         } else if suffix.is_empty() {
             if unit != Unit::Count && amount != 0.0 {
                 return Err(BudgetError::NeedsUnit {
-                    text: owned(),
+                    text: quoted(),
                     figure,
                 });
             }
@@ -248,16 +254,16 @@ impl FromStr for Budget {
                 Some(&(_, factor, of)) if of == unit => Allowance::Absolute(sign * amount * factor),
                 Some(&(_, _, of)) => {
                     return Err(BudgetError::WrongUnit {
-                        text: owned(),
-                        unit: suffix.to_string(),
+                        text: quoted(),
+                        unit: cut_after(suffix.to_string(), QUOTED_CHARS),
                         unit_of: of,
                         figure,
                     });
                 }
                 None => {
                     return Err(BudgetError::UnknownUnit {
-                        text: owned(),
-                        unit: suffix.to_string(),
+                        text: quoted(),
+                        unit: cut_after(suffix.to_string(), QUOTED_CHARS),
                         expected: unit.budget_units(),
                     });
                 }

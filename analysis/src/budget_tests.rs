@@ -263,3 +263,25 @@ fn checks_serialize_with_whole_numbers() {
             "exceeded": true, "figure": "tasks", "new": 300, "over_by": 80})
     );
 }
+
+#[test]
+fn errors_quote_a_huge_budget_cut_short() {
+    // The budget fuzz target found a 3 MB message: the budget text quoted whole, twice.
+    let huge = format!("tasks=+{}", "9".repeat(1_000_000) + "zz");
+    let e = huge.parse::<Budget>().unwrap_err().to_string();
+    assert!(e.chars().count() < 1_000, "{} chars", e.chars().count());
+    assert!(
+        e.starts_with("--budget tasks=+999") && e.contains('…'),
+        "{e}"
+    );
+    let unknown = format!("{}=+1", "x".repeat(100_000));
+    assert!(
+        unknown
+            .parse::<Budget>()
+            .unwrap_err()
+            .to_string()
+            .chars()
+            .count()
+            < 1_000
+    );
+}
