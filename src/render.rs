@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use taskscope_core::units::format_ns;
 use taskscope_core::write_atomically;
 use taskscope_exporters::{
-    AUTO_GROUPS_ABOVE, ColorBy, Format, RankDir, RenderOptions, View, render_graph, render_timeline,
+    ColorBy, Format, RankDir, RenderOptions, View, render_graph, render_timeline,
 };
 
 use crate::Failure;
