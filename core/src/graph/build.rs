@@ -137,7 +137,7 @@ impl GraphBuilder {
     /// [`GraphBuilder::build`], with the ids of the tasks an error is about (both
     /// tasks of a duplicate key, the task missing a dependency, the tasks around a
     /// cycle), so that readers can name lines.
-    pub(crate) fn build_located(self) -> Result<TaskGraph, (GraphError, Vec<TaskId>)> {
+    pub(crate) fn build_located(mut self) -> Result<TaskGraph, (GraphError, Vec<TaskId>)> {
         let by_key = self.index_keys()?;
         let deps = self.resolve_deps(&by_key)?;
         let tasks: Vec<Task> = self
@@ -184,45 +184,48 @@ impl GraphBuilder {
     }
 
     /// The dependencies of every task as ids, by key first, then by id, each once.
+    /// Takes the ids given by id, so a reader's lists become the graph's without a copy.
     fn resolve_deps(
-        &self,
+        &mut self,
         by_key: &KeyIndex,
     ) -> Result<Vec<Vec<TaskId>>, (GraphError, Vec<TaskId>)> {
+        let dep_ids = std::mem::take(&mut self.dep_ids);
         let specs = &self.specs;
         let n = specs.len();
         let missing = |i: usize, what: String| {
             let task = specs[i].key.clone();
-            (
-                GraphError::MissingDependency {
-                    task,
-                    missing: what,
-                },
-                vec![TaskId(i as u32)],
-            )
+            let e = GraphError::MissingDependency {
+                task,
+                missing: what,
+            };
+            (e, vec![TaskId(i as u32)])
         };
         // mark[d] == i: task i already lists d (repeats count once, in O(1)).
         let mut mark = vec![u32::MAX; n];
         let mut all = Vec::with_capacity(n);
-        for (i, (spec, ids)) in specs.iter().zip(&self.dep_ids).enumerate() {
-            let mut deps = Vec::with_capacity(spec.deps.len() + ids.len());
-            let by_name = spec.deps.iter().map(|d| {
-                by_key
+        for (i, (spec, mut ids)) in specs.iter().zip(dep_ids).enumerate() {
+            let mut deps = Vec::with_capacity(spec.deps.len());
+            for d in &spec.deps {
+                let id = by_key
                     .get(d, |t| &specs[t.index()].key)
-                    .ok_or_else(|| missing(i, d.clone()))
-            });
-            let by_id = ids.iter().map(|&id| {
-                if id.index() < n {
-                    Ok(id)
-                } else {
-                    Err(missing(i, format!("#{}", id.0)))
-                }
-            });
-            for id in by_name.chain(by_id) {
-                let id = id?;
+                    .ok_or_else(|| missing(i, d.clone()))?;
                 if mark[id.index()] != i as u32 {
                     mark[id.index()] = i as u32;
                     deps.push(id);
                 }
+            }
+            if let Some(bad) = ids.iter().find(|id| id.index() >= n) {
+                return Err(missing(i, format!("#{}", bad.0)));
+            }
+            ids.retain(|id| {
+                let first = mark[id.index()] != i as u32;
+                mark[id.index()] = i as u32;
+                first
+            });
+            if deps.is_empty() {
+                deps = ids;
+            } else {
+                deps.extend(ids);
             }
             all.push(deps);
         }
