@@ -282,6 +282,7 @@ pub(crate) fn release_all(held: &mut [Option<Value>], observer: &dyn Observer, w
 
 /// Runs task `id` of `program` on `inputs` as `worker`, catching a panic, and tells
 /// `observer` when it starts and how it ends: every executor runs its tasks through here.
+#[inline] // on every task's path, in both executors
 pub(crate) fn run_observed(
     program: &Program,
     id: TaskId,
