@@ -19,6 +19,14 @@ if TYPE_CHECKING:
 
 distributed = pytest.importorskip("distributed", reason="the distributed extra is not installed")
 
+# Dask's workers report times on the scheduler's clock: their own time plus
+# `scheduler_delay`, which each heartbeat estimates again from half a round trip
+# (distributed/worker.py). The estimate moves by milliseconds between tasks, and by
+# tens of milliseconds on a loaded machine (16 ms seen in CI, 90 ms at load 6), so a
+# dependency may seem to end after its dependent started, or two tasks of one thread
+# to overlap. The hook writes the times Dask reports; these tests allow that much.
+CLOCK_SLACK_NS = 250_000_000
+
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
@@ -35,17 +43,17 @@ def test_a_run_on_a_local_cluster_records_both_workers(tmp_path: Path, client: C
         values = tutorial_norm().compute()
     assert np.abs(values.mean(axis=1)).max() < 1e-9
     assert t.paths == [str(path)]
-    r = check_run(path)
+    r = check_run(path, clock_slack_ns=CLOCK_SLACK_NS)
     assert r["header"] is not None
     run = r["header"]["run"]
     assert run["executor"] == "dask.distributed" and run["workers"] == 2
     workers = set(client.scheduler_info()["workers"])
     assert {e["address"] for e in r["event"]} == workers
     assert len({e["worker"] for e in r["event"]}) == 2
-    # one lane per worker thread: its tasks never overlap
+    # one lane per worker thread: its tasks do not overlap (but for the clock's slack)
     for lane in {e["worker"] for e in r["event"]}:
         spans = sorted((e["start"], e["end"]) for e in r["event"] if e["worker"] == lane)
-        assert all(a[1] <= b[0] for a, b in pairwise(spans))
+        assert all(a[1] - b[0] <= CLOCK_SLACK_NS for a, b in pairwise(spans))
     # results moved between the two workers are recorded as transfers
     transfers = [s for e in r["event"] for s in e.get("startstops", []) if s["action"] == "transfer"]
     assert transfers and all(s["source"] in workers and s["start"] <= s["stop"] for s in transfers)
@@ -63,7 +71,7 @@ def test_each_graph_sent_to_the_cluster_gets_its_own_file(tmp_path: Path, client
         assert client.compute(tutorial_delayed()).result() == 50
     assert len(t.paths) == 2
     for p in t.paths:
-        r = check_run(p)
+        r = check_run(p, clock_slack_ns=CLOCK_SLACK_NS)
         assert {"inc", "double", "add", "sum"} <= {t["op"] for t in r["task"]}
 
 

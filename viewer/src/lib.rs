@@ -6,7 +6,7 @@
 
 mod app;
 
-pub use app::{TimeSpec, ViewerOptions, run};
+pub use app::{TimeSpec, ViewerError, ViewerOptions, run};
 
 /// The app's state and views, for the viewer's own tests and benchmarks (egui_kittest
 /// drives [`testing::ViewerApp::show`] without a window). Not a stable API.

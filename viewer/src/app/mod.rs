@@ -29,7 +29,7 @@ pub use document::{Document, GraphPicture};
 pub use graph_view::GraphView;
 pub use playback::{Playback, TimeSpec};
 pub use recent::Recent;
-pub use screenshot::run;
+pub use screenshot::{ViewerError, run};
 pub use timeline::Timeline;
 
 use panels::Actions;

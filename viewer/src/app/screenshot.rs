@@ -14,10 +14,22 @@ const SETTLE_FRAMES: u32 = 4;
 /// A screenshot run gives up after this long.
 const SCREENSHOT_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// Why the viewer could not run, or could not take its screenshot.
+#[derive(Debug, thiserror::Error)]
+pub enum ViewerError {
+    /// No window could be opened (no display, no OpenGL).
+    #[error("cannot open a window: {0} (is there a display? under CI, run it with xvfb-run)")]
+    Window(String),
+    /// With `--screenshot`: the file could not be read or shown, or the picture not
+    /// saved; the message names the file.
+    #[error("{0}")]
+    Screenshot(String),
+}
+
 /// Opens the viewer window and runs it until it is closed. With
 /// [`ViewerOptions::screenshot`], saves the window once the file is shown and exits;
 /// the error then says why no screenshot was written (unreadable file, no display).
-pub fn run(options: ViewerOptions) -> Result<(), String> {
+pub fn run(options: ViewerOptions) -> Result<(), ViewerError> {
     let outcome: Arc<Mutex<Option<String>>> = Arc::default();
     let screenshot = options.screenshot.clone();
     let native = eframe::NativeOptions {
@@ -42,11 +54,9 @@ pub fn run(options: ViewerOptions) -> Result<(), String> {
             }),
         )
     };
-    result.map_err(|e| {
-        format!("cannot open a window: {e} (is there a display? under CI, run it with xvfb-run)")
-    })?;
+    result.map_err(|e| ViewerError::Window(e.to_string()))?;
     match outcome.lock().map(|o| o.clone()) {
-        Ok(Some(error)) => Err(error),
+        Ok(Some(error)) => Err(ViewerError::Screenshot(error)),
         _ => Ok(()),
     }
 }
