@@ -302,14 +302,15 @@ impl Budget {
         {
             let known: Vec<&str> = diff.groups.iter().map(|g| g.group.as_str()).collect();
             return Err(BudgetError::NoSuchGroup {
-                text: self.text.clone(),
-                group: group.clone(),
-                known: known.join(", "),
+                text: cut_after(self.text.clone(), QUOTED_CHARS),
+                group: cut_after(group.clone(), QUOTED_CHARS),
+                // A run may have thousands of groups: the message names the first ones.
+                known: cut_after(known.join(", "), 5 * QUOTED_CHARS),
             });
         }
         let value = |stats: &Stats, side: &'static str, file: &str| {
             self.figure.of(stats).ok_or_else(|| BudgetError::Missing {
-                text: self.text.clone(),
+                text: cut_after(self.text.clone(), QUOTED_CHARS),
                 figure: self.figure.clone(),
                 side,
                 file: file.to_string(),

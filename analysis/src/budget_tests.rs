@@ -285,3 +285,12 @@ fn errors_quote_a_huge_budget_cut_short() {
             < 1_000
     );
 }
+
+#[test]
+fn a_missing_group_with_a_huge_name_is_quoted_cut_short() {
+    let graph = stats(2, 3);
+    let huge = format!("group:{}=+0", "g".repeat(100_000));
+    let e = check(&huge, &graph, &graph).unwrap_err().to_string();
+    assert!(e.chars().count() < 1_000, "{} chars", e.chars().count());
+    assert!(e.contains("\"; groups: "), "{e}");
+}
