@@ -60,22 +60,29 @@ pub fn thousands(n: i128) -> String {
     out
 }
 
+/// The first `n` characters of `s` (all of `s` when it is shorter), without a copy.
+pub fn first_chars(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
 /// `s` in at most `width` characters: cut, with `…` as the last one, when longer.
 pub fn elide(s: &str, width: usize) -> String {
     if s.chars().nth(width).is_none() {
         s.to_string()
     } else {
-        let mut cut: String = s.chars().take(width.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
+        format!("{}…", first_chars(s, width.saturating_sub(1)))
     }
 }
 
 /// `text`'s first `keep` characters, followed by `…` when there were more. Messages
 /// quote their input this way, so a megabyte-long key makes a short message.
 pub fn cut_after(mut text: String, keep: usize) -> String {
-    if let Some((i, _)) = text.char_indices().nth(keep) {
-        text.truncate(i);
+    let kept = first_chars(&text, keep).len();
+    if kept < text.len() {
+        text.truncate(kept);
         text.push('…');
     }
     text
@@ -125,6 +132,8 @@ mod tests {
         assert_eq!(elide("abc", 0), "…");
         assert_eq!(cut_after("ééé".to_string(), 2), "éé…");
         assert_eq!(cut_after("éé".to_string(), 2), "éé");
+        assert_eq!(first_chars("añb", 2), "añ");
+        assert_eq!(first_chars("añ", 5), "añ");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde_json::Value as Json;
 use super::EXTRA_KEY;
 use super::events::{At, Parser};
 use crate::QUOTED_CHARS;
-use taskscope_core::units::cut_after;
+use taskscope_core::units::first_chars;
 
 /// Any JSON value, kept when it is a scalar (pid, tid, ts, dur, name, cat, ph).
 pub(super) enum Scalar {
@@ -31,8 +31,7 @@ impl fmt::Display for Scalar {
             // Cut short, the `…` goes after the closing quote: the value does not end
             // in `…`, it goes on.
             Scalar::Str(s) if s.chars().nth(QUOTED_CHARS).is_some() => {
-                let cut = cut_after(s.clone(), QUOTED_CHARS);
-                write!(f, "{:?}…", cut.strip_suffix('…').unwrap_or(&cut))
+                write!(f, "{:?}…", first_chars(s, QUOTED_CHARS))
             }
             Scalar::Str(s) => write!(f, "{s:?}"),
             Scalar::U(n) => write!(f, "{n}"),
