@@ -201,7 +201,6 @@ impl FromStr for Budget {
     fn from_str(text: &str) -> Result<Budget, BudgetError> {
         // Errors quote what was given, cut short: a budget may come from a generated file.
         let quoted = || cut_after(text.to_string(), QUOTED_CHARS);
-        let owned = || text.to_string();
         let (name, change) = text
             .split_once('=')
             .ok_or_else(|| BudgetError::Syntax { text: quoted() })?;
@@ -270,7 +269,7 @@ impl FromStr for Budget {
             }
         };
         Ok(Budget {
-            text: owned(),
+            text: text.to_string(),
             figure,
             allowance,
         })

@@ -87,7 +87,7 @@ pub fn load_with(path: &Path, options: LoadOptions) -> Result<Trace, ReadError> 
     let n = std::fs::File::open(path)
         .and_then(|mut f| f.read(&mut head))
         .map_err(|e| {
-            ReadError::other_format(
+            ReadError::new(
                 ReadErrorKind::Io,
                 &shown,
                 None,
@@ -126,7 +126,7 @@ pub(crate) fn read_whole(path: &Path) -> Result<(Vec<u8>, String), ReadError> {
     let shown = path.display().to_string();
     match std::fs::read(path) {
         Ok(bytes) => Ok((bytes, shown)),
-        Err(e) => Err(ReadError::other_format(
+        Err(e) => Err(ReadError::new(
             ReadErrorKind::Io,
             &shown,
             None,
@@ -152,7 +152,7 @@ fn dispatch(
     read: impl FnOnce(InputKind) -> Result<Trace, ReadError>,
 ) -> Result<Trace, ReadError> {
     match sniff(head) {
-        InputKind::Unknown if head.is_empty() => Err(ReadError::other_format(
+        InputKind::Unknown if head.is_empty() => Err(ReadError::new(
             ReadErrorKind::Format,
             source,
             None,

@@ -4,7 +4,7 @@
 //! ```
 //! use taskscope_core::trace::{ReadError, ReadErrorKind};
 //!
-//! let e = ReadError::other_format(
+//! let e = ReadError::new(
 //!     ReadErrorKind::Field,
 //!     "run.json",
 //!     Some(3),
@@ -97,8 +97,10 @@ impl fmt::Display for ReadError {
 impl std::error::Error for ReadError {}
 
 impl ReadError {
-    /// An error of `kind` in `path`, at `line` and `field` when known.
-    pub(super) fn new(
+    /// An error of `kind` in `path`, at `line` and `field` when known. Readers of
+    /// other formats (Chrome JSON, DOT) make theirs here too, so that every reader's
+    /// errors name file, line and field the same way.
+    pub fn new(
         kind: ReadErrorKind,
         path: &str,
         line: Option<usize>,
@@ -114,18 +116,6 @@ impl ReadError {
             message: cut(message),
             graph: None,
         }))
-    }
-
-    /// A [`ReadError`] for readers of other formats (Chrome JSON, DOT), so that every
-    /// reader's errors name file, line and field the same way.
-    pub fn other_format(
-        kind: ReadErrorKind,
-        path: &str,
-        line: Option<usize>,
-        field: Option<&str>,
-        message: String,
-    ) -> Self {
-        Self::new(kind, path, line, field, message)
     }
 
     /// A [`ReadError`] at a line and column, for readers of text formats (DOT).

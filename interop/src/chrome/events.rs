@@ -199,7 +199,7 @@ impl Parser {
                 (kind, at, if line.is_some() { column } else { message })
             }
         };
-        ReadError::other_format(kind, source, line, field_name.as_deref(), message)
+        ReadError::new(kind, source, line, field_name.as_deref(), message)
     }
 
     /// Checks one event and keeps what matters of it.

@@ -35,8 +35,7 @@ pub fn read_chrome(path: &Path) -> Result<Trace, ReadError> {
 /// missing) are read, and trailing commas are forgiven. Errors name the file, the field
 /// (`traceEvents[17].ts`) and, when the JSON parser knows it, the line and column.
 pub fn parse_chrome(bytes: &[u8], source: &str) -> Result<Trace, ReadError> {
-    let err =
-        |kind, line, message: String| ReadError::other_format(kind, source, line, None, message);
+    let err = |kind, line, message: String| ReadError::new(kind, source, line, None, message);
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let array = match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'[') => true,
@@ -124,7 +123,7 @@ fn own(raw: Raw, extra: Extra, array: bool, source: &str) -> Result<Trace, ReadE
 
 /// An error in `field` of the file `source`.
 fn field_error(source: &str, kind: ReadErrorKind, field: &str, message: String) -> ReadError {
-    ReadError::other_format(kind, source, None, Some(field), message)
+    ReadError::new(kind, source, None, Some(field), message)
 }
 
 /// Refuses a header of another format, or of a version this taskscope does not read.
