@@ -12,11 +12,13 @@ use taskscope_core::units::format_ns;
 use taskscope_core::{Executor, NoObserver, Program, Sequential, TaskId, Threads};
 
 use crate::Failure;
+use crate::input::TraceFileFormat;
 
 /// Measure scheduling overhead: trivial tasks in a chain and in a fan-in (N
 /// independent tasks summed by one), on the sequential executor and on threads,
 /// with tracing off and on (tracing on writes a real trace file to a temporary
-/// folder). Also times the tutorial's normalization (590 real tasks).
+/// folder, in the compact format unless --trace-format jsonl). Also times the
+/// tutorial's normalization (590 real tasks).
 ///
 /// Each configuration runs --repeat times; the median is reported. Graph building
 /// is not timed; the executor's own set-up is.
@@ -24,9 +26,11 @@ use crate::Failure;
 /// Examples:
 ///   taskscope bench
 ///   taskscope bench --tasks 1000000 --format json > bench.json
+///   taskscope bench --trace-format jsonl      # the cost of writing JSON Lines instead
 ///
 /// JSON: an array of objects with shape, executor, threads, traced, tasks,
-/// wall_ns (median), min_wall_ns, per_task_ns (median wall / tasks), repeat.
+/// trace_format, wall_ns (median), min_wall_ns, per_task_ns (median wall / tasks),
+/// repeat.
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub(crate) struct BenchArgs {
@@ -39,6 +43,9 @@ pub(crate) struct BenchArgs {
     /// Runs of each configuration.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
     repeat: u16,
+    /// The format of the trace files that runs with tracing on write.
+    #[arg(long, value_enum, default_value_t = TraceFileFormat::Compact)]
+    trace_format: TraceFileFormat,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -60,13 +67,14 @@ struct Row {
     shape: &'static str,
     tasks: usize,
     threads: usize,
+    trace_format: TraceFileFormat,
     traced: bool,
     wall_ns: u64,
 }
 
 pub(crate) fn run(args: BenchArgs) -> Result<(), Failure> {
     let scratch = tempfile::tempdir().context("cannot create a temporary folder for traces")?;
-    let trace_path = scratch.path().join("bench.trace.jsonl");
+    let trace_path = scratch.path().join(args.trace_format.file_name("bench"));
     let threads = Threads::new(args.threads as usize);
     let executors: [&dyn Executor; 2] = [&Sequential, &threads];
     let mut rows = Vec::new();
@@ -117,6 +125,7 @@ pub(crate) fn run(args: BenchArgs) -> Result<(), Failure> {
                     shape,
                     tasks,
                     threads: exec.workers(),
+                    trace_format: args.trace_format,
                     traced,
                     wall_ns,
                 });

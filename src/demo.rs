@@ -19,6 +19,7 @@ use taskscope_core::{
 use taskscope_exporters::{Format, RenderOptions, render_graph, render_timeline};
 
 use crate::Failure;
+use crate::input::TraceFileFormat;
 use crate::progress::Progress;
 
 /// Run the Dask tutorial's examples end to end, traced, and write their traces.
@@ -32,7 +33,8 @@ use crate::progress::Progress;
 /// with tracing (progress bars on a terminal), checks the results (row means 0,
 /// row standard deviations 1, total 50; exit code 1 if not) and writes
 /// DIR/norm.trace.jsonl and DIR/delayed.trace.jsonl (the graph, one event per
-/// task with worker, start, end and bytes, and resource samples), and the
+/// task with worker, start, end and bytes, and resource samples; DIR/norm.taskscope
+/// and DIR/delayed.taskscope with --trace-format compact), and the
 /// drawings DIR/norm_dask.pdf and DIR/delayed.pdf (the graphs, like the
 /// tutorial's res.visualize('norm_dask.pdf')) and DIR/norm_timeline.svg. Ctrl-C stops the run
 /// cleanly, keeps the trace so far and exits with code 130.
@@ -42,6 +44,7 @@ use crate::progress::Progress;
 ///   taskscope demo --out /tmp/demo && taskscope stats /tmp/demo/norm.trace.jsonl
 ///   taskscope demo --shape 4000x4000 --out big     # 9,160 tasks
 ///   taskscope demo --executor sequential --quiet
+///   taskscope demo --trace-format compact --out c && taskscope view c/norm.taskscope
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub(crate) struct DemoArgs {
@@ -69,6 +72,10 @@ pub(crate) struct DemoArgs {
     /// No progress bars.
     #[arg(long, short)]
     quiet: bool,
+    /// The traces' format: JSON Lines (DIR/*.trace.jsonl) or the compact binary
+    /// format (DIR/*.taskscope). Every command reads both.
+    #[arg(long, value_enum, default_value_t = TraceFileFormat::Jsonl)]
+    trace_format: TraceFileFormat,
     /// Only build the normalization's graph and write it to DIR/norm.trace.jsonl and
     /// DIR/norm_dask.pdf: no computing, for shapes too large to hold in memory
     /// (10000x10000 is 57,100 tasks and 800 MB of data).
@@ -115,7 +122,7 @@ pub(crate) fn run(args: DemoArgs) -> Result<(), Failure> {
     };
     let y = arrays(&args)?;
     let program = y.program()?;
-    let norm_path = args.out.join("norm.trace.jsonl");
+    let norm_path = args.out.join(args.trace_format.file_name("norm"));
     if args.graph_only {
         taskscope_core::trace::save_graph(&norm_path, program.graph(), Some("norm"))?;
         crate::outln!(
@@ -125,7 +132,7 @@ pub(crate) fn run(args: DemoArgs) -> Result<(), Failure> {
         return draw(&norm_path, &args.out.join("norm_dask.pdf"), false);
     }
     let arrays_ok = normalize(&traced, &y, &program, &norm_path)?;
-    let delayed_path = args.out.join("delayed.trace.jsonl");
+    let delayed_path = args.out.join(args.trace_format.file_name("delayed"));
     let delayed_ok = delayed_sum(&traced, &delayed_path)?;
     drawings(&args.out, &norm_path, &delayed_path)?;
     crate::outln!("next: taskscope stats {}", norm_path.display());

@@ -23,3 +23,24 @@ pub(crate) fn warn_about(path: &Path, trace: &Trace) {
         );
     }
 }
+
+/// The trace format of files a command names itself (`demo`'s, `bench`'s).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum TraceFileFormat {
+    /// JSON Lines, `*.trace.jsonl`: readable, the interchange format.
+    Jsonl,
+    /// The compact binary format, `*.taskscope`: about a tenth of the size, and
+    /// cheaper to write, for large runs.
+    Compact,
+}
+
+impl TraceFileFormat {
+    /// The file name of trace `stem` in this format.
+    pub(crate) fn file_name(self, stem: &str) -> String {
+        match self {
+            TraceFileFormat::Jsonl => format!("{stem}.trace.jsonl"),
+            TraceFileFormat::Compact => format!("{stem}.taskscope"),
+        }
+    }
+}

@@ -15,7 +15,8 @@ use taskscope_core::trace::{self, ReadError, ReadErrorKind, Trace};
 /// What a file holds, judged from its first bytes.
 #[derive(Debug, PartialEq, Eq)]
 pub enum InputKind {
-    /// A taskscope graph or trace: its first line is a header naming the format.
+    /// A taskscope graph or trace: JSONL whose first line is a header naming the
+    /// format, or the compact format's signature.
     Taskscope,
     /// A Graphviz DOT graph, Dask's drawings included.
     Dot,
@@ -27,6 +28,9 @@ pub enum InputKind {
 
 /// Looks at the start of a file to tell what it is, whatever its extension.
 pub fn sniff(head: &[u8]) -> InputKind {
+    if trace::TraceFormat::is_compact(head) {
+        return InputKind::Taskscope;
+    }
     let text = String::from_utf8_lossy(head);
     let start = text.trim_start_matches('\u{feff}').trim_start();
     let first_line = start.lines().next().unwrap_or("");

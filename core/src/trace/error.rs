@@ -64,6 +64,8 @@ pub struct ReadErrorDetail {
     pub line: Option<usize>,
     /// 1-based column, in characters, when the reader knows it (DOT).
     pub column: Option<usize>,
+    /// 1-based block number, in a compact (`.taskscope`) file.
+    pub block: Option<usize>,
     /// The record field that is wrong, when one is.
     pub field: Option<String>,
     /// What is wrong, in words, quoting the input where that helps.
@@ -75,6 +77,9 @@ pub struct ReadErrorDetail {
 impl fmt::Display for ReadErrorDetail {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.path)?;
+        if let Some(block) = self.block {
+            write!(f, ": block {block}")?;
+        }
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(column) = self.column {
@@ -112,6 +117,7 @@ impl ReadError {
             path: path.to_string(),
             line,
             column: None,
+            block: None,
             field: field.map(|f| cut(f.to_string())),
             message: cut(message),
             graph: None,

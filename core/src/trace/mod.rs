@@ -14,6 +14,7 @@
 //! file without its `end` record (a crashed writer) is read up to its last complete line
 //! and marked truncated, and every error names the file, the line and the field.
 
+mod compact;
 mod diagnose;
 mod error;
 mod read;
@@ -26,12 +27,49 @@ use crate::graph::{TaskGraph, TaskId};
 
 pub use error::{ReadError, ReadErrorDetail, ReadErrorKind};
 pub use read::{parse, read};
-pub use write::{TraceWriter, save_graph, write_graph, write_trace};
+pub use write::{
+    TraceWriter, save_graph, save_trace, write_graph, write_graph_as, write_trace, write_trace_as,
+};
 
 /// The `format` field of every header.
 pub const FORMAT: &str = "taskscope";
 /// The newest format version this build writes and reads.
 pub const VERSION: u32 = 1;
+
+/// taskscope's two encodings of one model. Readers tell them apart by content; writers
+/// choose by the output's name ([`TraceFormat::for_path`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TraceFormat {
+    /// JSON Lines: the readable interchange format (`docs/trace-format.md`).
+    #[default]
+    Jsonl,
+    /// The compact binary format of `*.taskscope` files (`docs/compact-format.md`):
+    /// interned strings, delta times, compressed checksummed blocks.
+    Compact,
+}
+
+impl TraceFormat {
+    /// [`Compact`](Self::Compact) for a name ending in `.taskscope`, else JSONL.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use taskscope_core::trace::TraceFormat;
+    ///
+    /// assert_eq!(TraceFormat::for_path(Path::new("big.taskscope")), TraceFormat::Compact);
+    /// assert_eq!(TraceFormat::for_path(Path::new("run.trace.jsonl")), TraceFormat::Jsonl);
+    /// ```
+    pub fn for_path(path: &std::path::Path) -> TraceFormat {
+        match path.extension() {
+            Some(ext) if ext.eq_ignore_ascii_case("taskscope") => TraceFormat::Compact,
+            _ => TraceFormat::Jsonl,
+        }
+    }
+
+    /// Whether `head`, the first bytes of a file, are those of a compact file.
+    pub fn is_compact(head: &[u8]) -> bool {
+        compact::is_compact(head)
+    }
+}
 
 /// The first line of a file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

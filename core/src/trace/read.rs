@@ -38,9 +38,16 @@ pub fn read(path: &Path) -> Result<Trace, ReadError> {
     parse(BufReader::new(file), &shown)
 }
 
-/// Reads a taskscope file from any reader; `source` names it in errors.
+/// Reads a taskscope file from any reader, JSONL or compact (told apart by the first
+/// bytes); `source` names it in errors.
 pub fn parse(mut input: impl BufRead, source: &str) -> Result<Trace, ReadError> {
-    let mut reader = Reader::new(source);
+    let head = input
+        .fill_buf()
+        .map_err(|e| ReadError::new(ReadErrorKind::Io, source, None, None, e.to_string()))?;
+    if super::compact::is_compact(head) {
+        return super::compact::parse(input, source);
+    }
+    let mut reader = Reader::new(source, Unit::Line);
     let mut buf = String::new();
     let mut lineno = 0;
     loop {
@@ -93,42 +100,68 @@ fn parse_record(text: &str) -> serde_json::Result<Record> {
 const NO_HEADER: &str = "not a taskscope file: the first record must be a header \
      ({\"type\":\"header\",\"format\":\"taskscope\",\"version\":1,...})";
 
-/// Makes the errors for lines of the file being read.
-struct At<'a> {
+/// What the numbers in a file's errors count: lines (JSONL) or blocks (compact).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Unit {
+    Line,
+    Block,
+}
+
+/// Makes the errors for lines (or blocks) of the file being read.
+pub(super) struct At<'a> {
     /// The file's name as errors show it.
-    source: &'a str,
+    pub(super) source: &'a str,
+    unit: Unit,
 }
 
 impl At<'_> {
-    /// An error of `kind` at `line`, naming `field` when one is to blame.
-    fn error(
+    /// An error of `kind` at line (or block) `n`, naming `field` when one is to blame.
+    pub(super) fn error(
         &self,
         kind: ReadErrorKind,
-        line: usize,
+        n: usize,
         field: Option<&str>,
         message: String,
     ) -> ReadError {
-        ReadError::new(kind, self.source, Some(line), field, message)
+        let mut e = ReadError::new(kind, self.source, None, field, message);
+        self.locate(&mut e, Some(n));
+        e
+    }
+
+    /// Sets the line (or block) of `e`.
+    fn locate(&self, e: &mut ReadError, n: Option<usize>) {
+        match self.unit {
+            Unit::Line => e.line = n,
+            Unit::Block => e.block = n,
+        }
+    }
+
+    /// `line` or `block`, for messages that point at another place in the file.
+    fn unit(&self) -> &'static str {
+        match self.unit {
+            Unit::Line => "line",
+            Unit::Block => "block",
+        }
     }
 }
 
 /// A file read so far: its records, each with its line, checked one at a time.
-struct Reader<'a> {
-    at: At<'a>,
+pub(super) struct Reader<'a> {
+    pub(super) at: At<'a>,
     header: Option<Header>,
     tasks: Vec<(usize, TaskRecord)>,
     events: Vec<(usize, EventRecord)>,
     samples: Vec<Sample>,
     end: Option<(usize, EndRecord)>,
     /// The file stopped before its end: its last line is cut off.
-    truncated: bool,
+    pub(super) truncated: bool,
     unknown_records: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn new(source: &'a str) -> Self {
+    pub(super) fn new(source: &'a str, unit: Unit) -> Self {
         Reader {
-            at: At { source },
+            at: At { source, unit },
             header: None,
             tasks: Vec::new(),
             events: Vec::new(),
@@ -152,39 +185,55 @@ impl<'a> Reader<'a> {
         self.at.error(kind, line, field.as_deref(), message)
     }
 
+    /// Number of task records read so far.
+    pub(super) fn tasks_read(&self) -> usize {
+        self.tasks.len()
+    }
+
     /// Takes the record on `line`, checking it belongs where it stands.
-    fn record(&mut self, record: Record, line: usize) -> Result<(), ReadError> {
+    pub(super) fn record(&mut self, record: Record, line: usize) -> Result<(), ReadError> {
         match record {
             Record::Header(h) if self.header.is_none() => return self.header(h, line),
-            _ if self.header.is_none() => {
-                return Err(self.at.error(
-                    ReadErrorKind::Format,
-                    line,
-                    None,
-                    NO_HEADER.to_string(),
-                ));
-            }
-            Record::Header(_) => {
+            Record::Header(_) if self.end.is_none() => {
                 return Err(self.at.error(
                     ReadErrorKind::Field,
                     line,
                     Some("type"),
-                    "a second header; a file has one header, on its first line".to_string(),
+                    "a second header; a file has one header, at its start".to_string(),
                 ));
             }
-            _ if self.end.is_some() => {
-                return Err(self.at.error(
-                    ReadErrorKind::Field,
-                    line,
-                    Some("type"),
-                    "a record after the end record".to_string(),
-                ));
-            }
+            _ => self.check_place(line)?,
+        }
+        match record {
+            Record::Header(_) => {}
             Record::Task(t) => return self.task(t, line),
             Record::Event(e) => self.events.push((line, e)),
             Record::Sample(s) => self.samples.push(s),
             Record::End(e) => self.end = Some((line, e)),
             Record::Unknown => self.unknown_records += 1,
+        }
+        Ok(())
+    }
+
+    /// Checks that a record (other than the header) may stand on `line`: after the
+    /// header and before the end record.
+    pub(super) fn check_place(&self, line: usize) -> Result<(), ReadError> {
+        if self.header.is_none() {
+            let message = match self.at.unit {
+                Unit::Line => NO_HEADER,
+                Unit::Block => "the first block must be the header block (kind 1)",
+            };
+            return Err(self
+                .at
+                .error(ReadErrorKind::Format, line, None, message.to_string()));
+        }
+        if self.end.is_some() {
+            return Err(self.at.error(
+                ReadErrorKind::Field,
+                line,
+                Some("type"),
+                "a record after the end record".to_string(),
+            ));
         }
         Ok(())
     }
@@ -241,7 +290,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The trace, once every line is read: its graph, events and end checked whole.
-    fn finish(self) -> Result<Trace, ReadError> {
+    pub(super) fn finish(self) -> Result<Trace, ReadError> {
         let Some(header) = self.header else {
             return Err(ReadError::new(
                 ReadErrorKind::Format,
@@ -327,7 +376,8 @@ fn build_graph(
                 line_of(second),
                 Some("key"),
                 format!(
-                    "duplicate task key {key:?} (first on line {})",
+                    "duplicate task key {key:?} (first on {} {})",
+                    at.unit(),
                     line_of(first)
                 ),
             );
@@ -341,7 +391,7 @@ fn build_graph(
             Some("deps"),
             g.to_string(),
         );
-        e.line = line;
+        at.locate(&mut e, line);
         e.graph = Some(g);
         e
     })

@@ -17,8 +17,9 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use super::compact::Encoder;
 use super::records::{EndRecord, Record};
-use super::{Header, RunEnd, Sample, TaskEvent, Trace};
+use super::{Header, RunEnd, Sample, TaskEvent, Trace, TraceFormat};
 use crate::atomic_write::{WriteError, write_atomically};
 use crate::graph::{Meta, TaskGraph, TaskId};
 
@@ -169,45 +170,118 @@ fn write_events(w: &mut dyn Write, events: &[TaskEvent]) -> io::Result<()> {
     w.write_all(&buf)
 }
 
-fn end_record(graph: &TaskGraph, events: Option<u64>, end: Option<&RunEnd>) -> Record {
-    Record::End(EndRecord {
+fn end_record(graph: &TaskGraph, events: Option<u64>, end: Option<&RunEnd>) -> EndRecord {
+    EndRecord {
         tasks: graph.len() as u64,
         edges: graph.edge_count() as u64,
         events,
         status: end.map(|e| e.status),
         wall: end.map(|e| e.wall),
         error: end.and_then(|e| e.error.clone()),
-    })
+    }
 }
 
-/// Writes `graph` as a v1 file: header, one task record per task, end record.
+/// Writes `graph` as a v1 JSONL file: header, one task record per task, end record.
 /// Deterministic: the same graph gives the same bytes.
 pub fn write_graph(w: &mut dyn Write, graph: &TaskGraph, name: Option<&str>) -> io::Result<()> {
-    line(w, &Record::Header(Header::new(name)))?;
-    write_tasks(w, graph)?;
-    line(w, &end_record(graph, None, None))
+    write_graph_as(w, graph, name, TraceFormat::Jsonl)
 }
 
-/// Writes `graph` to `path` atomically (see [`write_atomically`]).
-pub fn save_graph(path: &Path, graph: &TaskGraph, name: Option<&str>) -> Result<(), WriteError> {
-    write_atomically(path, |w| write_graph(w, graph, name))
-}
-
-/// Writes a whole trace: header, tasks, events, samples, end.
-pub fn write_trace(w: &mut dyn Write, trace: &Trace) -> io::Result<()> {
-    line(w, &Record::Header(trace.header.clone()))?;
-    write_tasks(w, &trace.graph)?;
-    write_events(w, &trace.events)?;
-    for s in &trace.samples {
-        line(w, &Record::Sample(s.clone()))?;
+/// Writes `graph` in `format`. Deterministic: the same graph gives the same bytes.
+pub fn write_graph_as(
+    w: &mut dyn Write,
+    graph: &TaskGraph,
+    name: Option<&str>,
+    format: TraceFormat,
+) -> io::Result<()> {
+    let header = Header::new(name);
+    match format {
+        TraceFormat::Jsonl => {
+            line(w, &Record::Header(header))?;
+            write_tasks(w, graph)?;
+            line(w, &Record::End(end_record(graph, None, None)))
+        }
+        TraceFormat::Compact => {
+            write_compact(w, &header, graph, &[], &[], &end_record(graph, None, None))
+        }
     }
+}
+
+/// Writes `graph` to `path` atomically (see [`write_atomically`]), in the format its
+/// name asks for ([`TraceFormat::for_path`]).
+pub fn save_graph(path: &Path, graph: &TaskGraph, name: Option<&str>) -> Result<(), WriteError> {
+    let format = TraceFormat::for_path(path);
+    write_atomically(path, |w| write_graph_as(w, graph, name, format))
+}
+
+/// Writes a whole trace as JSONL: header, tasks, events, samples, end.
+pub fn write_trace(w: &mut dyn Write, trace: &Trace) -> io::Result<()> {
+    write_trace_as(w, trace, TraceFormat::Jsonl)
+}
+
+/// Writes a whole trace in `format`. Deterministic: the same trace gives the same bytes.
+pub fn write_trace_as(w: &mut dyn Write, trace: &Trace, format: TraceFormat) -> io::Result<()> {
     let events = trace.is_run().then_some(trace.events.len() as u64);
-    line(w, &end_record(&trace.graph, events, trace.end.as_ref()))
+    let end = end_record(&trace.graph, events, trace.end.as_ref());
+    match format {
+        TraceFormat::Jsonl => {
+            line(w, &Record::Header(trace.header.clone()))?;
+            write_tasks(w, &trace.graph)?;
+            write_events(w, &trace.events)?;
+            for s in &trace.samples {
+                line(w, &Record::Sample(s.clone()))?;
+            }
+            line(w, &Record::End(end))
+        }
+        TraceFormat::Compact => write_compact(
+            w,
+            &trace.header,
+            &trace.graph,
+            &trace.events,
+            &trace.samples,
+            &end,
+        ),
+    }
+}
+
+/// Writes a whole trace to `path` atomically, in the format its name asks for.
+pub fn save_trace(path: &Path, trace: &Trace) -> Result<(), WriteError> {
+    let format = TraceFormat::for_path(path);
+    write_atomically(path, |w| write_trace_as(w, trace, format))
+}
+
+fn write_compact(
+    w: &mut dyn Write,
+    header: &Header,
+    graph: &TaskGraph,
+    events: &[TaskEvent],
+    samples: &[Sample],
+    end: &EndRecord,
+) -> io::Result<()> {
+    let mut enc = Encoder::start(w, header)?;
+    for (id, t) in graph.tasks() {
+        enc.task(id, &t.key, &t.group, &t.op, t.deps(), &t.meta);
+        if enc.is_full() {
+            enc.write_blocks(w)?;
+        }
+    }
+    for e in events {
+        enc.event(e);
+        if enc.is_full() {
+            enc.write_blocks(w)?;
+        }
+    }
+    for s in samples {
+        enc.sample(s);
+    }
+    enc.finish(w, end)
 }
 
 /// Writes a run as it happens: the header, then the graph's tasks, then events and
-/// samples as they come, then the end record. Each [`flush`](Self::flush) hands what
-/// was written to the OS, so a crash leaves a trace that readers read up to that point.
+/// samples as they come, then the end record, in JSONL or the compact format. Each
+/// [`flush`](Self::flush) hands what was written to the OS (the compact format's
+/// records gathered so far as complete blocks), so a crash leaves a trace that readers
+/// read up to that point.
 pub struct TraceWriter<W: Write = BufWriter<File>> {
     out: W,
     path: PathBuf,
@@ -216,29 +290,50 @@ pub struct TraceWriter<W: Write = BufWriter<File>> {
     events: u64,
     /// Reused by [`task`](Self::task).
     scratch: Vec<u8>,
+    /// The compact format's state; `None` for JSONL.
+    compact: Option<Box<Encoder>>,
 }
 
 impl TraceWriter<BufWriter<File>> {
-    /// Creates (or replaces) the file at `path` and writes the header. The file is
-    /// written in place, not renamed at the end, so that a crashed run leaves its
-    /// trace where the user expects it.
+    /// Creates (or replaces) the file at `path` and writes the header, in the format
+    /// its name asks for ([`TraceFormat::for_path`]: compact for `*.taskscope`). The
+    /// file is written in place, not renamed at the end, so that a crashed run leaves
+    /// its trace where the user expects it.
     pub fn create(path: &Path, header: &Header) -> Result<Self, WriteError> {
         let file = File::create(path).map_err(|error| WriteError {
             path: path.to_path_buf(),
             error,
         })?;
-        Self::new(BufWriter::with_capacity(1 << 16, file), path, header)
+        let out = BufWriter::with_capacity(1 << 16, file);
+        Self::with_format(out, path, header, TraceFormat::for_path(path))
     }
 }
 
 impl<W: Write> TraceWriter<W> {
-    /// Starts a trace on any writer with its header; `path` names it in errors.
-    pub fn new(mut out: W, path: &Path, header: &Header) -> Result<Self, WriteError> {
+    /// Starts a trace on any writer with its header, in the format `path`'s name asks
+    /// for; `path` names it in errors.
+    pub fn new(out: W, path: &Path, header: &Header) -> Result<Self, WriteError> {
+        Self::with_format(out, path, header, TraceFormat::for_path(path))
+    }
+
+    /// Starts a trace in `format` on any writer with its header.
+    pub fn with_format(
+        mut out: W,
+        path: &Path,
+        header: &Header,
+        format: TraceFormat,
+    ) -> Result<Self, WriteError> {
         let err = |error| WriteError {
             path: path.to_path_buf(),
             error,
         };
-        line(&mut out, &Record::Header(header.clone())).map_err(err)?;
+        let compact = match format {
+            TraceFormat::Jsonl => {
+                line(&mut out, &Record::Header(header.clone())).map_err(err)?;
+                None
+            }
+            TraceFormat::Compact => Some(Box::new(Encoder::start(&mut out, header).map_err(err)?)),
+        };
         out.flush().map_err(err)?;
         Ok(TraceWriter {
             out,
@@ -247,6 +342,7 @@ impl<W: Write> TraceWriter<W> {
             edges: 0,
             events: 0,
             scratch: Vec::new(),
+            compact,
         })
     }
 
@@ -257,11 +353,32 @@ impl<W: Write> TraceWriter<W> {
         }
     }
 
+    /// Writes the compact format's full buffers as blocks.
+    #[inline]
+    fn spill(&mut self) -> Result<(), WriteError> {
+        if let Some(enc) = &mut self.compact
+            && enc.is_full()
+        {
+            let written = enc.write_blocks(&mut self.out);
+            written.map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
     /// Writes the task records of `graph` (once, before any event).
     pub fn tasks(&mut self, graph: &TaskGraph) -> Result<(), WriteError> {
         self.tasks = graph.len() as u64;
         self.edges = graph.edge_count() as u64;
-        write_tasks(&mut self.out, graph).map_err(|s| self.err(s))
+        if self.compact.is_none() {
+            return write_tasks(&mut self.out, graph).map_err(|s| self.err(s));
+        }
+        for (id, t) in graph.tasks() {
+            if let Some(enc) = &mut self.compact {
+                enc.task(id, &t.key, &t.group, &t.op, t.deps(), &t.meta);
+            }
+            self.spill()?;
+        }
+        Ok(())
     }
 
     /// Writes one more task record, for writers that learn the graph as the run goes
@@ -294,12 +411,17 @@ impl<W: Write> TraceWriter<W> {
             let mut seen = std::collections::HashSet::with_capacity(deps.len());
             unique.extend(deps.iter().filter(|d| seen.insert(**d)));
         }
-        let mut buf = std::mem::take(&mut self.scratch);
-        buf.clear();
-        write_task_parts(&mut buf, id, key, group, op, &unique, meta);
-        let written = self.out.write_all(&buf);
-        self.scratch = buf;
-        written.map_err(|e| self.err(e))?;
+        if let Some(enc) = &mut self.compact {
+            enc.task(id, key, group, op, &unique, meta);
+            self.spill()?;
+        } else {
+            let mut buf = std::mem::take(&mut self.scratch);
+            buf.clear();
+            write_task_parts(&mut buf, id, key, group, op, &unique, meta);
+            let written = self.out.write_all(&buf);
+            self.scratch = buf;
+            written.map_err(|e| self.err(e))?;
+        }
         self.tasks += 1;
         self.edges += unique.len() as u64;
         Ok(id)
@@ -317,43 +439,63 @@ impl<W: Write> TraceWriter<W> {
 
     /// Writes one event: for writers that write each event as it comes.
     pub fn event(&mut self, event: &TaskEvent) -> Result<(), WriteError> {
-        let mut buf = std::mem::take(&mut self.scratch);
-        buf.clear();
-        write_event(&mut buf, event);
-        let written = self.out.write_all(&buf);
-        self.scratch = buf;
-        written.map_err(|e| self.err(e))?;
+        if let Some(enc) = &mut self.compact {
+            enc.event(event);
+            self.spill()?;
+        } else {
+            let mut buf = std::mem::take(&mut self.scratch);
+            buf.clear();
+            write_event(&mut buf, event);
+            let written = self.out.write_all(&buf);
+            self.scratch = buf;
+            written.map_err(|e| self.err(e))?;
+        }
         self.events += 1;
         Ok(())
     }
 
     /// Writes events (in the order given).
     pub fn events(&mut self, events: &[TaskEvent]) -> Result<(), WriteError> {
+        if self.compact.is_some() {
+            return events.iter().try_for_each(|e| self.event(e));
+        }
         self.events += events.len() as u64;
         write_events(&mut self.out, events).map_err(|s| self.err(s))
     }
 
     /// Writes a resource sample.
     pub fn sample(&mut self, s: &Sample) -> Result<(), WriteError> {
+        if let Some(enc) = &mut self.compact {
+            enc.sample(s);
+            return self.spill();
+        }
         line(&mut self.out, &Record::Sample(s.clone())).map_err(|s| self.err(s))
     }
 
     /// Hands what was written to the OS: readable by others, and kept if we crash.
     pub fn flush(&mut self) -> Result<(), WriteError> {
+        if let Some(enc) = &mut self.compact {
+            let written = enc.write_blocks(&mut self.out);
+            written.map_err(|e| self.err(e))?;
+        }
         self.out.flush().map_err(|s| self.err(s))
     }
 
     /// Writes the end record and flushes; returns the writer's output.
     pub fn finish(mut self, end: &RunEnd) -> Result<W, WriteError> {
-        let record = Record::End(EndRecord {
+        let record = EndRecord {
             tasks: self.tasks,
             edges: self.edges,
             events: Some(self.events),
             status: Some(end.status),
             wall: Some(end.wall),
             error: end.error.clone(),
-        });
-        line(&mut self.out, &record).map_err(|s| self.err(s))?;
+        };
+        let written = match &mut self.compact {
+            Some(enc) => enc.finish(&mut self.out, &record),
+            None => line(&mut self.out, &Record::End(record)),
+        };
+        written.map_err(|s| self.err(s))?;
         self.out.flush().map_err(|s| self.err(s))?;
         Ok(self.out)
     }

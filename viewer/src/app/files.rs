@@ -172,7 +172,7 @@ impl ViewerApp {
                     .set_title("Open a trace or graph")
                     .add_filter(
                         "taskscope, Chrome trace, DOT",
-                        &["jsonl", "json", "dot", "gv"],
+                        &["jsonl", "taskscope", "json", "dot", "gv"],
                     )
                     .add_filter("All files", &["*"])
                     .pick_file();

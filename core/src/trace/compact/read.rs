@@ -1,0 +1,450 @@
+//! Reading the compact format: blocks checked one at a time (lengths within bounds,
+//! checksum, decompression), their records decoded and handed to the same [`Reader`]
+//! that reads JSONL, so both formats are checked by the same rules and their errors
+//! name the file, the block and the field.
+
+use std::io::{self, BufRead, Read};
+
+use super::codec::{Bytes, FieldError};
+use super::keys::{self, tuple_key};
+use super::write::{HAS_ALLOC, HAS_BUSY, HAS_CPU, HAS_LOGS, HAS_MESSAGE, HAS_PEAK, HAS_RSS};
+use super::{BlockKind, LZ4, MAGIC, MAX_BLOCK, RAW};
+use crate::graph::Meta;
+use crate::trace::error::{ReadError, ReadErrorKind};
+use crate::trace::read::{Reader, Unit};
+use crate::trace::records::{EventRecord, Record, TaskRecord};
+use crate::trace::{LogLine, Sample, TaskStatus, Trace};
+
+/// Reads a compact file from `input`; `source` names it in errors.
+pub(crate) fn parse(input: impl BufRead, source: &str) -> Result<Trace, ReadError> {
+    let mut reader = Reader::new(source, Unit::Block);
+    let mut blocks = Blocks {
+        input,
+        number: 0,
+        offset: 0,
+        stored: Vec::new(),
+        raw: Vec::new(),
+    };
+    blocks.signature(source)?;
+    let mut strings: Vec<Box<str>> = Vec::new();
+    loop {
+        let kind = match blocks.next(&reader)? {
+            Next::End => break,
+            Next::Cut => {
+                reader.truncated = true;
+                break;
+            }
+            Next::Block(kind) => kind,
+        };
+        let block = blocks.number;
+        let source = reader.at.source;
+        let located = |(field, message): FieldError| {
+            let mut e = ReadError::new(ReadErrorKind::Field, source, None, Some(field), message);
+            e.block = Some(block);
+            e
+        };
+        let mut p = Bytes::new(&blocks.raw);
+        match BlockKind::of(kind) {
+            Some(BlockKind::Header) => {
+                let h = serde_json::from_slice(&blocks.raw)
+                    .map_err(|e| located(("header", format!("is not a header record: {e}"))))?;
+                reader.record(Record::Header(h), block)?;
+            }
+            Some(BlockKind::End) => {
+                let e = serde_json::from_slice(&blocks.raw)
+                    .map_err(|e| located(("end", format!("is not an end record: {e}"))))?;
+                reader.record(Record::End(e), block)?;
+            }
+            Some(BlockKind::Strings) => {
+                reader.check_place(block)?;
+                while !p.is_empty() {
+                    strings.push(p.str("string").map_err(located)?.into());
+                }
+            }
+            Some(BlockKind::Tasks) => {
+                while !p.is_empty() {
+                    let id = reader.tasks_read() as u64;
+                    let t = task(&mut p, id, &strings).map_err(located)?;
+                    reader.record(Record::Task(t), block)?;
+                }
+            }
+            Some(BlockKind::Events) => {
+                let (mut task, mut start) = (0, 0);
+                while !p.is_empty() {
+                    let e = event(&mut p, task, start, &strings).map_err(located)?;
+                    (task, start) = (e.task, e.start);
+                    reader.record(Record::Event(e), block)?;
+                }
+            }
+            Some(BlockKind::Samples) => {
+                let mut t = 0;
+                while !p.is_empty() {
+                    let s = sample(&mut p, t).map_err(located)?;
+                    t = s.t;
+                    reader.record(Record::Sample(s), block)?;
+                }
+            }
+            None => reader.record(Record::Unknown, block)?,
+        }
+    }
+    reader.finish()
+}
+
+/// What the next block of a file is.
+enum Next {
+    /// A complete, checked block of this kind; its payload is in `Blocks::raw`.
+    Block(u8),
+    /// The file ends cleanly, between blocks.
+    End,
+    /// The file ends inside a block: a writer stopped (or is still writing).
+    Cut,
+}
+
+/// The blocks of a file, read one at a time into buffers that are reused.
+struct Blocks<R> {
+    input: R,
+    /// The block last read, numbered from 1.
+    number: usize,
+    /// Where in the file the next block starts.
+    offset: u64,
+    stored: Vec<u8>,
+    raw: Vec<u8>,
+}
+
+impl<R: BufRead> Blocks<R> {
+    fn io_error(&self, source: &str, e: &io::Error) -> ReadError {
+        ReadError::new(ReadErrorKind::Io, source, None, None, e.to_string())
+    }
+
+    /// Reads and checks the signature and the layout version.
+    fn signature(&mut self, source: &str) -> Result<(), ReadError> {
+        let mut sig = Vec::with_capacity(MAGIC.len());
+        (&mut self.input)
+            .take(MAGIC.len() as u64)
+            .read_to_end(&mut sig)
+            .map_err(|e| self.io_error(source, &e))?;
+        let format = |message: String| {
+            ReadError::new(
+                ReadErrorKind::Format,
+                source,
+                None,
+                Some("signature"),
+                message,
+            )
+        };
+        if sig.len() < MAGIC.len() {
+            return Err(format(format!(
+                "the file ends inside its {}-byte signature: it holds {} bytes",
+                MAGIC.len(),
+                sig.len()
+            )));
+        }
+        if sig[..8] != MAGIC[..8] {
+            return Err(format("not a compact taskscope file".to_string()));
+        }
+        if sig[8] != MAGIC[8] {
+            return Err(format(format!(
+                "layout version {} is not one this taskscope reads (1); a newer taskscope may read it",
+                sig[8]
+            )));
+        }
+        self.offset = MAGIC.len() as u64;
+        Ok(())
+    }
+
+    /// One byte, or `None` at the end of the file.
+    fn byte(&mut self) -> io::Result<Option<u8>> {
+        let mut b = [0u8; 1];
+        loop {
+            match self.input.read(&mut b) {
+                Ok(0) => return Ok(None),
+                Ok(_) => return Ok(Some(b[0])),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// A varint of the block header, its bytes added to `head`; `None` when the file
+    /// ends inside it.
+    fn varint(&mut self, head: &mut Vec<u8>) -> io::Result<Option<u64>> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let Some(b) = self.byte()? else {
+                return Ok(None);
+            };
+            head.push(b);
+            v |= u64::from(b & 0x7f).checked_shl(shift).unwrap_or(0);
+            if b & 0x80 == 0 {
+                return Ok(Some(v));
+            }
+        }
+        Ok(Some(u64::MAX))
+    }
+
+    /// Reads the next block into `raw`, checked.
+    fn next(&mut self, reader: &Reader<'_>) -> Result<Next, ReadError> {
+        let source = reader.at.source;
+        let io =
+            |e: io::Error| ReadError::new(ReadErrorKind::Io, source, None, None, e.to_string());
+        let mut head = Vec::with_capacity(24);
+        let Some(kind) = self.byte().map_err(io)? else {
+            return Ok(Next::End);
+        };
+        self.number += 1;
+        head.push(kind);
+        let Some(codec) = self.byte().map_err(io)? else {
+            return Ok(Next::Cut);
+        };
+        head.push(codec);
+        let Some(raw_len) = self.varint(&mut head).map_err(io)? else {
+            return Ok(Next::Cut);
+        };
+        let Some(stored_len) = self.varint(&mut head).map_err(io)? else {
+            return Ok(Next::Cut);
+        };
+        let at = self.offset;
+        let error = |field: &str, message: String| {
+            reader.at.error(
+                ReadErrorKind::Field,
+                self.number,
+                Some(field),
+                format!("{message} (the block starts at byte {at})"),
+            )
+        };
+        check_lengths(codec, raw_len, stored_len).map_err(|(f, m)| error(f, m))?;
+        let mut crc = [0u8; 4];
+        let mut got = Vec::with_capacity(4);
+        (&mut self.input)
+            .take(4)
+            .read_to_end(&mut got)
+            .map_err(io)?;
+        if got.len() < 4 {
+            return Ok(Next::Cut);
+        }
+        crc.copy_from_slice(&got);
+        self.stored.clear();
+        (&mut self.input)
+            .take(stored_len)
+            .read_to_end(&mut self.stored)
+            .map_err(io)?;
+        if (self.stored.len() as u64) < stored_len {
+            return Ok(Next::Cut);
+        }
+        let mut sum = crc32fast::Hasher::new();
+        sum.update(&head);
+        sum.update(&self.stored);
+        let (want, have) = (u32::from_le_bytes(crc), sum.finalize());
+        if want != have {
+            return Err(error(
+                "crc32",
+                format!(
+                    "the block's checksum is {want:08x} but its bytes give {have:08x}: the file is damaged"
+                ),
+            ));
+        }
+        self.raw.clear();
+        if codec == RAW {
+            std::mem::swap(&mut self.raw, &mut self.stored);
+        } else {
+            self.raw.resize(raw_len as usize, 0);
+            match lz4_flex::block::decompress_into(&self.stored, &mut self.raw) {
+                Ok(n) if n as u64 == raw_len => {}
+                Ok(n) => {
+                    return Err(error(
+                        "raw_len",
+                        format!("says {raw_len} bytes, but the block decompresses to {n}"),
+                    ));
+                }
+                Err(e) => return Err(error("payload", format!("the LZ4 data is damaged: {e}"))),
+            }
+        }
+        self.offset += (head.len() + 4) as u64 + stored_len;
+        Ok(Next::Block(kind))
+    }
+}
+
+/// Checks a block header's lengths before anything is allocated for them.
+fn check_lengths(codec: u8, raw_len: u64, stored_len: u64) -> Result<(), FieldError> {
+    for (field, len) in [("stored_len", stored_len), ("raw_len", raw_len)] {
+        if len > MAX_BLOCK {
+            return Err((
+                field,
+                format!("says {len} bytes; a block holds at most {MAX_BLOCK} bytes"),
+            ));
+        }
+    }
+    match codec {
+        RAW if raw_len != stored_len => Err((
+            "raw_len",
+            format!(
+                "is {raw_len}, but an uncompressed block's must equal its stored_len {stored_len}"
+            ),
+        )),
+        // LZ4 expands at most about 255 times.
+        LZ4 if raw_len > stored_len.saturating_mul(255) + 64 => Err((
+            "raw_len",
+            format!("says {raw_len} bytes from {stored_len} LZ4 bytes, more than LZ4 expands"),
+        )),
+        RAW | LZ4 => Ok(()),
+        other => Err((
+            "codec",
+            format!("is {other}; this version knows 0 (none) and 1 (LZ4)"),
+        )),
+    }
+}
+
+/// A string of the file's string table, by its id in the payload.
+fn string<'s>(
+    p: &mut Bytes<'_>,
+    strings: &'s [Box<str>],
+    field: &'static str,
+) -> Result<&'s str, FieldError> {
+    let id = p.u64(field)?;
+    strings.get(id as usize).map(|s| &**s).ok_or_else(|| {
+        (
+            field,
+            format!(
+                "string id {id} is not in the string table ({} strings so far)",
+                strings.len()
+            ),
+        )
+    })
+}
+
+/// A task id `delta` before `from`, checked.
+fn relative(from: u64, delta: i64, field: &'static str) -> Result<u32, FieldError> {
+    let id = from as i64 - delta;
+    u32::try_from(id).map_err(|_| (field, format!("task id {id} is out of range")))
+}
+
+fn task(p: &mut Bytes<'_>, id: u64, strings: &[Box<str>]) -> Result<TaskRecord, FieldError> {
+    let key = match p.u8("key")? {
+        keys::WHOLE => p.str("key")?.to_string(),
+        keys::TUPLE => {
+            let name = string(p, strings, "key")?;
+            let n = p.count("key")?;
+            let mut indices = Vec::with_capacity(n);
+            for _ in 0..n {
+                indices.push(p.u64("key")?);
+            }
+            tuple_key(name, &indices)
+        }
+        keys::NUMBERED => {
+            let name = string(p, strings, "key")?;
+            format!("{name}{}", p.u64("key")?)
+        }
+        other => return Err(("key", format!("kind {other} is not a key kind (0, 1 or 2)"))),
+    };
+    let group = string(p, strings, "group")?.to_string();
+    let op = string(p, strings, "op")?.to_string();
+    let n = p.count("deps")?;
+    let mut deps = Vec::with_capacity(n);
+    for _ in 0..n {
+        deps.push(relative(id, p.i64("deps")?, "deps")?);
+    }
+    let meta_bytes = p.bytes("meta")?;
+    let meta = match meta_bytes {
+        [] => Meta::new(),
+        json => serde_json::from_slice(json)
+            .map_err(|e| ("meta", format!("is not a JSON object: {e}")))?,
+    };
+    Ok(TaskRecord {
+        id: id as u32,
+        key,
+        group: Some(group),
+        op: Some(op),
+        deps,
+        meta,
+    })
+}
+
+fn event(
+    p: &mut Bytes<'_>,
+    prev_task: u32,
+    prev_start: u64,
+    strings: &[Box<str>],
+) -> Result<EventRecord, FieldError> {
+    let flags = p.u8("status")?;
+    let status = match flags & 3 {
+        0 => TaskStatus::Done,
+        1 => TaskStatus::Failed,
+        2 => TaskStatus::Unfinished,
+        _ => {
+            return Err((
+                "status",
+                "is 3; this version knows 0 (done), 1 (failed) and 2 (unfinished)".to_string(),
+            ));
+        }
+    };
+    if flags & 0x80 != 0 {
+        return Err((
+            "status",
+            format!("flags {flags:#04x} set a bit this version does not know"),
+        ));
+    }
+    let task = relative(u64::from(prev_task), -p.i64("task")?, "task")?;
+    let worker = p.u32("worker")?;
+    let start = prev_start.wrapping_add(p.i64("start")? as u64);
+    let end = start.wrapping_add(p.u64("end")?);
+    let bytes = p.u64("bytes")?;
+    let mut optional = |flag: u8, field: &'static str| -> Result<Option<u64>, FieldError> {
+        if flags & flag != 0 {
+            p.u64(field).map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let alloc = optional(HAS_ALLOC, "alloc")?;
+    let peak = optional(HAS_PEAK, "peak")?;
+    let message = match flags & HAS_MESSAGE {
+        0 => None,
+        _ => Some(p.str("message")?.to_string()),
+    };
+    let busy = if flags & HAS_BUSY != 0 {
+        Some(p.u64("busy")?)
+    } else {
+        None
+    };
+    let mut logs = Vec::new();
+    if flags & HAS_LOGS != 0 {
+        let n = p.count("logs")?;
+        logs.reserve(n);
+        for _ in 0..n {
+            let t = start.wrapping_add(p.i64("logs")? as u64);
+            let level = string(p, strings, "logs")?.to_string();
+            let message = p.str("logs")?.to_string();
+            logs.push(LogLine { t, level, message });
+        }
+    }
+    Ok(EventRecord {
+        task,
+        worker,
+        start,
+        end,
+        status,
+        bytes,
+        alloc,
+        peak,
+        message,
+        busy,
+        logs,
+    })
+}
+
+fn sample(p: &mut Bytes<'_>, prev_t: u64) -> Result<Sample, FieldError> {
+    let flags = p.u8("sample")?;
+    let t = prev_t.wrapping_add(p.i64("t")? as u64);
+    let rss = if flags & HAS_RSS != 0 {
+        Some(p.u64("rss")?)
+    } else {
+        None
+    };
+    let cpu = if flags & HAS_CPU != 0 {
+        Some(p.u64("cpu")?)
+    } else {
+        None
+    };
+    let held = p.u64("held")?;
+    Ok(Sample { t, rss, cpu, held })
+}
