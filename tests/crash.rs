@@ -64,6 +64,117 @@ fn a_run_killed_with_sigkill_leaves_a_trace_that_reads_as_truncated() {
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
 
+/// Where the complete blocks of a compact file end, from its framing alone
+/// (docs/compact-format.md): the length of its longest prefix of whole blocks, and the
+/// kind of the last of them.
+fn complete_blocks(file: &[u8]) -> (usize, u8) {
+    fn varint(file: &[u8], at: &mut usize) -> Option<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = *file.get(*at)?;
+            *at += 1;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Some(v);
+            }
+        }
+        None
+    }
+    let (mut at, mut kind) = (9, 0);
+    loop {
+        let mut p = at + 2;
+        let (Some(_), Some(stored)) = (varint(file, &mut p), varint(file, &mut p)) else {
+            return (at, kind);
+        };
+        let end = p + 4 + stored as usize;
+        if end > file.len() {
+            return (at, kind);
+        }
+        (at, kind) = (end, file[at]);
+    }
+}
+
+fn stats_json(path: &Path) -> serde_json::Value {
+    let out = taskscope(&["stats", path.to_str().unwrap(), "--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn a_compact_writer_killed_at_ten_random_moments_leaves_every_complete_block() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    let mut rng = seed | 1;
+    let run = |out: &Path| {
+        binary()
+            .args([
+                "demo",
+                "--out",
+                out.to_str().unwrap(),
+                "--trace-format",
+                "compact",
+            ])
+            .args(["--shape", "2000x2000", "--chunks", "20x20"])
+            .args(["--workers", "2", "--sample-ms", "5", "--quiet"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    // A whole run first: the moments to kill at are spread over the bytes it writes.
+    let whole = dir.path().join("whole");
+    assert!(run(&whole).wait().unwrap().success());
+    let length = std::fs::metadata(whole.join("norm.taskscope"))
+        .unwrap()
+        .len();
+    let (mut cut_runs, mut with_events) = (0, 0);
+    for i in 0..10 {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        let moment = rng % length;
+        let out = dir.path().join(format!("kill{i}"));
+        let path = out.join("norm.taskscope");
+        let mut child = run(&out);
+        let start = Instant::now();
+        while std::fs::metadata(&path).map_or(0, |m| m.len()) <= moment
+            && start.elapsed() < Duration::from_secs(120)
+        {
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        child.kill().unwrap(); // SIGKILL: no handler runs, no end block is written
+        child.wait().unwrap();
+        let file = std::fs::read(&path).unwrap();
+        let what = format!("kill {i} at byte {moment} (seed {seed})");
+        let (whole, last) = complete_blocks(&file);
+        // The end block (kind 6) is the last a finished file has.
+        let finished = whole == file.len() && last == 6;
+        if whole < 16 {
+            continue; // Killed before its header block was complete: not yet a file.
+        }
+        let json = stats_json(&path);
+        assert_eq!(json["truncated"], !finished, "{what}: {json}");
+        // Every complete block is read, and nothing of the block cut short: the file
+        // reads exactly as its whole blocks alone do.
+        let blocks = dir.path().join(format!("blocks{i}.taskscope"));
+        std::fs::write(&blocks, &file[..whole]).unwrap();
+        let alone = stats_json(&blocks);
+        for figure in ["tasks", "edges", "events", "busy_ns"] {
+            assert_eq!(json[figure], alone[figure], "{what}: {figure}");
+        }
+        cut_runs += usize::from(!finished);
+        with_events += usize::from(json["events"].as_u64().unwrap() > 0);
+    }
+    assert!(
+        cut_runs >= 3,
+        "only {cut_runs} of 10 runs were cut (seed {seed})"
+    );
+    assert!(with_events >= 1, "no cut run had events yet (seed {seed})");
+}
+
 /// The files in `dir`, by name.
 fn listing(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)

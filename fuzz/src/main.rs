@@ -15,7 +15,7 @@ use taskscope_fuzz::{CountingAlloc, Limits, Report, Target, run};
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc;
 
-const USAGE: &str = "usage: taskscope-fuzz (all|input|trace|dot|chrome|budget) [COUNT] [--seed N] \
+const USAGE: &str = "usage: taskscope-fuzz (all|input|trace|compact|dot|chrome|budget) [COUNT] [--seed N] \
                      [--slow-ms MS] [--replay FILE...]";
 
 fn main() -> ExitCode {

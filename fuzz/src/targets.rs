@@ -13,6 +13,10 @@ pub enum Target {
     Input,
     /// The taskscope trace reader, every format version.
     Trace,
+    /// The compact (`*.taskscope`) reader: each input read as it is, and again with
+    /// its blocks' checksums made right, so that mutations reach the decoders behind
+    /// the checksum.
+    Compact,
     /// Graphviz DOT, plain and as Dask's drawings, and raw.
     Dot,
     /// Chrome / Perfetto trace-event JSON.
@@ -23,9 +27,10 @@ pub enum Target {
 
 impl Target {
     /// Every target, in the order `all` runs them.
-    pub const ALL: [Target; 5] = [
+    pub const ALL: [Target; 6] = [
         Target::Input,
         Target::Trace,
+        Target::Compact,
         Target::Dot,
         Target::Chrome,
         Target::Budget,
@@ -36,6 +41,7 @@ impl Target {
         match self {
             Target::Input => "input",
             Target::Trace => "trace",
+            Target::Compact => "compact",
             Target::Dot => "dot",
             Target::Chrome => "chrome",
             Target::Budget => "budget",
@@ -53,6 +59,14 @@ impl Target {
         match self {
             Target::Input => outcome(input::parse(data, "fuzz", LoadOptions::default())),
             Target::Trace => outcome(taskscope_core::trace::parse(data, "fuzz")),
+            Target::Compact => {
+                let as_is = outcome(taskscope_core::trace::parse(data, "fuzz"));
+                let fixed = crate::mutate::fix_checksums(data);
+                format!(
+                    "{as_is} / {}",
+                    outcome(taskscope_core::trace::parse(&fixed[..], "fuzz"))
+                )
+            }
             Target::Dot => {
                 let plain = outcome(parse_dot(data, "fuzz", &DotReadOptions::default()));
                 let raw = outcome(parse_dot(data, "fuzz", &DotReadOptions { raw: true }));
@@ -112,6 +126,23 @@ impl Target {
             b"{\"type\":\"end\",\"tasks\":1000000000,\"edges\":1000000000}\n",
             b"\"deps\":[", b"\"key\":", b"\"group\":", b"\"status\":\"failed\"",
             b"\"version\":2", b"\"meta\":{", b"\"type\":\"unknown\"",
+        ];
+        const COMPACT: &[&[u8]] = &[
+            b"\x89TSCOPE\n\x01",
+            b"\x01\x00",
+            b"\x02\x00",
+            b"\x03\x00",
+            b"\x04\x01",
+            b"\x05\x00",
+            b"\x06\x00",
+            b"\x00",
+            b"\x7f",
+            b"\x80\x01",
+            b"\xff\xff\xff\xff\x0f",
+            b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01",
+            b"\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01",
+            b"{\"format\":\"taskscope\",\"version\":1,\"tool\":\"t\",\"clock\":\"ns\"}",
+            b"{\"tasks\":0,\"edges\":0}",
         ];
         const DOT: &[&[u8]] = &[
             b"digraph",
@@ -224,6 +255,7 @@ impl Target {
                 b"strict graph",
             ],
             Target::Trace => TRACE,
+            Target::Compact => COMPACT,
             Target::Dot => DOT,
             Target::Chrome => CHROME,
             Target::Budget => BUDGET,

@@ -22,6 +22,33 @@ fn trace(lines: &[&str]) -> Vec<u8> {
     s.into_bytes()
 }
 
+/// A compact file: its signature, a header block, then `blocks` of (kind, payload),
+/// stored uncompressed with right checksums; `claim` overrides a block's lengths.
+fn compact(blocks: &[(u8, &[u8])], claim: Option<u64>) -> Vec<u8> {
+    fn varint(out: &mut Vec<u8>, mut v: u64) {
+        while v >= 0x80 {
+            out.push(v as u8 | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+    let header = HEADER.trim_end().replace("\"type\":\"header\",", "");
+    let mut out = b"\x89TSCOPE\n\x01".to_vec();
+    for (i, (kind, payload)) in [(1, header.as_bytes())].iter().chain(blocks).enumerate() {
+        let len = claim.filter(|_| i > 0).unwrap_or(payload.len() as u64);
+        let mut head = vec![*kind, 0];
+        varint(&mut head, len);
+        varint(&mut head, len);
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(&head);
+        crc.update(payload);
+        out.extend_from_slice(&head);
+        out.extend_from_slice(&crc.finalize().to_le_bytes());
+        out.extend_from_slice(payload);
+    }
+    out
+}
+
 fn repeat(parts: &[&str]) -> Vec<u8> {
     parts.concat().into_bytes()
 }
@@ -79,6 +106,39 @@ fn cases() -> Vec<(&'static str, Target, Vec<u8>, &'static str)> {
                 r#"{{"type":"task","id":0,"key":"{}"}}"#,
                 "k".repeat(10 << 20)
             )]),
+            "ok",
+        ),
+        (
+            "a compact block claiming 2^40 bytes",
+            Target::Compact,
+            compact(&[(3, b"x")], Some(1 << 40)),
+            "says 1099511627776 bytes; a block holds at most",
+        ),
+        (
+            "a compact task declaring 10^12 dependencies",
+            Target::Compact,
+            compact(
+                &[
+                    (2, b"\x01g"),
+                    (
+                        3,
+                        b"\x00\x01k\x00\x00\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01",
+                    ),
+                ],
+                None,
+            ),
+            "field `deps`: says",
+        ),
+        (
+            "a compact end block that says 10^12 tasks",
+            Target::Compact,
+            compact(&[(6, br#"{"tasks":1000000000000,"edges":0}"#)], None),
+            "says 1000000000000, but the file has 0",
+        ),
+        (
+            "a compact strings block of 10^6 empty strings",
+            Target::Compact,
+            compact(&[(2, &[0u8; 1 << 20])], None),
             "ok",
         ),
         (

@@ -312,10 +312,15 @@ fn string<'s>(
     })
 }
 
-/// A task id `delta` before `from`, checked.
+/// The task id `from + delta`, checked.
 fn relative(from: u64, delta: i64, field: &'static str) -> Result<u32, FieldError> {
-    let id = from as i64 - delta;
-    u32::try_from(id).map_err(|_| (field, format!("task id {id} is out of range")))
+    let id = (from as i64).checked_add(delta);
+    id.and_then(|id| u32::try_from(id).ok()).ok_or_else(|| {
+        (
+            field,
+            format!("task id {from} + {delta} is not a task id (0 to 4294967295)"),
+        )
+    })
 }
 
 fn task(p: &mut Bytes<'_>, id: u64, strings: &[Box<str>]) -> Result<TaskRecord, FieldError> {
@@ -341,7 +346,13 @@ fn task(p: &mut Bytes<'_>, id: u64, strings: &[Box<str>]) -> Result<TaskRecord, 
     let n = p.count("deps")?;
     let mut deps = Vec::with_capacity(n);
     for _ in 0..n {
-        deps.push(relative(id, p.i64("deps")?, "deps")?);
+        // Written as the task's id minus the dependency's.
+        let back = p.i64("deps")?;
+        deps.push(relative(
+            id,
+            back.checked_neg().unwrap_or(i64::MAX),
+            "deps",
+        )?);
     }
     let meta_bytes = p.bytes("meta")?;
     let meta = match meta_bytes {
@@ -383,7 +394,7 @@ fn event(
             format!("flags {flags:#04x} set a bit this version does not know"),
         ));
     }
-    let task = relative(u64::from(prev_task), -p.i64("task")?, "task")?;
+    let task = relative(u64::from(prev_task), p.i64("task")?, "task")?;
     let worker = p.u32("worker")?;
     let start = prev_start.wrapping_add(p.i64("start")? as u64);
     let end = start.wrapping_add(p.u64("end")?);
