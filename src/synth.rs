@@ -24,6 +24,7 @@ use crate::progress::Progress;
 /// Examples:
 ///   taskscope synth --shape layered --tasks 100000 -o layered.trace.jsonl
 ///   taskscope synth --shape random --tasks 1000000 -o big.trace.jsonl --run
+///   taskscope synth --shape layered --tasks 10000000 --run -o big.taskscope  # compact
 #[derive(Args)]
 #[command(verbatim_doc_comment)]
 pub(crate) struct SynthArgs {
@@ -33,7 +34,8 @@ pub(crate) struct SynthArgs {
     /// Number of tasks (a tree rounds to a full binary tree).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     tasks: u64,
-    /// Output file (.jsonl): the graph, or with --run the trace of running it.
+    /// Output file: the graph, or with --run the trace of running it; JSON Lines, or
+    /// the compact binary format when the name ends in .taskscope (docs/compact-format.md).
     #[arg(short, long)]
     output: PathBuf,
     /// Run the graph on the threaded executor and write its trace.

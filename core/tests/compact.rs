@@ -348,3 +348,18 @@ fn the_writer_follows_the_name() {
     assert!(t.truncated);
     assert_eq!((t.graph.len(), t.graph.edge_count()), (2, 1));
 }
+
+/// The v1 fixture: a file of this layout version stays readable, and the writer still
+/// writes it byte for byte (re-make it, after a deliberate change of the layout, with
+/// `taskscope convert tests/fixtures/v1/run.trace.jsonl -o tests/fixtures/v1/run.taskscope`).
+#[test]
+fn the_v1_fixture_reads_as_its_jsonl_and_is_written_the_same() {
+    let jsonl = trace::read(&repo("tests/fixtures/v1/run.trace.jsonl")).unwrap();
+    let fixture = std::fs::read(repo("tests/fixtures/v1/run.taskscope")).unwrap();
+    let compact = trace::parse(Cursor::new(&fixture), "run.taskscope").unwrap();
+    assert_eq!(
+        bytes_as(&compact, TraceFormat::Jsonl),
+        bytes_as(&jsonl, TraceFormat::Jsonl)
+    );
+    assert_eq!(bytes_as(&jsonl, TraceFormat::Compact), fixture);
+}
