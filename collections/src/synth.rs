@@ -12,9 +12,8 @@ use std::sync::Arc;
 
 use rand_core::{Rng, SeedableRng};
 
-use taskscope_core::block_key;
-use taskscope_core::{GraphError, Meta};
-use taskscope_core::{Layer, Program, TaskDef, TaskError, TaskFn, Value};
+use taskscope_core::push_block_key;
+use taskscope_core::{GraphError, Program, ProgramBuilder, TaskError, TaskFn, TaskId, Value};
 
 /// The form of a synthetic graph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -67,102 +66,101 @@ fn expected_sum(shape: Shape, tasks: usize) -> Option<i64> {
 }
 
 /// A program of about `tasks` trivial tasks (exactly `tasks` for every shape but
-/// `Tree`, which rounds to a full tree), deterministic for a given `seed`.
+/// `Tree`, which rounds to a full tree), deterministic for a given `seed`. Built by
+/// id, one reused key buffer: 10^7 tasks hold no string per task but their keys.
 pub fn program(shape: Shape, tasks: usize, seed: u64) -> Result<Program, GraphError> {
     let n = tasks.max(1);
     let f = add_one();
-    let def = |key: String, group: &str, inputs: Vec<String>| TaskDef {
-        key,
-        group: group.to_string(),
-        op: "add_one".to_string(),
-        inputs,
-        meta: Meta::new(),
-        func: f.clone(),
+    let mut b = Builder {
+        program: ProgramBuilder::new(),
+        key: String::new(),
+        func: f,
     };
     let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(seed);
     let mut below = |k: usize| (rng.next_u64() % k as u64) as usize;
-    let mut defs: Vec<TaskDef> = Vec::with_capacity(n);
     match shape {
         Shape::Chain => {
             for i in 0..n {
-                let inputs = if i == 0 {
-                    vec![]
-                } else {
-                    vec![block_key("chain", &[i - 1])]
-                };
-                defs.push(def(block_key("chain", &[i]), "chain", inputs));
+                let inputs: &[TaskId] = if i == 0 { &[] } else { &[TaskId(i as u32 - 1)] };
+                b.add("chain", &[i], inputs);
             }
         }
         Shape::FanIn => {
-            let leaves: Vec<String> = (0..n - 1).map(|i| block_key("leaf", &[i])).collect();
-            for k in &leaves {
-                defs.push(def(k.clone(), "leaf", vec![]));
+            for i in 0..n - 1 {
+                b.add("leaf", &[i], &[]);
             }
-            defs.push(def("sum".to_string(), "sum", leaves));
+            let leaves: Vec<TaskId> = (0..n as u32 - 1).map(TaskId).collect();
+            b.program.add("sum", "sum", "add_one", &leaves, &b.func);
         }
         Shape::Tree => {
-            let mut level: Vec<String> = (0..n.div_ceil(2))
-                .map(|i| block_key("leaf", &[i]))
+            let mut level: Vec<TaskId> = (0..n.div_ceil(2))
+                .map(|i| b.add("leaf", &[i], &[]))
                 .collect();
-            for k in &level {
-                defs.push(def(k.clone(), "leaf", vec![]));
-            }
             let mut depth = 0;
             while level.len() > 1 {
                 depth += 1;
                 level = level
                     .chunks(2)
                     .enumerate()
-                    .map(|(i, pair)| {
-                        let key = block_key("combine", &[depth, i]);
-                        defs.push(def(key.clone(), "combine", pair.to_vec()));
-                        key
-                    })
+                    .map(|(i, pair)| b.add("combine", &[depth, i], pair))
                     .collect();
             }
         }
         Shape::Layered => {
             let width = ((n as f64).sqrt() as usize).max(1);
-            let mut prev: Vec<String> = Vec::new();
-            let mut made = 0;
-            let mut layer = 0;
+            let mut prev: Vec<TaskId> = Vec::new();
+            let mut this: Vec<TaskId> = Vec::with_capacity(width);
+            let mut inputs: Vec<TaskId> = Vec::with_capacity(3);
+            let (mut made, mut layer) = (0, 0);
             while made < n {
                 let count = width.min(n - made);
-                let mut this = Vec::with_capacity(count);
+                this.clear();
                 for i in 0..count {
-                    let mut inputs = Vec::new();
+                    inputs.clear();
                     if !prev.is_empty() {
                         for _ in 0..1 + below(3) {
-                            inputs.push(prev[below(prev.len())].clone());
+                            inputs.push(prev[below(prev.len())]);
                         }
                     }
-                    let key = block_key("layer", &[layer, i]);
-                    defs.push(def(key.clone(), "layer", inputs));
-                    this.push(key);
+                    this.push(b.add("layer", &[layer, i], &inputs));
                 }
                 made += count;
                 layer += 1;
-                prev = this;
+                std::mem::swap(&mut prev, &mut this);
             }
         }
         Shape::Random => {
+            let mut inputs: Vec<TaskId> = Vec::with_capacity(3);
             for i in 0..n {
-                let inputs = if i == 0 {
-                    vec![]
-                } else {
-                    (0..below(4))
-                        .map(|_| block_key("node", &[below(i)]))
-                        .collect()
-                };
-                defs.push(def(block_key("node", &[i]), "node", inputs));
+                inputs.clear();
+                if i > 0 {
+                    for _ in 0..below(4) {
+                        inputs.push(TaskId(below(i) as u32));
+                    }
+                }
+                b.add("node", &[i], &inputs);
             }
         }
     }
-    Program::from_layers(&[Arc::new(Layer {
-        name: format!("synth-{}", shape.name()),
-        tasks: defs,
-        deps: vec![],
-    })])
+    b.program.build()
+}
+
+/// A synthetic program being built: every task is `add_one`, in a group named like
+/// its key.
+struct Builder {
+    program: ProgramBuilder,
+    key: String,
+    func: TaskFn,
+}
+
+impl Builder {
+    /// Adds task `('name', index...)` of group `name` reading `inputs`.
+    fn add(&mut self, name: &str, index: &[usize], inputs: &[TaskId]) -> TaskId {
+        self.key.clear();
+        push_block_key(&mut self.key, name, index);
+        self.program
+            .add(&self.key, name, "add_one", inputs, &self.func)
+    }
 }
 
 /// The tasks without dependents: what a run of a synthetic graph computes.

@@ -91,19 +91,32 @@ pub fn token<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
 /// The key of one block of an array layer, printed like Python prints Dask's tuple
 /// keys: `('name', 0, 3)`, and `('name',)` for a 0-d array.
 pub fn block_key(name: &str, index: &[usize]) -> String {
-    use std::fmt::Write;
     let mut s = String::with_capacity(name.len() + 4 + index.len() * 5);
-    s.push_str("('");
-    s.push_str(name);
-    s.push('\'');
-    if index.is_empty() {
-        s.push(',');
-    }
-    for i in index {
-        let _ = write!(s, ", {i}");
-    }
-    s.push(')');
+    push_block_key(&mut s, name, index);
     s
+}
+
+/// Appends [`block_key`]`(name, index)` to `out`: for builders that make millions of
+/// keys in one reused buffer.
+///
+/// ```
+/// let mut key = String::new();
+/// taskscope_core::push_block_key(&mut key, "layer", &[3, 14]);
+/// assert_eq!(key, "('layer', 3, 14)");
+/// ```
+pub fn push_block_key(out: &mut String, name: &str, index: &[usize]) {
+    out.push_str("('");
+    out.push_str(name);
+    out.push('\'');
+    if index.is_empty() {
+        out.push(',');
+    }
+    let mut digits = itoa::Buffer::new();
+    for &i in index {
+        out.push_str(", ");
+        out.push_str(digits.format(i));
+    }
+    out.push(')');
 }
 
 #[cfg(test)]

@@ -38,13 +38,15 @@ pub mod units; // bytes, times and counts for people
 pub use graph::{
     CriticalPath, GraphBuilder, GraphError, Meta, Task, TaskGraph, TaskId, TaskIds, TaskSpec,
 };
-pub use key::{block_key, key_split, short_label, token};
+pub use key::{block_key, key_split, push_block_key, short_label, token};
 // Programs and how they run.
 pub use executor::{
     ComputeError, ExecuteError, Executor, NoObserver, Observer, Outputs, Sequential, TaskOutcome,
     Tee, panic_message, run_order,
 };
-pub use program::{Layer, Program, SizeOf, TaskDef, TaskError, TaskFn, Value, closure_of};
+pub use program::{
+    Layer, Program, ProgramBuilder, SizeOf, TaskDef, TaskError, TaskFn, Value, closure_of,
+};
 pub use threads::Threads;
 // Files.
 pub use atomic_write::{WriteError, write_atomically};

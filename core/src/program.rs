@@ -221,15 +221,18 @@ pub fn closure_of(roots: &[Arc<Layer>]) -> Vec<Arc<Layer>> {
     out
 }
 
-struct Job {
-    inputs: Vec<TaskId>,
-    func: TaskFn,
-}
-
 /// A validated task graph with the code of each task: what executors run.
+///
+/// Stored in columns: the inputs of every task in compressed rows, and the code as an
+/// index into a table of the distinct functions (tasks added one after another with
+/// the same function share one entry).
 pub struct Program {
     graph: TaskGraph,
-    jobs: Vec<Job>,
+    /// Inputs of task i: `inputs[input_start[i]..input_start[i + 1]]`.
+    input_start: Vec<u64>,
+    inputs: Vec<TaskId>,
+    func_of: Vec<u32>,
+    funcs: Vec<TaskFn>,
     layers: usize,
 }
 
@@ -239,7 +242,7 @@ impl Program {
         let layers = closure_of(roots);
         let n = layers.iter().map(|l| l.tasks.len()).sum();
         let mut builder = GraphBuilder::with_capacity(n);
-        let mut defs: Vec<&TaskDef> = Vec::with_capacity(n);
+        let mut code = Code::with_capacity(n);
         for layer in &layers {
             for def in &layer.tasks {
                 // Repeated inputs become one dependency in the graph.
@@ -250,26 +253,21 @@ impl Program {
                     deps: def.inputs.clone(),
                     meta: def.meta.clone(),
                 });
-                defs.push(def);
+                code.add_func(&def.func);
             }
         }
         let graph = builder.build()?;
-        let jobs = defs
-            .iter()
-            .map(|d| Job {
-                inputs: d
-                    .inputs
-                    .iter()
-                    .map(|k| graph.id_of(k).expect("inputs were checked by build"))
-                    .collect(),
-                func: d.func.clone(),
-            })
-            .collect();
-        Ok(Program {
-            graph,
-            jobs,
-            layers: layers.len(),
-        })
+        for layer in &layers {
+            for def in &layer.tasks {
+                code.inputs.extend(
+                    def.inputs
+                        .iter()
+                        .map(|k| graph.id_of(k).expect("inputs were checked by build")),
+                );
+                code.input_start.push(code.inputs.len() as u64);
+            }
+        }
+        Ok(code.program(graph, layers.len()))
     }
 
     /// The program's tasks and their dependencies.
@@ -283,13 +281,129 @@ impl Program {
     }
 
     /// The inputs of a task in the order its code takes them (may repeat).
+    #[inline]
     pub fn inputs(&self, id: TaskId) -> &[TaskId] {
-        &self.jobs[id.index()].inputs
+        let i = id.index();
+        &self.inputs[self.input_start[i] as usize..self.input_start[i + 1] as usize]
     }
 
     /// Runs the code of one task on the values of its inputs.
+    #[inline]
     pub fn run_task(&self, id: TaskId, inputs: &[&Value]) -> Result<Value, TaskError> {
-        (self.jobs[id.index()].func)(inputs)
+        (self.funcs[self.func_of[id.index()] as usize])(inputs)
+    }
+}
+
+/// The code side of a program being built: inputs in compressed rows, functions
+/// shared by neighbours.
+struct Code {
+    input_start: Vec<u64>,
+    inputs: Vec<TaskId>,
+    func_of: Vec<u32>,
+    funcs: Vec<TaskFn>,
+}
+
+impl Code {
+    fn with_capacity(n: usize) -> Self {
+        let mut input_start = Vec::with_capacity(n + 1);
+        input_start.push(0);
+        Code {
+            input_start,
+            inputs: Vec::with_capacity(n * 2),
+            func_of: Vec::with_capacity(n),
+            funcs: Vec::new(),
+        }
+    }
+
+    /// Adds a task's function, sharing the entry of the task before when it is the same.
+    fn add_func(&mut self, func: &TaskFn) {
+        if !self.funcs.last().is_some_and(|f| Arc::ptr_eq(f, func)) {
+            self.funcs.push(func.clone());
+        }
+        self.func_of.push(self.funcs.len() as u32 - 1);
+    }
+
+    fn program(self, graph: TaskGraph, layers: usize) -> Program {
+        Program {
+            graph,
+            input_start: self.input_start,
+            inputs: self.inputs,
+            func_of: self.func_of,
+            funcs: self.funcs,
+            layers,
+        }
+    }
+}
+
+/// Builds a [`Program`] task by task, inputs given by the ids of tasks added before:
+/// for generators that number their own tasks (synthetic graphs of 10^7 tasks), with
+/// no key kept per input and no key looked up per edge.
+///
+/// ```
+/// use std::sync::Arc;
+/// use taskscope_core::{ProgramBuilder, TaskFn, Value};
+///
+/// let one: TaskFn = Arc::new(|_| Ok(Value::new(1i64)));
+/// let sum: TaskFn = Arc::new(|xs| Ok(Value::new(xs.len() as i64)));
+/// let mut b = ProgramBuilder::new();
+/// let a = b.add("a-1", "a", "one", &[], &one);
+/// let c = b.add("a-2", "a", "one", &[], &one);
+/// b.add("total", "total", "sum", &[a, c, c], &sum);
+/// let p = b.build().unwrap();
+/// assert_eq!((p.graph().len(), p.graph().edge_count()), (3, 2));
+/// assert_eq!(p.inputs(taskscope_core::TaskId(2)).len(), 3);
+/// ```
+pub struct ProgramBuilder {
+    graph: GraphBuilder,
+    code: Code,
+}
+
+impl ProgramBuilder {
+    /// An empty program.
+    pub fn new() -> Self {
+        ProgramBuilder {
+            graph: GraphBuilder::new(),
+            code: Code::with_capacity(0),
+        }
+    }
+
+    /// Adds a task whose code takes the outputs of `inputs` (ids this builder gave,
+    /// in the order the code takes them; repeats allowed) and returns its id.
+    pub fn add(
+        &mut self,
+        key: &str,
+        group: &str,
+        op: &str,
+        inputs: &[TaskId],
+        func: &TaskFn,
+    ) -> TaskId {
+        // Repeated inputs become one dependency in the graph, in first-use order.
+        let id = self.graph.add_with_ids(
+            TaskSpec {
+                key: key.to_string(),
+                group: group.to_string(),
+                op: op.to_string(),
+                deps: Vec::new(),
+                meta: Meta::new(),
+            },
+            inputs.to_vec(),
+        );
+        self.code.inputs.extend_from_slice(inputs);
+        self.code.input_start.push(self.code.inputs.len() as u64);
+        self.code.add_func(func);
+        id
+    }
+
+    /// Checks the graph (keys unique, inputs that exist) and makes the program.
+    pub fn build(self) -> Result<Program, GraphError> {
+        let graph = self.graph.build()?;
+        Ok(self.code.program(graph, 1))
+    }
+}
+
+impl Default for ProgramBuilder {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
