@@ -150,7 +150,10 @@ pub(super) struct Reader<'a> {
     pub(super) at: At<'a>,
     header: Option<Header>,
     tasks: Vec<(usize, TaskRecord)>,
-    events: Vec<(usize, EventRecord)>,
+    /// Events as read (each checked on its own when read), and the line of each, for
+    /// the errors only the whole file can find (a task id past the last task).
+    events: Vec<TaskEvent>,
+    event_lines: Vec<u32>,
     samples: Vec<Sample>,
     end: Option<(usize, EndRecord)>,
     /// The file stopped before its end: its last line is cut off.
@@ -165,6 +168,7 @@ impl<'a> Reader<'a> {
             header: None,
             tasks: Vec::new(),
             events: Vec::new(),
+            event_lines: Vec::new(),
             samples: Vec::new(),
             end: None,
             truncated: false,
@@ -207,7 +211,11 @@ impl<'a> Reader<'a> {
         match record {
             Record::Header(_) => {}
             Record::Task(t) => return self.task(t, line),
-            Record::Event(e) => self.events.push((line, e)),
+            Record::Event(e) => {
+                self.events.push(check_event(e, line, &self.at)?);
+                self.event_lines
+                    .push(u32::try_from(line).unwrap_or(u32::MAX));
+            }
             Record::Sample(s) => self.samples.push(s),
             Record::End(e) => self.end = Some((line, e)),
             Record::Unknown => self.unknown_records += 1,
@@ -302,7 +310,8 @@ impl<'a> Reader<'a> {
         };
         let truncated = self.truncated || self.end.is_none();
         let graph = build_graph(self.tasks, truncated, &self.at)?;
-        let events = check_events(&graph, self.events, &self.at)?;
+        check_tasks_of_events(&graph, &self.events, &self.event_lines, &self.at)?;
+        let events = self.events;
         let end = match self.end {
             Some((line, e)) => check_end(&graph, events.len(), e, line, &self.at)?,
             None => None,
@@ -397,61 +406,63 @@ fn build_graph(
     })
 }
 
-/// Checks that events name tasks of the graph and end after they start.
-fn check_events(
-    graph: &TaskGraph,
-    records: Vec<(usize, EventRecord)>,
-    at: &At<'_>,
-) -> Result<Vec<TaskEvent>, ReadError> {
-    let mut events = Vec::with_capacity(records.len());
-    for (line, e) in records {
-        if e.task as usize >= graph.len() {
-            return Err(at.error(
-                ReadErrorKind::Field,
-                line,
-                Some("task"),
-                format!(
-                    "task id {} is not in the file ({} tasks)",
-                    e.task,
-                    graph.len()
-                ),
-            ));
-        }
-        if e.busy.is_some_and(|b| b > e.end.saturating_sub(e.start)) {
-            return Err(at.error(
-                ReadErrorKind::Field,
-                line,
-                Some("busy"),
-                format!(
-                    "is {}, more than the task's wall time {}",
-                    e.busy.unwrap_or(0),
-                    e.end.saturating_sub(e.start)
-                ),
-            ));
-        }
-        if e.end < e.start {
-            return Err(at.error(
-                ReadErrorKind::Field,
-                line,
-                Some("end"),
-                format!("is {}, before the task's start {}", e.end, e.start),
-            ));
-        }
-        events.push(TaskEvent {
-            task: TaskId(e.task),
-            worker: e.worker,
-            start: e.start,
-            end: e.end,
-            status: e.status,
-            bytes: e.bytes,
-            alloc: e.alloc,
-            peak: e.peak,
-            message: e.message,
-            busy: e.busy,
-            logs: e.logs,
-        });
+/// Checks that an event ends after it starts and was busy no longer than it ran.
+fn check_event(e: EventRecord, line: usize, at: &At<'_>) -> Result<TaskEvent, ReadError> {
+    if e.busy.is_some_and(|b| b > e.end.saturating_sub(e.start)) {
+        return Err(at.error(
+            ReadErrorKind::Field,
+            line,
+            Some("busy"),
+            format!(
+                "is {}, more than the task's wall time {}",
+                e.busy.unwrap_or(0),
+                e.end.saturating_sub(e.start)
+            ),
+        ));
     }
-    Ok(events)
+    if e.end < e.start {
+        return Err(at.error(
+            ReadErrorKind::Field,
+            line,
+            Some("end"),
+            format!("is {}, before the task's start {}", e.end, e.start),
+        ));
+    }
+    Ok(TaskEvent {
+        task: TaskId(e.task),
+        worker: e.worker,
+        start: e.start,
+        end: e.end,
+        status: e.status,
+        bytes: e.bytes,
+        alloc: e.alloc,
+        peak: e.peak,
+        message: e.message,
+        busy: e.busy,
+        logs: e.logs,
+    })
+}
+
+/// Checks that events name tasks of the graph.
+fn check_tasks_of_events(
+    graph: &TaskGraph,
+    events: &[TaskEvent],
+    lines: &[u32],
+    at: &At<'_>,
+) -> Result<(), ReadError> {
+    let n = graph.len();
+    if let Some(i) = events.iter().position(|e| e.task.index() >= n) {
+        return Err(at.error(
+            ReadErrorKind::Field,
+            lines[i] as usize,
+            Some("task"),
+            format!(
+                "task id {} is not in the file ({n} tasks)",
+                events[i].task.0
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Checks the end record's counts against the file, and gives the run's end when the
