@@ -22,6 +22,8 @@ const GUTTER: f32 = 84.0;
 const RULER: f32 = 22.0;
 const MAX_LANE: f32 = 36.0;
 const MIN_LANE: f32 = 4.0;
+/// The height a lane's name needs; thinner lanes name every few lanes.
+const NAME_HEIGHT: f32 = 10.0;
 
 /// The visible time range, in ns (fractional, so deep zooms stay smooth).
 #[derive(Clone, Debug)]
@@ -294,10 +296,17 @@ impl Timeline {
         let lanes = doc.replay.lanes();
         let mut mesh = Mesh::default();
         let mut labels = Vec::new();
+        // Thin lanes (hundreds of workers) name every few lanes, never overlapping.
+        let name_every = (NAME_HEIGHT / g.lane_h).ceil().max(1.0) as usize;
         for lane in g.shown() {
             let top = g.lane_top(lane) + 1.0;
             let bottom = top + g.lane_h - 2.0;
             self.lane_boxes(doc, g, lane, (top, bottom), &mut mesh, &mut labels);
+            // The last names give way to the note saying which lanes show.
+            let under_note = g.fit < lanes.len() && bottom > g.plot.bottom() - 12.0;
+            if lane % name_every != 0 || under_note {
+                continue;
+            }
             painter.text(
                 pos2(names_x + 6.0, (top + bottom) / 2.0),
                 Align2::LEFT_CENTER,
