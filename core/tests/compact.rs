@@ -34,6 +34,8 @@ fn everything() -> Trace {
     b.add(TaskSpec::new("inc-12", "inc"));
     b.add(TaskSpec::new("('x',)", "x").dep("inc-12"));
     b.add(TaskSpec::new("weird \"key\"\n\u{202e}", "odd").group("other"));
+    // An empty group and op: the string table's empty string.
+    b.add(TaskSpec::new("blank", "").group(""));
     let graph = b.build().unwrap();
     let mut events = Vec::new();
     for (i, status) in [
@@ -336,7 +338,7 @@ fn the_writer_follows_the_name() {
         trace::save_graph(&p, &g, None).unwrap();
         let bytes = std::fs::read(&p).unwrap();
         assert_eq!(TraceFormat::is_compact(&bytes), compact, "{name}");
-        assert_eq!(trace::read(&p).unwrap().graph.len(), 4);
+        assert_eq!(trace::read(&p).unwrap().graph.len(), 5);
     }
     let meta = Meta::new();
     let mut w =

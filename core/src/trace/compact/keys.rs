@@ -5,10 +5,11 @@
 //! split, so every key reads back exactly as it was written.
 
 /// How a key is stored.
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(super) enum KeyParts<'a> {
-    /// `('name', i, j, ...)` exactly as [`crate::block_key`] prints it.
-    Tuple(&'a str, Vec<u64>),
+    /// `('name', i, j, ...)` exactly as [`crate::block_key`] prints it; the indices
+    /// are in the buffer given to [`split`].
+    Tuple(&'a str),
     /// A name followed by a decimal number without leading zeros: `inc-12`.
     Numbered(&'a str, u64),
     /// Any other key, stored whole.
@@ -21,41 +22,61 @@ pub(super) const TUPLE: u8 = 1;
 pub(super) const NUMBERED: u8 = 2;
 
 /// A canonical decimal number: digits, no leading zero (but `0`), fits in a `u64`.
-fn canonical_number(s: &str) -> Option<u64> {
-    if s.is_empty() || s.len() > 20 || (s.len() > 1 && s.starts_with('0')) {
+fn canonical_number(s: &[u8]) -> Option<u64> {
+    if s.is_empty() || s.len() > 20 || (s.len() > 1 && s[0] == b'0') {
         return None;
     }
-    if !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+    let mut v: u64 = 0;
+    for &b in s {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
     }
-    s.parse().ok()
+    Some(v)
 }
 
-/// Splits `key` into the parts it is stored as.
-pub(super) fn split(key: &str) -> KeyParts<'_> {
+/// The indices of a tuple key's rest after its name (`, 3, 4`), into `indices`;
+/// false unless it is exactly that form.
+fn tuple_indices(rest: &[u8], indices: &mut Vec<u64>) -> bool {
+    if rest == b"," {
+        return true;
+    }
+    let mut at = 0;
+    while at < rest.len() {
+        if !rest[at..].starts_with(b", ") {
+            return false;
+        }
+        let from = at + 2;
+        let to = rest[from..]
+            .iter()
+            .position(|&b| b == b',')
+            .map_or(rest.len(), |i| from + i);
+        match canonical_number(&rest[from..to]) {
+            Some(i) => indices.push(i),
+            None => return false,
+        }
+        at = to;
+    }
+    !indices.is_empty()
+}
+
+/// Splits `key` into the parts it is stored as; a tuple's indices go to `indices`
+/// (cleared first).
+pub(super) fn split<'k>(key: &'k str, indices: &mut Vec<u64>) -> KeyParts<'k> {
+    indices.clear();
     if let Some(inner) = key.strip_prefix("('").and_then(|k| k.strip_suffix(')'))
         && let Some(end) = inner.find('\'')
     {
-        let (name, rest) = (&inner[..end], &inner[end + 1..]);
-        if rest == "," {
-            return KeyParts::Tuple(name, Vec::new());
+        if tuple_indices(&inner.as_bytes()[end + 1..], indices) {
+            return KeyParts::Tuple(&inner[..end]);
         }
-        let mut indices = Vec::new();
-        let mut ok = !rest.is_empty();
-        for part in rest.split(", ").skip(1) {
-            match canonical_number(part) {
-                Some(i) => indices.push(i),
-                None => ok = false,
-            }
-        }
-        if ok && rest.starts_with(", ") && !indices.is_empty() {
-            return KeyParts::Tuple(name, indices);
-        }
+        indices.clear();
     }
     let digits = key.len() - key.bytes().rev().take_while(u8::is_ascii_digit).count();
     if digits > 0
         && digits < key.len()
-        && let Some(n) = canonical_number(&key[digits..])
+        && let Some(n) = canonical_number(&key.as_bytes()[digits..])
     {
         return KeyParts::Numbered(&key[..digits], n);
     }
@@ -83,9 +104,9 @@ pub(super) fn tuple_key(name: &str, indices: &[u64]) -> String {
 mod tests {
     use super::*;
 
-    fn joined(parts: &KeyParts<'_>, key: &str) -> String {
+    fn joined(parts: &KeyParts<'_>, idx: &[u64], key: &str) -> String {
         match parts {
-            KeyParts::Tuple(name, idx) => tuple_key(name, idx),
+            KeyParts::Tuple(name) => tuple_key(name, idx),
             KeyParts::Numbered(name, n) => format!("{name}{n}"),
             KeyParts::Whole => key.to_string(),
         }
@@ -93,41 +114,47 @@ mod tests {
 
     #[test]
     fn keys_split_and_print_back_exactly() {
+        let tuple = |name, idx: &[u64]| (KeyParts::Tuple(name), idx.to_vec());
+        let whole = (KeyParts::Whole, vec![]);
         let cases = [
             (
                 "('mean_chunk-1f2e', 3, 4)",
-                KeyParts::Tuple("mean_chunk-1f2e", vec![3, 4]),
+                tuple("mean_chunk-1f2e", &[3, 4]),
             ),
-            ("('x',)", KeyParts::Tuple("x", vec![])),
+            ("('x',)", tuple("x", &[])),
             (
                 "('layer', 0, 18446744073709551615)",
-                KeyParts::Tuple("layer", vec![0, u64::MAX]),
+                tuple("layer", &[0, u64::MAX]),
             ),
-            ("inc-12", KeyParts::Numbered("inc-", 12)),
-            ("task0", KeyParts::Numbered("task", 0)),
-            ("inc-012", KeyParts::Whole),
-            ("('a', 01)", KeyParts::Whole),
-            ("('a',  1)", KeyParts::Whole),
-            ("('a', 1,)", KeyParts::Whole),
-            ("('a', -1)", KeyParts::Whole),
-            ("('a', 'b')", KeyParts::Whole),
-            ("('a', 18446744073709551616)", KeyParts::Whole),
-            ("12", KeyParts::Whole),
-            ("", KeyParts::Whole),
-            ("inc-1f2e", KeyParts::Whole),
+            ("inc-12", (KeyParts::Numbered("inc-", 12), vec![])),
+            ("task0", (KeyParts::Numbered("task", 0), vec![])),
+            ("inc-012", whole.clone()),
+            ("('a', 01)", whole.clone()),
+            ("('a',  1)", whole.clone()),
+            ("('a', 1,)", whole.clone()),
+            ("('a', 1, )", whole.clone()),
+            ("('a', -1)", whole.clone()),
+            ("('a', 'b')", whole.clone()),
+            ("('a', 18446744073709551616)", whole.clone()),
+            ("('a'1)", whole.clone()),
+            ("12", whole.clone()),
+            ("", whole.clone()),
+            ("inc-1f2e", whole.clone()),
         ];
+        let mut idx = vec![99];
         for (key, want) in cases {
-            let got = split(key);
-            assert_eq!(got, want, "{key}");
-            assert_eq!(joined(&got, key), key);
+            let got = split(key, &mut idx);
+            assert_eq!((&got, &idx), (&want.0, &want.1), "{key}");
+            assert_eq!(joined(&got, &idx, key), key);
         }
     }
 
     proptest::proptest! {
         #[test]
         fn any_key_prints_back(key in "\\PC{0,12}|\\('[a-z\\-]{0,5}'(, [0-9]{1,3}){0,3}\\)|[a-z]{1,3}[0-9]{0,4}") {
-            let parts = split(&key);
-            proptest::prop_assert_eq!(joined(&parts, &key), key);
+            let mut idx = Vec::new();
+            let parts = split(&key, &mut idx);
+            proptest::prop_assert_eq!(joined(&parts, &idx, &key), key);
         }
     }
 }

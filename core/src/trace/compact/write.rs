@@ -37,6 +37,12 @@ pub(crate) struct Encoder {
     prev_t: u64,
     /// Reused for compressed blocks and small encodings.
     scratch: Vec<u8>,
+    /// Reused for the indices of tuple keys.
+    indices: Vec<u64>,
+    /// The strings interned last, with their ids: most tasks repeat the name, group
+    /// and op of the task before, found here without hashing.
+    recent: [Option<(Box<str>, u32)>; 4],
+    next_recent: usize,
 }
 
 impl Encoder {
@@ -54,19 +60,31 @@ impl Encoder {
             prev_start: 0,
             prev_t: 0,
             scratch: Vec::new(),
+            indices: Vec::new(),
+            recent: Default::default(),
+            next_recent: 0,
         };
         write_block(out, BlockKind::Header, &json, &mut e.scratch)?;
         Ok(e)
     }
 
     /// The id of `s` in the file's string table, adding it when new.
+    #[inline]
     fn intern(&mut self, s: &str) -> u32 {
-        if let Some(&id) = self.strings.get(s) {
-            return id;
+        if let Some((_, id)) = self.recent.iter().flatten().find(|(r, _)| **r == *s) {
+            return *id;
         }
-        let id = self.strings.len() as u32;
-        self.strings.insert(s.into(), id);
-        put_str(&mut self.new_strings, s);
+        let id = match self.strings.get(s) {
+            Some(&id) => id,
+            None => {
+                let id = self.strings.len() as u32;
+                self.strings.insert(s.into(), id);
+                put_str(&mut self.new_strings, s);
+                id
+            }
+        };
+        self.recent[self.next_recent] = Some((s.into(), id));
+        self.next_recent = (self.next_recent + 1) % self.recent.len();
         id
     }
 
@@ -80,13 +98,14 @@ impl Encoder {
         deps: &[TaskId],
         meta: &Meta,
     ) {
-        match keys::split(key) {
-            KeyParts::Tuple(name, indices) => {
+        let mut indices = std::mem::take(&mut self.indices);
+        match keys::split(key, &mut indices) {
+            KeyParts::Tuple(name) => {
                 let name = self.intern(name);
                 self.tasks.push(keys::TUPLE);
                 put_u64(&mut self.tasks, name as u64);
                 put_u64(&mut self.tasks, indices.len() as u64);
-                for i in indices {
+                for &i in &indices {
                     put_u64(&mut self.tasks, i);
                 }
             }
@@ -101,6 +120,7 @@ impl Encoder {
                 put_str(&mut self.tasks, key);
             }
         }
+        self.indices = indices;
         let group = self.intern(group);
         let op = self.intern(op);
         put_u64(&mut self.tasks, group as u64);
