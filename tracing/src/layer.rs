@@ -1,16 +1,15 @@
 //! The [`Layer`]: span callbacks turned into tasks.
 
-use std::fmt::Write;
 use std::sync::Arc;
 
+use taskscope_core::TaskId;
 use taskscope_core::trace::{LogLine, TaskEvent, TaskStatus};
-use taskscope_core::{Meta, TaskId};
 use tracing_core::span::{Attributes, Id, Record};
 use tracing_core::{Event, Subscriber};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
-use crate::fields::{LogVisitor, MetaVisitor, label};
+use crate::fields::{Fields, LogVisitor, push_label};
 use crate::sink::{Closed, LabelCounts, Node, Shared, next_index};
 
 /// A [`tracing_subscriber::Layer`] that writes every span as a task of a taskscope
@@ -21,13 +20,13 @@ pub struct TaskscopeLayer {
     pub(crate) max_logs: usize,
 }
 
-/// What the layer keeps of an open span, in the registry's extensions.
+/// What the layer keeps of an open span: one struct in the registry's extensions,
+/// inserted when the span is made, so each callback looks it up once.
 struct SpanData {
-    key: String,
-    node: Arc<Node>,
-    /// Its children and the spans it follows from.
-    deps: Vec<Arc<Node>>,
-    meta: Meta,
+    /// Its key, fields, dependencies (its children and the spans it follows from)
+    /// and node: made when a parent or a follower needs it (a root span nothing
+    /// follows from has none).
+    task: Closed,
     /// How many children of each label it made, for their keys.
     children: LabelCounts,
     created: u64,
@@ -52,12 +51,12 @@ where
     ext.get_mut::<SpanData>().map(f)
 }
 
-/// `key` with `#n` appended for the n-th repeat (n > 0) of a label.
-fn numbered(mut key: String, n: u32) -> String {
+/// Appends `#n` for the n-th repeat (n > 0) of a label.
+fn number(key: &mut String, n: u32) {
     if n > 0 {
-        let _ = write!(key, "#{n}");
+        key.push('#');
+        key.push_str(itoa::Buffer::new().format(n));
     }
-    key
 }
 
 impl<S> Layer<S> for TaskscopeLayer
@@ -67,29 +66,40 @@ where
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
         let created = self.shared.now();
-        let mut meta = Meta::new();
-        attrs.record(&mut MetaVisitor(&mut meta));
-        let label = label(attrs.metadata().name(), &meta);
-        let node = Arc::new(Node::new());
-        let in_parent = span.parent().and_then(|parent| {
+        let mut fields = Fields::default();
+        attrs.record(&mut fields);
+        let name = attrs.metadata().name();
+        let mut key = String::new();
+        let mut node = None;
+        if let Some(parent) = span.parent() {
             let mut ext = parent.extensions_mut();
-            let p = ext.get_mut::<SpanData>()?;
-            p.deps.push(node.clone());
-            let n = next_index(&mut p.children, &label);
-            Some(numbered(format!("{}/{label}", p.key), n))
-        });
-        let key = match in_parent {
-            Some(key) => key,
-            None => {
-                let n = self.shared.root_index(&label);
-                numbered(label, n)
+            if let Some(p) = ext.get_mut::<SpanData>() {
+                key.reserve(p.task.key.len() + name.len() + 24);
+                key.push_str(&p.task.key);
+                key.push('/');
+                let from = key.len();
+                push_label(&mut key, name, &fields);
+                let n = next_index(&mut p.children, &key[from..]);
+                number(&mut key, n);
+                let child = Arc::new(Node::new());
+                p.task.deps.push(child.clone());
+                node = Some(child);
             }
-        };
+        }
+        if node.is_none() {
+            push_label(&mut key, name, &fields);
+            let n = self.shared.root_index(&key);
+            number(&mut key, n);
+        }
         span.extensions_mut().insert(SpanData {
-            key,
-            node,
-            deps: Vec::new(),
-            meta,
+            task: Closed {
+                key,
+                group: name,
+                fields,
+                deps: Vec::new(),
+                node,
+                event: TaskEvent::new(TaskId(0), 0, 0, 0, TaskStatus::Done),
+            },
             children: LabelCounts::default(),
             created,
             first_enter: None,
@@ -105,7 +115,7 @@ where
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
-        with_data(&ctx, id, |d| values.record(&mut MetaVisitor(&mut d.meta)));
+        with_data(&ctx, id, |d| values.record(&mut d.task.fields));
     }
 
     fn on_follows_from(&self, id: &Id, follows: &Id, ctx: Context<'_, S>) {
@@ -115,14 +125,15 @@ where
         let Some(source) = ctx.span(follows) else {
             return;
         };
-        let Some(node) = source
-            .extensions()
-            .get::<SpanData>()
-            .map(|d| d.node.clone())
-        else {
+        let Some(node) = source.extensions_mut().get_mut::<SpanData>().map(|d| {
+            d.task
+                .node
+                .get_or_insert_with(|| Arc::new(Node::new()))
+                .clone()
+        }) else {
             return;
         };
-        with_data(&ctx, id, |d| d.deps.push(node));
+        with_data(&ctx, id, |d| d.task.deps.push(node));
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
@@ -177,24 +188,22 @@ where
 
     fn on_close(&self, id: Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(&id) else { return };
-        let Some(mut d) = span.extensions_mut().remove::<SpanData>() else {
+        let mut ext = span.extensions_mut();
+        let Some(d) = ext.get_mut::<SpanData>() else {
             return;
-        };
-        let closed = match (d.depth, d.first_enter) {
-            (0, Some(_)) => d.last_exit,
-            _ => self.shared.now(),
         };
         // A span ends when it was last exited, not when its last handle goes: a handle
         // kept for `follows_from`, or children spawned off (the registry closes a
         // parent after its children), would stretch it. Never entered (only made to be
         // a parent or a source): from its creation to its close.
-        let end = if d.depth > 0 {
-            d.busy += closed.saturating_sub(d.busy_since);
-            closed
-        } else if d.first_enter.is_some() {
-            d.last_exit
-        } else {
-            closed
+        let end = match (d.depth, d.first_enter) {
+            (0, Some(_)) => d.last_exit,
+            (0, None) => self.shared.now(),
+            _ => {
+                let closed = self.shared.now();
+                d.busy += closed.saturating_sub(d.busy_since);
+                closed
+            }
         };
         let start = d.first_enter.unwrap_or(d.created);
         let worker = match d.first_enter {
@@ -202,17 +211,16 @@ where
             None => self.shared.worker(),
         };
         let panicked = d.panicked || std::thread::panicking();
-        let status = if panicked {
-            TaskStatus::Failed
-        } else {
-            TaskStatus::Done
-        };
-        let mut event = TaskEvent::new(TaskId(0), worker, start, end.max(start), status);
+        let event = &mut d.task.event;
+        event.worker = worker;
+        event.start = start;
+        event.end = end.max(start);
         event.busy = Some(d.busy.min(event.duration()));
         if panicked {
+            event.status = TaskStatus::Failed;
             event.message = Some("panicked while the span was entered".to_string());
         }
-        event.logs = d.logs;
+        event.logs = std::mem::take(&mut d.logs);
         if d.dropped_logs > 0 {
             event.logs.push(LogLine {
                 t: end,
@@ -220,13 +228,6 @@ where
                 message: format!("taskscope: {} more log lines not kept", d.dropped_logs),
             });
         }
-        self.shared.close(Closed {
-            key: d.key,
-            group: span.name(),
-            meta: d.meta,
-            deps: d.deps,
-            node: d.node,
-            event,
-        });
+        self.shared.close(&mut d.task);
     }
 }

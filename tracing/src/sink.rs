@@ -8,6 +8,7 @@
 //! open waits, unwritten, until that one is written.
 
 use hashbrown::HashMap;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -19,6 +20,8 @@ use taskscope_core::trace::{
     Header, RunEnd, RunStatus, Sample, TaskEvent, TaskStatus, TraceWriter,
 };
 use taskscope_core::{Meta, TaskId, WriteError};
+
+use crate::fields::Fields;
 
 /// A span's place in the file: the task id it got when written.
 #[derive(Debug)]
@@ -39,15 +42,33 @@ impl Node {
     }
 }
 
-/// A closed span, ready to be written once its dependencies are.
+/// What a span is written as: made with the span, its event filled in when it
+/// closes; written then from where the span keeps it, or moved to wait for a
+/// dependency to be written.
 pub(crate) struct Closed {
     pub(crate) key: String,
     pub(crate) group: &'static str,
-    pub(crate) meta: Meta,
+    pub(crate) fields: Fields,
     pub(crate) deps: Vec<Arc<Node>>,
-    pub(crate) node: Arc<Node>,
+    /// `None` when no span depends on it (no parent, nothing follows from it).
+    pub(crate) node: Option<Arc<Node>>,
     /// Its event; `task` is set when written.
     pub(crate) event: TaskEvent,
+}
+
+impl Closed {
+    /// Moves the span out, to wait, leaving an empty one.
+    fn take(&mut self) -> Closed {
+        let empty = TaskEvent::new(TaskId(0), 0, 0, 0, TaskStatus::Done);
+        Closed {
+            key: std::mem::take(&mut self.key),
+            group: self.group,
+            fields: std::mem::take(&mut self.fields),
+            deps: std::mem::take(&mut self.deps),
+            node: self.node.take(),
+            event: std::mem::replace(&mut self.event, empty),
+        }
+    }
 }
 
 struct Sink {
@@ -57,6 +78,8 @@ struct Sink {
     waiting: Vec<Closed>,
     /// Something was written since the last flush.
     dirty: bool,
+    /// The metadata of the span being written, its entries reused from span to span.
+    meta: Meta,
     /// The first span that failed, for the end record.
     failed: Option<String>,
     /// The first write error; writing stops there, the guard reports it.
@@ -97,6 +120,7 @@ impl Shared {
                 writer: Some(writer),
                 waiting: Vec::new(),
                 dirty: false,
+                meta: Meta::new(),
                 failed: None,
                 error: None,
             }),
@@ -131,7 +155,7 @@ impl Shared {
     }
 
     /// Writes a closed span now if its dependencies are written, else later.
-    pub(crate) fn close(&self, span: Closed) {
+    pub(crate) fn close(&self, span: &mut Closed) {
         let mut sink = lock(&self.sink);
         if sink.writer.is_none() {
             return;
@@ -142,7 +166,7 @@ impl Shared {
                 sink.write_ready();
             }
         } else {
-            sink.waiting.push(span);
+            sink.waiting.push(span.take());
         }
     }
 
@@ -192,8 +216,8 @@ impl Shared {
         while !sink.waiting.is_empty() {
             sink.write_ready();
             if !sink.waiting.is_empty() {
-                let span = sink.waiting.remove(0);
-                sink.write(span);
+                let mut span = sink.waiting.remove(0);
+                sink.write(&mut span);
             }
         }
         sink.sample(&sample);
@@ -225,11 +249,28 @@ impl Shared {
 /// Two labels with one hash (about once in 10^12 pairs) share a count, which only
 /// numbers the second `#1`: keys stay unique, since the labels differ.
 #[derive(Default)]
-pub(crate) struct LabelCounts(HashMap<u64, u32>);
+pub(crate) struct LabelCounts(HashMap<u64, u32, BuildHasherDefault<Prehashed>>);
+
+/// The hasher of [`LabelCounts`]: its keys are hashes already, used as they are.
+#[derive(Default)]
+pub(crate) struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
 
 /// How many times `label` was counted in `counts` before; counts this one.
 pub(crate) fn next_index(counts: &mut LabelCounts, label: &str) -> u32 {
-    use std::hash::BuildHasher;
     static HASHER: std::sync::OnceLock<hashbrown::DefaultHashBuilder> = std::sync::OnceLock::new();
     let hash = HASHER.get_or_init(Default::default).hash_one(label);
     let n = counts.0.entry(hash).or_insert(0);
@@ -247,7 +288,7 @@ pub struct Summary {
 }
 
 impl Sink {
-    fn write(&mut self, mut span: Closed) {
+    fn write(&mut self, span: &mut Closed) {
         let Some(writer) = self.writer.as_mut() else {
             return;
         };
@@ -255,8 +296,9 @@ impl Sink {
             return;
         }
         let deps: Vec<TaskId> = span.deps.iter().filter_map(|d| d.id()).collect();
+        span.fields.fill(&mut self.meta);
         let written = writer
-            .task(&span.key, span.group, span.group, &deps, &span.meta)
+            .task(&span.key, span.group, span.group, &deps, &self.meta)
             .and_then(|id| {
                 span.event.task = id;
                 writer.event(&span.event)?;
@@ -264,7 +306,9 @@ impl Sink {
             });
         match written {
             Ok(id) => {
-                span.node.0.store(id.0, Ordering::Relaxed);
+                if let Some(node) = &span.node {
+                    node.0.store(id.0, Ordering::Relaxed);
+                }
                 self.dirty = true;
                 if span.event.status == TaskStatus::Failed && self.failed.is_none() {
                     let why = span.event.message.as_deref().unwrap_or("failed");
@@ -282,8 +326,8 @@ impl Sink {
             .iter()
             .position(|s| s.deps.iter().all(|d| d.id().is_some()))
         {
-            let span = self.waiting.remove(i);
-            self.write(span);
+            let mut span = self.waiting.remove(i);
+            self.write(&mut span);
         }
     }
 
