@@ -9,8 +9,9 @@ use tracing_core::{Event, Subscriber};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
+use crate::counts::LabelCounts;
 use crate::fields::{Fields, LogVisitor, push_label};
-use crate::sink::{Closed, LabelCounts, Node, Shared, next_index};
+use crate::sink::{Closed, Node, Shared};
 
 /// A [`tracing_subscriber::Layer`] that writes every span as a task of a taskscope
 /// trace. Make one with [`layer`](crate::layer) or [`Builder`](crate::Builder); keep
@@ -79,7 +80,7 @@ where
                 key.push('/');
                 let from = key.len();
                 push_label(&mut key, name, &fields);
-                let n = next_index(&mut p.children, &key[from..]);
+                let n = p.children.next(&key[from..]);
                 number(&mut key, n);
                 let child = Arc::new(Node::new());
                 p.task.deps.push(child.clone());

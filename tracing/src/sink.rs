@@ -8,7 +8,6 @@
 //! open waits, unwritten, until that one is written.
 
 use hashbrown::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -21,6 +20,7 @@ use taskscope_core::trace::{
 };
 use taskscope_core::{Meta, TaskId, WriteError};
 
+use crate::counts::LabelCounts;
 use crate::fields::Fields;
 
 /// A span's place in the file: the task id it got when written.
@@ -151,7 +151,7 @@ impl Shared {
 
     /// How many root spans with this label came before: 0 for the first.
     pub(crate) fn root_index(&self, label: &str) -> u32 {
-        next_index(&mut lock(&self.roots), label)
+        lock(&self.roots).next(label)
     }
 
     /// Writes a closed span now if its dependencies are written, else later.
@@ -243,39 +243,6 @@ impl Shared {
         writer.finish(&end)?;
         Ok(summary)
     }
-}
-
-/// Counts labels by a 64-bit hash of them, not the text: 12 bytes a label, no copy.
-/// Two labels with one hash (about once in 10^12 pairs) share a count, which only
-/// numbers the second `#1`: keys stay unique, since the labels differ.
-#[derive(Default)]
-pub(crate) struct LabelCounts(HashMap<u64, u32, BuildHasherDefault<Prehashed>>);
-
-/// The hasher of [`LabelCounts`]: its keys are hashes already, used as they are.
-#[derive(Default)]
-pub(crate) struct Prehashed(u64);
-
-impl Hasher for Prehashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-/// How many times `label` was counted in `counts` before; counts this one.
-pub(crate) fn next_index(counts: &mut LabelCounts, label: &str) -> u32 {
-    static HASHER: std::sync::OnceLock<hashbrown::DefaultHashBuilder> = std::sync::OnceLock::new();
-    let hash = HASHER.get_or_init(Default::default).hash_one(label);
-    let n = counts.0.entry(hash).or_insert(0);
-    *n += 1;
-    *n - 1
 }
 
 /// What a finished trace holds.
