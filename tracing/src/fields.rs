@@ -82,14 +82,26 @@ pub(crate) fn push_label(key: &mut String, name: &str, fields: &Fields) {
         let start = key.len();
         match v {
             Value::String(text) => key.push_str(text),
+            // As `Display` writes them (with itoa), without the formatting machinery.
+            Value::Number(n) if n.is_u64() || n.is_i64() => {
+                let mut digits = itoa::Buffer::new();
+                key.push_str(match (n.as_u64(), n.as_i64()) {
+                    (Some(u), _) => digits.format(u),
+                    (None, Some(i)) => digits.format(i),
+                    (None, None) => unreachable!("an integer"),
+                });
+            }
             other => {
                 let _ = write!(key, "{other}");
             }
         }
-        let kept = start + first_chars(&key[start..], LABEL_VALUE_CHARS).len();
-        if kept < key.len() {
-            key.truncate(kept);
-            key.push('…');
+        // A value of at most 32 bytes has at most 32 characters: nothing to cut.
+        if key.len() - start > LABEL_VALUE_CHARS {
+            let kept = start + first_chars(&key[start..], LABEL_VALUE_CHARS).len();
+            if kept < key.len() {
+                key.truncate(kept);
+                key.push('…');
+            }
         }
     }
     key.push(']');
@@ -147,6 +159,13 @@ mod tests {
         f.set("i", 3.into());
         f.set("file", "a".repeat(40).into());
         assert_eq!(label(&f), format!("chunk[file={}…,i=3]", "a".repeat(32)));
+        f.set("i", (-7).into());
+        assert_eq!(label(&f), format!("chunk[file={}…,i=-7]", "a".repeat(32)));
+        f.set("i", u64::MAX.into());
+        assert_eq!(
+            label(&f),
+            format!("chunk[file={}…,i={}]", "a".repeat(32), u64::MAX)
+        );
         f.set("i", 4.5.into());
         f.set("e", "é".repeat(33).into());
         let l = label(&f);

@@ -88,6 +88,7 @@ where
             }
         }
         if node.is_none() {
+            key.reserve(name.len() + 24);
             push_label(&mut key, name, &fields);
             let n = self.shared.root_index(&key);
             number(&mut key, n);
