@@ -1,5 +1,6 @@
 //! The [`Layer`]: span callbacks turned into tasks.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use taskscope_core::TaskId;
@@ -52,6 +53,40 @@ where
     ext.get_mut::<SpanData>().map(f)
 }
 
+thread_local! {
+    /// Strings of keys written on this thread, for the keys of spans made next on it:
+    /// a key is then no allocation and no free.
+    static KEYS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How many strings [`KEYS`] keeps, and the longest (in bytes reserved) it keeps.
+const KEPT_KEYS: usize = 64;
+const KEPT_KEY_BYTES: usize = 256;
+
+/// An empty string for a key: one a span written before left, or a new one.
+fn reused_key() -> String {
+    let mut key = KEYS
+        .try_with(|keys| keys.borrow_mut().pop())
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    key.clear();
+    key
+}
+
+fn recycle_key(key: String) {
+    if key.capacity() == 0 || key.capacity() > KEPT_KEY_BYTES {
+        return;
+    }
+    let _ = KEYS.try_with(|keys| {
+        if let Ok(mut keys) = keys.try_borrow_mut()
+            && keys.len() < KEPT_KEYS
+        {
+            keys.push(key);
+        }
+    });
+}
+
 /// Appends `#n` for the n-th repeat (n > 0) of a label.
 fn number(key: &mut String, n: u32) {
     if n > 0 {
@@ -70,7 +105,7 @@ where
         let mut fields = Fields::default();
         attrs.record(&mut fields);
         let name = attrs.metadata().name();
-        let mut key = String::new();
+        let mut key = reused_key();
         let mut node = None;
         if let Some(parent) = span.parent() {
             let mut ext = parent.extensions_mut();
@@ -231,5 +266,8 @@ where
             });
         }
         self.shared.close(&mut d.task);
+        // Written (or moved to wait, leaving an empty string): the key's string serves
+        // a span made next on this thread.
+        recycle_key(std::mem::take(&mut d.task.key));
     }
 }
