@@ -12,7 +12,7 @@ use tracing_subscriber::registry::LookupSpan;
 
 use crate::counts::LabelCounts;
 use crate::fields::{Fields, LogVisitor, push_label};
-use crate::sink::{Closed, Node, Shared};
+use crate::sink::{Node, Shared, SpanTask};
 
 /// A [`tracing_subscriber::Layer`] that writes every span as a task of a taskscope
 /// trace. Make one with [`layer`](crate::layer) or [`Builder`](crate::Builder); keep
@@ -28,7 +28,7 @@ struct SpanData {
     /// Its key, fields, dependencies (its children and the spans it follows from)
     /// and node: made when a parent or a follower needs it (a root span nothing
     /// follows from has none).
-    task: Closed,
+    task: SpanTask,
     /// How many children of each label it made, for their keys.
     children: LabelCounts,
     created: u64,
@@ -129,7 +129,7 @@ where
             number(&mut key, n);
         }
         span.extensions_mut().insert(SpanData {
-            task: Closed {
+            task: SpanTask {
                 key,
                 group: name,
                 fields,

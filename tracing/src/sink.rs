@@ -45,7 +45,7 @@ impl Node {
 /// What a span is written as: made with the span, its event filled in when it
 /// closes; written then from where the span keeps it, or moved to wait for a
 /// dependency to be written.
-pub(crate) struct Closed {
+pub(crate) struct SpanTask {
     pub(crate) key: String,
     pub(crate) group: &'static str,
     pub(crate) fields: Fields,
@@ -56,11 +56,11 @@ pub(crate) struct Closed {
     pub(crate) event: TaskEvent,
 }
 
-impl Closed {
+impl SpanTask {
     /// Moves the span out, to wait, leaving an empty one.
-    fn take(&mut self) -> Closed {
+    fn take(&mut self) -> SpanTask {
         let empty = TaskEvent::new(TaskId(0), 0, 0, 0, TaskStatus::Done);
-        Closed {
+        SpanTask {
             key: std::mem::take(&mut self.key),
             group: self.group,
             fields: std::mem::take(&mut self.fields),
@@ -75,7 +75,7 @@ struct Sink {
     /// `None` once finished: spans closing after that are not written.
     writer: Option<TraceWriter>,
     /// Closed spans waiting for a dependency to be written, in close order.
-    waiting: Vec<Closed>,
+    waiting: Vec<SpanTask>,
     /// Something was written since the last flush.
     dirty: bool,
     /// The metadata of the span being written, its entries reused from span to span.
@@ -155,7 +155,7 @@ impl Shared {
     }
 
     /// Writes a closed span now if its dependencies are written, else later.
-    pub(crate) fn close(&self, span: &mut Closed) {
+    pub(crate) fn close(&self, span: &mut SpanTask) {
         let mut sink = lock(&self.sink);
         if sink.writer.is_none() {
             return;
@@ -255,7 +255,7 @@ pub struct Summary {
 }
 
 impl Sink {
-    fn write(&mut self, span: &mut Closed) {
+    fn write(&mut self, span: &mut SpanTask) {
         let Some(writer) = self.writer.as_mut() else {
             return;
         };
