@@ -5,15 +5,19 @@
 //! cargo run --release -p taskscope-tracing --example overhead -- [SPANS] [RUNS] [VARIANT]
 //! ```
 //!
-//! VARIANT (`registry`, `taskscope`, `chrome`) runs that one alone, for a profiler.
+//! VARIANT (`registry`, `taskscope`, `chrome`, or several joined by commas) runs
+//! those alone: one for a profiler, `registry,taskscope` for the layer's cost.
 //!
 //! Each run makes SPANS spans (default 10^6) on one thread, each made, entered,
 //! exited and closed, with one field (`i`) as most instrumented code has: first all
-//! at the top level (every key is new there, so taskscope's check that keys are
-//! unique remembers 10^6 of them), then 1000 under each of SPANS/1000 parents; the time
-//! counts until the writer's guard is dropped, so the file is complete (tracing-chrome
+//! at the top level (every label is new there, so taskscope's count of each root
+//! label, which keeps keys unique, holds 10^6 of them), then 1000 under each of
+//! SPANS/1000 parents; the time counts until the writer's guard is dropped, so the file is complete (tracing-chrome
 //! writes on a thread of its own, taskscope on the closing thread). Prints the median
-//! ns per span of RUNS runs (default 5), the variants alternating.
+//! ns per span of RUNS runs (default 5), the variants alternating: a table on stderr,
+//! and one JSON line on stdout with the top-level shape's figures
+//! (`registry_ns_per_span`, `layer_ns_per_span`, `layer_added_ns_per_span`,
+//! `chrome_ns_per_span`, …) and the nested shape's under `nested`.
 
 use std::time::Instant;
 
@@ -69,6 +73,55 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// The variants' medians for one shape, the table on stderr; its JSON fields.
+fn measure(
+    variants: &[&str],
+    n: u64,
+    runs: usize,
+    (nested, shape): (bool, &str),
+    dir: &std::path::Path,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut times = vec![Vec::new(); variants.len()];
+    for r in 0..runs {
+        // Rotate the order so that no variant always runs first.
+        for k in 0..variants.len() {
+            let v = (r + k) % variants.len();
+            times[v].push(run(variants[v], n, nested, dir));
+        }
+    }
+    eprintln!("{n} {shape}, median of {runs} runs:");
+    let mut json = serde_json::Map::new();
+    json.insert("shape".into(), shape.into());
+    let medians: Vec<f64> = times.into_iter().map(median).collect();
+    let registry = variants.iter().position(|v| *v == "registry only");
+    for (name, m) in variants.iter().zip(&medians) {
+        let over = registry.map(|r| m - medians[r]);
+        match over {
+            Some(o) => eprintln!("  {name:<15} {m:>7.0} ns/span  (+{o:.0} ns over the registry)"),
+            None => eprintln!("  {name:<15} {m:>7.0} ns/span"),
+        }
+        let field = match *name {
+            "registry only" => "registry",
+            "taskscope" => "layer",
+            _ => "chrome",
+        };
+        json.insert(format!("{field}_ns_per_span"), m.round().into());
+        if let (Some(o), true) = (over, field != "registry") {
+            json.insert(format!("{field}_added_ns_per_span"), o.round().into());
+        }
+    }
+    for (f, field) in [
+        ("spans.trace.jsonl", "layer_file_bytes"),
+        ("spans.json", "chrome_file_bytes"),
+    ] {
+        if let Ok(meta) = std::fs::metadata(dir.join(f)) {
+            eprintln!("  {f}: {:.1} MB", meta.len() as f64 / 1e6);
+            json.insert(field.into(), meta.len().into());
+        }
+    }
+    json
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let n: u64 = args.next().map_or(1_000_000, |a| a.parse().expect("SPANS"));
@@ -78,34 +131,19 @@ fn main() {
     std::fs::create_dir_all(&dir).unwrap();
     let variants: Vec<&str> = ["registry only", "taskscope", "tracing-chrome"]
         .into_iter()
-        .filter(|v| only.as_deref().is_none_or(|o| v.contains(o)))
+        .filter(|v| {
+            only.as_deref()
+                .is_none_or(|o| o.split(',').any(|o| v.contains(o)))
+        })
         .collect();
-    for (nested, shape) in [(false, "top-level spans"), (true, "spans, 1000 per parent")] {
-        let mut times = vec![Vec::new(); variants.len()];
-        for r in 0..runs {
-            // Rotate the order so that no variant always runs first.
-            for k in 0..variants.len() {
-                let v = (r + k) % variants.len();
-                times[v].push(run(variants[v], n, nested, &dir));
-            }
-        }
-        println!("{n} {shape}, median of {runs} runs:");
-        let base = match variants[0] {
-            "registry only" => median(times[0].clone()),
-            _ => 0.0,
-        };
-        for (name, t) in variants.iter().zip(times) {
-            let m = median(t);
-            println!(
-                "  {name:<15} {m:>7.0} ns/span  (+{:.0} ns over the registry)",
-                m - base
-            );
-        }
-        for f in ["spans.trace.jsonl", "spans.json"] {
-            if let Ok(meta) = std::fs::metadata(dir.join(f)) {
-                println!("  {f}: {:.1} MB", meta.len() as f64 / 1e6);
-            }
-        }
-    }
+    let top = measure(&variants, n, runs, (false, "top-level"), &dir);
+    let nested = measure(&variants, n, runs, (true, "1000 per parent"), &dir);
     let _ = std::fs::remove_dir_all(&dir);
+    // One line on stdout: the top-level shape's figures, and the nested shape's.
+    let mut json = serde_json::Map::new();
+    json.insert("spans".into(), n.into());
+    json.insert("runs".into(), runs.into());
+    json.extend(top);
+    json.insert("nested".into(), nested.into());
+    println!("{}", serde_json::Value::Object(json));
 }

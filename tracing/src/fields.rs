@@ -3,61 +3,108 @@
 use std::fmt::{self, Write};
 
 use serde_json::Value;
+use smallvec::SmallVec;
 use taskscope_core::Meta;
-use taskscope_core::units::cut_after;
+use taskscope_core::units::first_chars;
 use tracing_core::field::{Field, Visit};
 
-/// Records fields into a task's metadata, as JSON values.
-pub(crate) struct MetaVisitor<'a>(pub &'a mut Meta);
+/// A span's fields, sorted by name, one value each (a field recorded again replaces
+/// its value): its task's metadata, kept inline (no allocation for two fields or
+/// fewer) until the span is written.
+#[derive(Default)]
+pub(crate) struct Fields(SmallVec<[(&'static str, Value); 2]>);
 
-impl Visit for MetaVisitor<'_> {
+impl Fields {
+    fn set(&mut self, name: &'static str, value: Value) {
+        match self.0.binary_search_by(|(n, _)| n.cmp(&name)) {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (name, value)),
+        }
+    }
+
+    /// Makes `meta` these fields, reusing its entries when it has the same names (the
+    /// same callsite as the last span written: no allocation).
+    /// The values are moved out.
+    pub(crate) fn fill(&mut self, meta: &mut Meta) {
+        let same_names =
+            meta.len() == self.0.len() && meta.keys().zip(&self.0).all(|(k, (name, _))| k == name);
+        if same_names {
+            for (slot, (_, value)) in meta.values_mut().zip(&mut self.0) {
+                *slot = std::mem::take(value);
+            }
+        } else {
+            meta.clear();
+            let fields = self.0.iter_mut();
+            meta.extend(fields.map(|(n, v)| (n.to_string(), std::mem::take(v))));
+        }
+    }
+}
+
+impl Visit for Fields {
     fn record_f64(&mut self, field: &Field, value: f64) {
-        self.0.insert(field.name().into(), Value::from(value));
+        self.set(field.name(), Value::from(value));
     }
     fn record_i64(&mut self, field: &Field, value: i64) {
-        self.0.insert(field.name().into(), value.into());
+        self.set(field.name(), value.into());
     }
     fn record_u64(&mut self, field: &Field, value: u64) {
-        self.0.insert(field.name().into(), value.into());
+        self.set(field.name(), value.into());
     }
     fn record_bool(&mut self, field: &Field, value: bool) {
-        self.0.insert(field.name().into(), value.into());
+        self.set(field.name(), value.into());
     }
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.insert(field.name().into(), value.into());
+        self.set(field.name(), value.into());
     }
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.0
-            .insert(field.name().into(), format!("{value:?}").into());
+        self.set(field.name(), format!("{value:?}").into());
     }
 }
 
 /// Longest field value, in characters, that goes into a key.
 const LABEL_VALUE_CHARS: usize = 32;
 
-/// A span's part of its key: its name, then its fields as given when it was made,
-/// `chunk[i=3]`; the name alone when it has none. Values past 32 characters are cut.
-pub(crate) fn label(name: &str, fields: &Meta) -> String {
-    if fields.is_empty() {
-        return name.to_string();
+/// Appends a span's part of its key to `key`: its name, then its fields as given when
+/// it was made, `chunk[i=3]`; the name alone when it has none. Values past 32
+/// characters are cut.
+pub(crate) fn push_label(key: &mut String, name: &str, fields: &Fields) {
+    key.push_str(name);
+    if fields.0.is_empty() {
+        return;
     }
-    let mut s = String::with_capacity(name.len() + 16);
-    s.push_str(name);
-    s.push('[');
-    for (i, (k, v)) in fields.iter().enumerate() {
+    key.push('[');
+    for (i, (k, v)) in fields.0.iter().enumerate() {
         if i > 0 {
-            s.push(',');
+            key.push(',');
         }
-        s.push_str(k);
-        s.push('=');
-        let value = match v {
-            Value::String(text) => text.clone(),
-            other => other.to_string(),
-        };
-        s.push_str(&cut_after(value, LABEL_VALUE_CHARS));
+        key.push_str(k);
+        key.push('=');
+        let start = key.len();
+        match v {
+            Value::String(text) => key.push_str(text),
+            // As `Display` writes them (with itoa), without the formatting machinery.
+            Value::Number(n) if n.is_u64() || n.is_i64() => {
+                let mut digits = itoa::Buffer::new();
+                key.push_str(match (n.as_u64(), n.as_i64()) {
+                    (Some(u), _) => digits.format(u),
+                    (None, Some(i)) => digits.format(i),
+                    (None, None) => unreachable!("an integer"),
+                });
+            }
+            other => {
+                let _ = write!(key, "{other}");
+            }
+        }
+        // A value of at most 32 bytes has at most 32 characters: nothing to cut.
+        if key.len() - start > LABEL_VALUE_CHARS {
+            let kept = start + first_chars(&key[start..], LABEL_VALUE_CHARS).len();
+            if kept < key.len() {
+                key.truncate(kept);
+                key.push('…');
+            }
+        }
     }
-    s.push(']');
-    s
+    key.push(']');
 }
 
 /// Formats an event as one log line: its message, then its other fields as
@@ -102,11 +149,57 @@ mod tests {
 
     #[test]
     fn labels_show_the_fields_sorted_and_cut_long_values() {
-        let mut m = Meta::new();
-        assert_eq!(label("load", &m), "load");
-        m.insert("i".into(), 3.into());
-        m.insert("file".into(), "a".repeat(40).into());
-        let l = label("chunk", &m);
-        assert_eq!(l, format!("chunk[file={}…,i=3]", "a".repeat(32)));
+        let label = |f: &Fields| {
+            let mut key = String::new();
+            push_label(&mut key, if f.0.is_empty() { "load" } else { "chunk" }, f);
+            key
+        };
+        let mut f = Fields::default();
+        assert_eq!(label(&f), "load");
+        f.set("i", 3.into());
+        f.set("file", "a".repeat(40).into());
+        assert_eq!(label(&f), format!("chunk[file={}…,i=3]", "a".repeat(32)));
+        f.set("i", (-7).into());
+        assert_eq!(label(&f), format!("chunk[file={}…,i=-7]", "a".repeat(32)));
+        f.set("i", u64::MAX.into());
+        assert_eq!(
+            label(&f),
+            format!("chunk[file={}…,i={}]", "a".repeat(32), u64::MAX)
+        );
+        f.set("i", 4.5.into());
+        f.set("e", "é".repeat(33).into());
+        let l = label(&f);
+        assert_eq!(
+            l,
+            format!(
+                "chunk[e={}…,file={}…,i=4.5]",
+                "é".repeat(32),
+                "a".repeat(32)
+            )
+        );
+    }
+
+    #[test]
+    fn fields_fill_metadata_reusing_its_entries_when_the_names_match() {
+        let mut meta = Meta::new();
+        let mut f = Fields::default();
+        f.set("i", 1.into());
+        f.fill(&mut meta);
+        assert_eq!(serde_json::to_string(&meta).unwrap(), r#"{"i":1}"#);
+        let mut f = Fields::default();
+        f.set("i", 2.into());
+        f.fill(&mut meta);
+        assert_eq!(serde_json::to_string(&meta).unwrap(), r#"{"i":2}"#);
+        let mut f = Fields::default();
+        f.set("j", true.into());
+        f.set("b", "x".into());
+        f.set("j", false.into());
+        f.fill(&mut meta);
+        assert_eq!(
+            serde_json::to_string(&meta).unwrap(),
+            r#"{"b":"x","j":false}"#
+        );
+        Fields::default().fill(&mut meta);
+        assert!(meta.is_empty());
     }
 }

@@ -1,17 +1,18 @@
 //! The [`Layer`]: span callbacks turned into tasks.
 
-use std::fmt::Write;
+use std::cell::RefCell;
 use std::sync::Arc;
 
+use taskscope_core::TaskId;
 use taskscope_core::trace::{LogLine, TaskEvent, TaskStatus};
-use taskscope_core::{Meta, TaskId};
 use tracing_core::span::{Attributes, Id, Record};
 use tracing_core::{Event, Subscriber};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
-use crate::fields::{LogVisitor, MetaVisitor, label};
-use crate::sink::{Closed, LabelCounts, Node, Shared, next_index};
+use crate::counts::LabelCounts;
+use crate::fields::{Fields, LogVisitor, push_label};
+use crate::sink::{Node, Shared, SpanTask};
 
 /// A [`tracing_subscriber::Layer`] that writes every span as a task of a taskscope
 /// trace. Make one with [`layer`](crate::layer) or [`Builder`](crate::Builder); keep
@@ -21,13 +22,13 @@ pub struct TaskscopeLayer {
     pub(crate) max_logs: usize,
 }
 
-/// What the layer keeps of an open span, in the registry's extensions.
+/// What the layer keeps of an open span: one struct in the registry's extensions,
+/// inserted when the span is made, so each callback looks it up once.
 struct SpanData {
-    key: String,
-    node: Arc<Node>,
-    /// Its children and the spans it follows from.
-    deps: Vec<Arc<Node>>,
-    meta: Meta,
+    /// Its key, fields, dependencies (its children and the spans it follows from)
+    /// and node: made when a parent or a follower needs it (a root span nothing
+    /// follows from has none).
+    task: SpanTask,
     /// How many children of each label it made, for their keys.
     children: LabelCounts,
     created: u64,
@@ -52,12 +53,46 @@ where
     ext.get_mut::<SpanData>().map(f)
 }
 
-/// `key` with `#n` appended for the n-th repeat (n > 0) of a label.
-fn numbered(mut key: String, n: u32) -> String {
-    if n > 0 {
-        let _ = write!(key, "#{n}");
-    }
+thread_local! {
+    /// Strings of keys written on this thread, for the keys of spans made next on it:
+    /// a key is then no allocation and no free.
+    static KEYS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How many strings [`KEYS`] keeps, and the longest (in bytes reserved) it keeps.
+const KEPT_KEYS: usize = 64;
+const KEPT_KEY_BYTES: usize = 256;
+
+/// An empty string for a key: one a span written before left, or a new one.
+fn reused_key() -> String {
+    let mut key = KEYS
+        .try_with(|keys| keys.borrow_mut().pop())
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    key.clear();
     key
+}
+
+fn recycle_key(key: String) {
+    if key.capacity() == 0 || key.capacity() > KEPT_KEY_BYTES {
+        return;
+    }
+    let _ = KEYS.try_with(|keys| {
+        if let Ok(mut keys) = keys.try_borrow_mut()
+            && keys.len() < KEPT_KEYS
+        {
+            keys.push(key);
+        }
+    });
+}
+
+/// Appends `#n` for the n-th repeat (n > 0) of a label.
+fn number(key: &mut String, n: u32) {
+    if n > 0 {
+        key.push('#');
+        key.push_str(itoa::Buffer::new().format(n));
+    }
 }
 
 impl<S> Layer<S> for TaskscopeLayer
@@ -67,29 +102,41 @@ where
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
         let created = self.shared.now();
-        let mut meta = Meta::new();
-        attrs.record(&mut MetaVisitor(&mut meta));
-        let label = label(attrs.metadata().name(), &meta);
-        let node = Arc::new(Node::new());
-        let in_parent = span.parent().and_then(|parent| {
+        let mut fields = Fields::default();
+        attrs.record(&mut fields);
+        let name = attrs.metadata().name();
+        let mut key = reused_key();
+        let mut node = None;
+        if let Some(parent) = span.parent() {
             let mut ext = parent.extensions_mut();
-            let p = ext.get_mut::<SpanData>()?;
-            p.deps.push(node.clone());
-            let n = next_index(&mut p.children, &label);
-            Some(numbered(format!("{}/{label}", p.key), n))
-        });
-        let key = match in_parent {
-            Some(key) => key,
-            None => {
-                let n = self.shared.root_index(&label);
-                numbered(label, n)
+            if let Some(p) = ext.get_mut::<SpanData>() {
+                key.reserve(p.task.key.len() + name.len() + 24);
+                key.push_str(&p.task.key);
+                key.push('/');
+                let from = key.len();
+                push_label(&mut key, name, &fields);
+                let n = p.children.next(&key[from..]);
+                number(&mut key, n);
+                let child = Arc::new(Node::new());
+                p.task.deps.push(child.clone());
+                node = Some(child);
             }
-        };
+        }
+        if node.is_none() {
+            key.reserve(name.len() + 24);
+            push_label(&mut key, name, &fields);
+            let n = self.shared.root_index(&key);
+            number(&mut key, n);
+        }
         span.extensions_mut().insert(SpanData {
-            key,
-            node,
-            deps: Vec::new(),
-            meta,
+            task: SpanTask {
+                key,
+                group: name,
+                fields,
+                deps: Vec::new(),
+                node,
+                event: TaskEvent::new(TaskId(0), 0, 0, 0, TaskStatus::Done),
+            },
             children: LabelCounts::default(),
             created,
             first_enter: None,
@@ -105,7 +152,7 @@ where
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
-        with_data(&ctx, id, |d| values.record(&mut MetaVisitor(&mut d.meta)));
+        with_data(&ctx, id, |d| values.record(&mut d.task.fields));
     }
 
     fn on_follows_from(&self, id: &Id, follows: &Id, ctx: Context<'_, S>) {
@@ -115,14 +162,15 @@ where
         let Some(source) = ctx.span(follows) else {
             return;
         };
-        let Some(node) = source
-            .extensions()
-            .get::<SpanData>()
-            .map(|d| d.node.clone())
-        else {
+        let Some(node) = source.extensions_mut().get_mut::<SpanData>().map(|d| {
+            d.task
+                .node
+                .get_or_insert_with(|| Arc::new(Node::new()))
+                .clone()
+        }) else {
             return;
         };
-        with_data(&ctx, id, |d| d.deps.push(node));
+        with_data(&ctx, id, |d| d.task.deps.push(node));
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
@@ -177,24 +225,22 @@ where
 
     fn on_close(&self, id: Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(&id) else { return };
-        let Some(mut d) = span.extensions_mut().remove::<SpanData>() else {
+        let mut ext = span.extensions_mut();
+        let Some(d) = ext.get_mut::<SpanData>() else {
             return;
-        };
-        let closed = match (d.depth, d.first_enter) {
-            (0, Some(_)) => d.last_exit,
-            _ => self.shared.now(),
         };
         // A span ends when it was last exited, not when its last handle goes: a handle
         // kept for `follows_from`, or children spawned off (the registry closes a
         // parent after its children), would stretch it. Never entered (only made to be
         // a parent or a source): from its creation to its close.
-        let end = if d.depth > 0 {
-            d.busy += closed.saturating_sub(d.busy_since);
-            closed
-        } else if d.first_enter.is_some() {
-            d.last_exit
-        } else {
-            closed
+        let end = match (d.depth, d.first_enter) {
+            (0, Some(_)) => d.last_exit,
+            (0, None) => self.shared.now(),
+            _ => {
+                let closed = self.shared.now();
+                d.busy += closed.saturating_sub(d.busy_since);
+                closed
+            }
         };
         let start = d.first_enter.unwrap_or(d.created);
         let worker = match d.first_enter {
@@ -202,17 +248,16 @@ where
             None => self.shared.worker(),
         };
         let panicked = d.panicked || std::thread::panicking();
-        let status = if panicked {
-            TaskStatus::Failed
-        } else {
-            TaskStatus::Done
-        };
-        let mut event = TaskEvent::new(TaskId(0), worker, start, end.max(start), status);
+        let event = &mut d.task.event;
+        event.worker = worker;
+        event.start = start;
+        event.end = end.max(start);
         event.busy = Some(d.busy.min(event.duration()));
         if panicked {
+            event.status = TaskStatus::Failed;
             event.message = Some("panicked while the span was entered".to_string());
         }
-        event.logs = d.logs;
+        event.logs = std::mem::take(&mut d.logs);
         if d.dropped_logs > 0 {
             event.logs.push(LogLine {
                 t: end,
@@ -220,13 +265,9 @@ where
                 message: format!("taskscope: {} more log lines not kept", d.dropped_logs),
             });
         }
-        self.shared.close(Closed {
-            key: d.key,
-            group: span.name(),
-            meta: d.meta,
-            deps: d.deps,
-            node: d.node,
-            event,
-        });
+        self.shared.close(&mut d.task);
+        // Written (or moved to wait, leaving an empty string): the key's string serves
+        // a span made next on this thread.
+        recycle_key(std::mem::take(&mut d.task.key));
     }
 }

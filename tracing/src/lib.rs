@@ -56,6 +56,7 @@
 //! (Formatting on the flusher thread instead was slower on 2 busy cores: the queue
 //! of closed spans costs more than the formatting it moves.)
 
+mod counts;
 mod fields;
 mod layer;
 mod sink;

@@ -20,6 +20,9 @@ use taskscope_core::trace::{
 };
 use taskscope_core::{Meta, TaskId, WriteError};
 
+use crate::counts::LabelCounts;
+use crate::fields::Fields;
+
 /// A span's place in the file: the task id it got when written.
 #[derive(Debug)]
 pub(crate) struct Node(AtomicU32);
@@ -39,24 +42,44 @@ impl Node {
     }
 }
 
-/// A closed span, ready to be written once its dependencies are.
-pub(crate) struct Closed {
+/// What a span is written as: made with the span, its event filled in when it
+/// closes; written then from where the span keeps it, or moved to wait for a
+/// dependency to be written.
+pub(crate) struct SpanTask {
     pub(crate) key: String,
     pub(crate) group: &'static str,
-    pub(crate) meta: Meta,
+    pub(crate) fields: Fields,
     pub(crate) deps: Vec<Arc<Node>>,
-    pub(crate) node: Arc<Node>,
+    /// `None` when no span depends on it (no parent, nothing follows from it).
+    pub(crate) node: Option<Arc<Node>>,
     /// Its event; `task` is set when written.
     pub(crate) event: TaskEvent,
+}
+
+impl SpanTask {
+    /// Moves the span out, to wait, leaving an empty one.
+    fn take(&mut self) -> SpanTask {
+        let empty = TaskEvent::new(TaskId(0), 0, 0, 0, TaskStatus::Done);
+        SpanTask {
+            key: std::mem::take(&mut self.key),
+            group: self.group,
+            fields: std::mem::take(&mut self.fields),
+            deps: std::mem::take(&mut self.deps),
+            node: self.node.take(),
+            event: std::mem::replace(&mut self.event, empty),
+        }
+    }
 }
 
 struct Sink {
     /// `None` once finished: spans closing after that are not written.
     writer: Option<TraceWriter>,
     /// Closed spans waiting for a dependency to be written, in close order.
-    waiting: Vec<Closed>,
+    waiting: Vec<SpanTask>,
     /// Something was written since the last flush.
     dirty: bool,
+    /// The metadata of the span being written, its entries reused from span to span.
+    meta: Meta,
     /// The first span that failed, for the end record.
     failed: Option<String>,
     /// The first write error; writing stops there, the guard reports it.
@@ -97,6 +120,7 @@ impl Shared {
                 writer: Some(writer),
                 waiting: Vec::new(),
                 dirty: false,
+                meta: Meta::new(),
                 failed: None,
                 error: None,
             }),
@@ -127,11 +151,11 @@ impl Shared {
 
     /// How many root spans with this label came before: 0 for the first.
     pub(crate) fn root_index(&self, label: &str) -> u32 {
-        next_index(&mut lock(&self.roots), label)
+        lock(&self.roots).next(label)
     }
 
     /// Writes a closed span now if its dependencies are written, else later.
-    pub(crate) fn close(&self, span: Closed) {
+    pub(crate) fn close(&self, span: &mut SpanTask) {
         let mut sink = lock(&self.sink);
         if sink.writer.is_none() {
             return;
@@ -142,7 +166,7 @@ impl Shared {
                 sink.write_ready();
             }
         } else {
-            sink.waiting.push(span);
+            sink.waiting.push(span.take());
         }
     }
 
@@ -192,8 +216,8 @@ impl Shared {
         while !sink.waiting.is_empty() {
             sink.write_ready();
             if !sink.waiting.is_empty() {
-                let span = sink.waiting.remove(0);
-                sink.write(span);
+                let mut span = sink.waiting.remove(0);
+                sink.write(&mut span);
             }
         }
         sink.sample(&sample);
@@ -221,22 +245,6 @@ impl Shared {
     }
 }
 
-/// Counts labels by a 64-bit hash of them, not the text: 12 bytes a label, no copy.
-/// Two labels with one hash (about once in 10^12 pairs) share a count, which only
-/// numbers the second `#1`: keys stay unique, since the labels differ.
-#[derive(Default)]
-pub(crate) struct LabelCounts(HashMap<u64, u32>);
-
-/// How many times `label` was counted in `counts` before; counts this one.
-pub(crate) fn next_index(counts: &mut LabelCounts, label: &str) -> u32 {
-    use std::hash::BuildHasher;
-    static HASHER: std::sync::OnceLock<hashbrown::DefaultHashBuilder> = std::sync::OnceLock::new();
-    let hash = HASHER.get_or_init(Default::default).hash_one(label);
-    let n = counts.0.entry(hash).or_insert(0);
-    *n += 1;
-    *n - 1
-}
-
 /// What a finished trace holds.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Summary {
@@ -247,7 +255,7 @@ pub struct Summary {
 }
 
 impl Sink {
-    fn write(&mut self, mut span: Closed) {
+    fn write(&mut self, span: &mut SpanTask) {
         let Some(writer) = self.writer.as_mut() else {
             return;
         };
@@ -255,8 +263,9 @@ impl Sink {
             return;
         }
         let deps: Vec<TaskId> = span.deps.iter().filter_map(|d| d.id()).collect();
+        span.fields.fill(&mut self.meta);
         let written = writer
-            .task(&span.key, span.group, span.group, &deps, &span.meta)
+            .task(&span.key, span.group, span.group, &deps, &self.meta)
             .and_then(|id| {
                 span.event.task = id;
                 writer.event(&span.event)?;
@@ -264,7 +273,9 @@ impl Sink {
             });
         match written {
             Ok(id) => {
-                span.node.0.store(id.0, Ordering::Relaxed);
+                if let Some(node) = &span.node {
+                    node.0.store(id.0, Ordering::Relaxed);
+                }
                 self.dirty = true;
                 if span.event.status == TaskStatus::Failed && self.failed.is_none() {
                     let why = span.event.message.as_deref().unwrap_or("failed");
@@ -282,8 +293,8 @@ impl Sink {
             .iter()
             .position(|s| s.deps.iter().all(|d| d.id().is_some()))
         {
-            let span = self.waiting.remove(i);
-            self.write(span);
+            let mut span = self.waiting.remove(i);
+            self.write(&mut span);
         }
     }
 

@@ -336,3 +336,32 @@ fn log_lines_past_the_limit_are_counted_not_kept() {
     );
     assert_eq!(logs[0].level, "WARN");
 }
+
+#[test]
+fn a_span_named_like_a_numbered_key_gets_a_key_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, trace) = traced(&dir, "hash-sign", || {
+        for _ in 0..2 {
+            info_span!("step").in_scope(|| {});
+        }
+        info_span!("step#1").in_scope(|| {});
+        let _main = info_span!("main").entered();
+        info_span!("step#1").in_scope(|| {});
+        for _ in 0..2 {
+            info_span!("step").in_scope(|| {});
+        }
+    });
+    // Read back: a key given twice would make the file unreadable.
+    assert_eq!(
+        keys(&trace),
+        [
+            "step",
+            "step#1",
+            "step#1#1",
+            "main/step#1",
+            "main/step",
+            "main/step#2",
+            "main"
+        ]
+    );
+}
