@@ -5,8 +5,10 @@
 //! cargo run --release -p taskscope-tracing --example overhead -- [SPANS] [RUNS] [VARIANT]
 //! ```
 //!
-//! VARIANT (`registry`, `taskscope`, `chrome`, or several joined by commas) runs
-//! those alone: one for a profiler, `registry,taskscope` for the layer's cost.
+//! VARIANT (`registry`, `taskscope`, `taskscope-jsonl`, `chrome`, or several joined by
+//! commas) runs those alone: one for a profiler, `registry,taskscope` for the layer's
+//! cost. `taskscope` writes the compact format (`spans.taskscope`), `taskscope-jsonl`
+//! JSON Lines.
 //!
 //! Each run makes SPANS spans (default 10^6) on one thread, each made, entered,
 //! exited and closed, with one field (`i`) as most instrumented code has: first all
@@ -46,8 +48,13 @@ fn run(variant: &str, n: u64, nested: bool, dir: &std::path::Path) -> f64 {
         "registry only" => {
             tracing::subscriber::with_default(tracing_subscriber::registry(), || spans(n, nested));
         }
-        "taskscope" => {
-            let (layer, guard) = taskscope_tracing::layer(dir.join("spans.trace.jsonl")).unwrap();
+        "taskscope" | "taskscope-jsonl" => {
+            // The compact format by default; JSON Lines for comparison.
+            let file = match variant {
+                "taskscope" => "spans.taskscope",
+                _ => "spans.trace.jsonl",
+            };
+            let (layer, guard) = taskscope_tracing::layer(dir.join(file)).unwrap();
             tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
                 spans(n, nested)
             });
@@ -103,6 +110,7 @@ fn measure(
         let field = match *name {
             "registry only" => "registry",
             "taskscope" => "layer",
+            "taskscope-jsonl" => "layer_jsonl",
             _ => "chrome",
         };
         json.insert(format!("{field}_ns_per_span"), m.round().into());
@@ -111,7 +119,8 @@ fn measure(
         }
     }
     for (f, field) in [
-        ("spans.trace.jsonl", "layer_file_bytes"),
+        ("spans.taskscope", "layer_file_bytes"),
+        ("spans.trace.jsonl", "layer_jsonl_file_bytes"),
         ("spans.json", "chrome_file_bytes"),
     ] {
         if let Ok(meta) = std::fs::metadata(dir.join(f)) {
@@ -129,13 +138,18 @@ fn main() {
     let only = args.next();
     let dir = std::env::temp_dir().join(format!("taskscope-overhead-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let variants: Vec<&str> = ["registry only", "taskscope", "tracing-chrome"]
-        .into_iter()
-        .filter(|v| {
-            only.as_deref()
-                .is_none_or(|o| o.split(',').any(|o| v.contains(o)))
-        })
-        .collect();
+    let variants: Vec<&str> = [
+        "registry only",
+        "taskscope",
+        "taskscope-jsonl",
+        "tracing-chrome",
+    ]
+    .into_iter()
+    .filter(|v| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|o| v.contains(o)))
+    })
+    .collect();
     let top = measure(&variants, n, runs, (false, "top-level"), &dir);
     let nested = measure(&variants, n, runs, (true, "1000 per parent"), &dir);
     let _ = std::fs::remove_dir_all(&dir);
