@@ -87,11 +87,11 @@ fn queries_on_a_diamond_with_a_tail() {
     assert_eq!(g.width(), 2);
     assert_eq!(g.levels(), &[0, 1, 1, 2, 0]);
     let order = g.topological_order();
-    let pos = |k: &str| order.iter().position(|&id| g.task(id).key == k).unwrap();
+    let pos = |k: &str| order.iter().position(|&id| g.task(id).key() == k).unwrap();
     assert!(pos("a") < pos("b") && pos("a") < pos("c"));
     assert!(pos("b") < pos("d") && pos("c") < pos("d"));
     let cp = g.critical_path(|_| 1.0);
-    let keys: Vec<&str> = cp.tasks.iter().map(|&id| g.task(id).key.as_str()).collect();
+    let keys: Vec<&str> = cp.tasks.iter().map(|&id| g.task(id).key()).collect();
     assert_eq!(keys, ["a", "b", "d"]);
     assert_eq!(cp.length, 3.0);
     assert_eq!(g.dependents(TaskId(0)), &[TaskId(1), TaskId(2)]);
@@ -103,7 +103,7 @@ fn weighted_critical_path_follows_the_heavy_branch() {
     let g = graph(&[("a", &[]), ("b", &["a"]), ("c", &["a"]), ("d", &["b", "c"])]).unwrap();
     let w = [1.0, 1.0, 10.0, 1.0];
     let cp = g.critical_path(|id| w[id.index()]);
-    let keys: Vec<&str> = cp.tasks.iter().map(|&id| g.task(id).key.as_str()).collect();
+    let keys: Vec<&str> = cp.tasks.iter().map(|&id| g.task(id).key()).collect();
     assert_eq!(keys, ["a", "c", "d"]);
     assert_eq!(cp.length, 12.0);
 }

@@ -129,7 +129,7 @@ fn spans_by_task(
         let slot = by_task
             .get_mut(s.task.index())
             .ok_or(ReplayError::UnknownTask(s.task))?;
-        let key = || graph.task(s.task).key.clone();
+        let key = || graph.task(s.task).key().to_string();
         if slot.is_some() {
             return Err(ReplayError::DuplicateSpan { key: key() });
         }
@@ -185,15 +185,11 @@ fn group_times(
     by_task: &[Option<TaskSpan>],
     unfinished: &[bool],
 ) -> (Vec<String>, Vec<u32>, Vec<GroupTimes>) {
-    let mut names: BTreeMap<&str, u32> =
-        graph.tasks().map(|(_, t)| (t.group.as_str(), 0)).collect();
+    let mut names: BTreeMap<&str, u32> = graph.tasks().map(|(_, t)| (t.group(), 0)).collect();
     for (i, index) in names.values_mut().enumerate() {
         *index = i as u32;
     }
-    let group_of: Vec<u32> = graph
-        .tasks()
-        .map(|(_, t)| names[t.group.as_str()])
-        .collect();
+    let group_of: Vec<u32> = graph.tasks().map(|(_, t)| names[t.group()]).collect();
     let group_names: Vec<String> = names.keys().map(|g| g.to_string()).collect();
     let mut groups: Vec<GroupTimes> = group_names.iter().map(|_| GroupTimes::default()).collect();
     for (i, &g) in group_of.iter().enumerate() {
@@ -328,7 +324,7 @@ impl Replay {
             by_task
                 .iter()
                 .flatten()
-                .filter(|s| !graph.task(s.task).meta.contains_key("parent")),
+                .filter(|s| !graph.task(s.task).meta().contains_key("parent")),
             |task| GroupId(group_of[task.index()]),
         );
         Ok(Replay {

@@ -118,10 +118,12 @@ impl RunStats {
             w.0 += 1;
             // A slice nested in another (call stacks from profilers) is already
             // inside its parent's time: count a worker's busy time once.
-            if !g.task(e.task).meta.contains_key("parent") {
+            if !g.task(e.task).meta().contains_key("parent") {
                 w.1 = w.1.saturating_add(d);
             }
-            let gr = group_runs.entry(g.task(e.task).group.clone()).or_default();
+            let gr = group_runs
+                .entry(g.task(e.task).group().to_string())
+                .or_default();
             gr.tasks += 1;
             gr.time_ns = gr.time_ns.saturating_add(d);
             gr.max_ns = gr.max_ns.max(d);
@@ -152,7 +154,7 @@ impl RunStats {
             .iter()
             .map(|&id| PathStep {
                 duration_ns: duration[id.index()],
-                key: g.task(id).key.clone(),
+                key: g.task(id).key().to_string(),
             })
             .collect();
         Some(RunStats {
