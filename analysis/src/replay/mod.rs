@@ -185,11 +185,26 @@ fn group_times(
     by_task: &[Option<TaskSpan>],
     unfinished: &[bool],
 ) -> (Vec<String>, Vec<u32>, Vec<GroupTimes>) {
-    let mut names: BTreeMap<&str, u32> = graph.tasks().map(|(_, t)| (t.group(), 0)).collect();
-    for (i, index) in names.values_mut().enumerate() {
-        *index = i as u32;
+    // Each group's name id in the graph, by name; then each name id's place in that
+    // order: one string comparison per group, not per task.
+    let mut names: BTreeMap<&str, u32> = BTreeMap::new();
+    let mut rank: Vec<u32> = Vec::new();
+    for (id, _) in graph.tasks() {
+        let name = graph.group_id(id) as usize;
+        if rank.len() <= name {
+            rank.resize(name + 1, u32::MAX);
+        }
+        if rank[name] == u32::MAX {
+            rank[name] = 0;
+            names.insert(graph.group_name(name as u32), name as u32);
+        }
     }
-    let group_of: Vec<u32> = graph.tasks().map(|(_, t)| names[t.group()]).collect();
+    for (i, &name) in names.values().enumerate() {
+        rank[name as usize] = i as u32;
+    }
+    let group_of: Vec<u32> = (graph.tasks())
+        .map(|(id, _)| rank[graph.group_id(id) as usize])
+        .collect();
     let group_names: Vec<String> = names.keys().map(|g| g.to_string()).collect();
     let mut groups: Vec<GroupTimes> = group_names.iter().map(|_| GroupTimes::default()).collect();
     for (i, &g) in group_of.iter().enumerate() {
