@@ -43,10 +43,10 @@ impl Observer for Progress {
         let mut counts: Vec<u64> = Vec::new();
         let mut group_of = Vec::with_capacity(graph.len());
         for (_, task) in graph.tasks() {
-            let i = match names.iter().position(|n| *n == task.group) {
+            let i = match names.iter().position(|n| *n == task.group()) {
                 Some(i) => i,
                 None => {
-                    names.push(&task.group);
+                    names.push(task.group());
                     counts.push(0);
                     names.len() - 1
                 }

@@ -34,8 +34,9 @@ fn stats_json(path: &Path) -> serde_json::Value {
 
 fn assert_same(a: &Trace, b: &Trace) {
     assert_eq!(a.header, b.header);
-    let tasks = |t: &Trace| t.graph.tasks().map(|(_, t)| t.clone()).collect::<Vec<_>>();
-    assert_eq!(tasks(a), tasks(b));
+    let tasks_a: Vec<_> = a.graph.tasks().collect();
+    let tasks_b: Vec<_> = b.graph.tasks().collect();
+    assert_eq!(tasks_a, tasks_b);
     assert_eq!(a.events, b.events);
     assert_eq!(a.samples, b.samples);
     assert_eq!(a.end, b.end);
@@ -73,7 +74,7 @@ fn a_real_run_converts_to_chrome_json_and_back_without_loss() {
     let x = events.iter().find(|e| e["ph"] == "X").unwrap();
     let first = &a.events[0];
     assert_eq!(x["ts"].as_f64().unwrap(), first.start as f64 / 1000.0);
-    assert_eq!(x["args"]["key"], a.graph.task(first.task).key.as_str());
+    assert_eq!(x["args"]["key"], a.graph.task(first.task).key());
     assert_eq!(stats_json(&json)["tasks"], 590);
 
     // --format overrides the extension; the delayed graph goes the same way.
@@ -98,7 +99,7 @@ fn check_nesting(t: &Trace) -> usize {
     let event_of = |id: u64| t.events.iter().find(|e| e.task.0 as u64 == id).unwrap();
     let mut deepest = 0;
     for e in &t.events {
-        let meta = &t.graph.task(e.task).meta;
+        let meta = t.graph.task(e.task).meta();
         let depth = meta["depth"].as_u64().unwrap();
         deepest = deepest.max(depth);
         match meta.get("parent") {
@@ -106,7 +107,7 @@ fn check_nesting(t: &Trace) -> usize {
             Some(p) => {
                 let p = event_of(p.as_u64().unwrap());
                 assert!(p.start <= e.start && e.end <= p.end && p.worker == e.worker);
-                let pd = t.graph.task(p.task).meta["depth"].as_u64().unwrap();
+                let pd = t.graph.task(p.task).meta()["depth"].as_u64().unwrap();
                 assert_eq!(pd + 1, depth);
             }
         }
@@ -126,7 +127,7 @@ fn stats_and_convert_read_traces_from_other_tools() {
     let threads: Vec<&str> = (0..2)
         .map(|w| {
             let e = t.events.iter().find(|e| e.worker == w).unwrap();
-            t.graph.task(e.task).meta["thread"].as_str().unwrap()
+            t.graph.task(e.task).meta()["thread"].as_str().unwrap()
         })
         .collect();
     assert_eq!(threads, ["MainThread", "Thread-1 (work)"]);
@@ -144,9 +145,12 @@ fn stats_and_convert_read_traces_from_other_tools() {
         "5 threads have no slice"
     );
     let lstat = t.graph.id_of("fs.sync.lstat#0").unwrap();
-    assert_eq!(t.graph.task(lstat).meta["cat"], "node,node.fs,node.fs.sync");
-    assert_eq!(t.graph.task(lstat).meta["thread"], "JavaScriptMainThread");
-    assert_eq!(t.graph.task(lstat).meta["process"], "node");
+    assert_eq!(
+        t.graph.task(lstat).meta()["cat"],
+        "node,node.fs,node.fs.sync"
+    );
+    assert_eq!(t.graph.task(lstat).meta()["thread"], "JavaScriptMainThread");
+    assert_eq!(t.graph.task(lstat).meta()["process"], "node");
     check_nesting(&t);
     let out = dir.path().join("node.trace.jsonl");
     let said = taskscope(&["convert", s(&node), "-o", s(&out)]);
@@ -167,9 +171,12 @@ fn stats_and_convert_read_traces_from_other_tools() {
     assert!(t.events.iter().all(|e| e.status == TaskStatus::Done));
     assert!(check_nesting(&t) >= 4);
     let fib = t.graph.task(t.graph.id_of("fib#0").unwrap());
-    assert_eq!(fib.group, "fib");
-    assert_eq!(fib.meta["args"]["n"], "4");
-    assert_eq!(fib.meta["parent"], t.graph.id_of("main_work#0").unwrap().0);
+    assert_eq!(fib.group(), "fib");
+    assert_eq!(fib.meta()["args"]["n"], "4");
+    assert_eq!(
+        fib.meta()["parent"],
+        t.graph.id_of("main_work#0").unwrap().0
+    );
 
     // The same, cut inside an event: complete events kept, open B unfinished.
     let cut = fixture("tracing_chrome_cut.json");
@@ -322,11 +329,11 @@ fn a_trace_of_100000_events_is_read_quickly() {
     assert_eq!(t.header.run.as_ref().unwrap().workers, 8);
     let group = t.graph.task(TaskId(0));
     assert_eq!(
-        (group.key.as_str(), &group.meta["depth"]),
+        (group.key(), &group.meta()["depth"]),
         ("group#0", &serde_json::json!(0))
     );
     let leaf = t.graph.task(t.graph.id_of("leaf#0").unwrap());
-    assert_eq!(leaf.meta["depth"], 3);
+    assert_eq!(leaf.meta()["depth"], 3);
     // Well under a second in a release build; debug builds are several times slower.
     let limit = if cfg!(debug_assertions) { 20.0 } else { 1.0 };
     assert!(took.as_secs_f64() < limit, "{took:?}");

@@ -85,7 +85,7 @@ fn the_tutorial_normalization_builds_dasks_graph() {
     assert_eq!(g.depth(), 6);
     assert_eq!(g.width(), 200);
     // Keys print like Dask's tuple keys.
-    let key = &g.task(g.topological_order()[0]).key;
+    let key = g.task(g.topological_order()[0]).key();
     assert!(
         key.starts_with("('random_sample-") && key.ends_with(", 0, 0)"),
         "{key}"

@@ -20,9 +20,9 @@ fn dask_graph(name: &str) -> TaskGraph {
 /// A key without its token: `('mean_chunk-1f2e…', 3, 4)` becomes `mean_chunk (3, 4)`.
 fn tokenless(graph: &TaskGraph, id: taskscope_core::TaskId) -> String {
     let task = graph.task(id);
-    match task.key.find("', ") {
-        Some(i) => format!("{} ({}", task.group, &task.key[i + 3..]),
-        None => task.group.clone(),
+    match task.key().find("', ") {
+        Some(i) => format!("{} ({}", task.group(), &task.key()[i + 3..]),
+        None => task.group().to_string(),
     }
 }
 
@@ -83,7 +83,7 @@ fn the_delayed_example_has_dasks_shape() {
             .flat_map(|(_, t)| {
                 t.deps()
                     .iter()
-                    .map(|&d| (g.task(d).group.clone(), t.group.clone()))
+                    .map(|&d| (g.task(d).group().to_string(), t.group().to_string()))
                     .collect::<Vec<_>>()
             })
             .collect();

@@ -292,7 +292,7 @@ pub(crate) fn run_observed(
 ) -> Result<Value, ExecuteError> {
     observer.task_started(id, worker);
     let result = catch_unwind(AssertUnwindSafe(|| program.run_task(id, inputs)));
-    let key = || program.graph().task(id).key.clone();
+    let key = || program.graph().task(id).key().to_string();
     match result {
         Ok(Ok(v)) => {
             let outcome = TaskOutcome::Done { nbytes: v.nbytes() };

@@ -1,6 +1,6 @@
 //! The task-graph IR: validation errors and queries.
 
-use taskscope_core::{GraphBuilder, GraphError, TaskGraph, TaskId, TaskSpec};
+use taskscope_core::{GraphBuilder, GraphError, Meta, TaskGraph, TaskId, TaskSpec};
 
 fn graph(edges: &[(&str, &[&str])]) -> Result<TaskGraph, GraphError> {
     let mut b = GraphBuilder::new();
@@ -87,11 +87,11 @@ fn queries_on_a_diamond_with_a_tail() {
     assert_eq!(g.width(), 2);
     assert_eq!(g.levels(), &[0, 1, 1, 2, 0]);
     let order = g.topological_order();
-    let pos = |k: &str| order.iter().position(|&id| g.task(id).key == k).unwrap();
+    let pos = |k: &str| order.iter().position(|&id| g.task(id).key() == k).unwrap();
     assert!(pos("a") < pos("b") && pos("a") < pos("c"));
     assert!(pos("b") < pos("d") && pos("c") < pos("d"));
     let cp = g.critical_path(|_| 1.0);
-    let keys: Vec<&str> = cp.tasks.iter().map(|&id| g.task(id).key.as_str()).collect();
+    let keys: Vec<&str> = cp.tasks.iter().map(|&id| g.task(id).key()).collect();
     assert_eq!(keys, ["a", "b", "d"]);
     assert_eq!(cp.length, 3.0);
     assert_eq!(g.dependents(TaskId(0)), &[TaskId(1), TaskId(2)]);
@@ -103,7 +103,7 @@ fn weighted_critical_path_follows_the_heavy_branch() {
     let g = graph(&[("a", &[]), ("b", &["a"]), ("c", &["a"]), ("d", &["b", "c"])]).unwrap();
     let w = [1.0, 1.0, 10.0, 1.0];
     let cp = g.critical_path(|id| w[id.index()]);
-    let keys: Vec<&str> = cp.tasks.iter().map(|&id| g.task(id).key.as_str()).collect();
+    let keys: Vec<&str> = cp.tasks.iter().map(|&id| g.task(id).key()).collect();
     assert_eq!(keys, ["a", "c", "d"]);
     assert_eq!(cp.length, 12.0);
 }
@@ -147,4 +147,80 @@ fn long_chains_do_not_overflow_the_stack() {
         taskscope_core::run_order(&g, &[TaskId(n as u32 - 1)]).len(),
         n
     );
+}
+
+#[test]
+fn dependencies_may_name_later_tasks_by_key_or_id() {
+    let mut b = GraphBuilder::new();
+    // Keys first in the order given, then ids; repeats count once.
+    let spec = TaskSpec::new("a", "op").dep("c").dep("b").dep("c");
+    b.add_with_ids(spec, vec![TaskId(1), TaskId(2), TaskId(3)]);
+    b.add(TaskSpec::new("b", "op"));
+    b.add_parts("c", "c", "op", &[], Meta::new());
+    b.add(TaskSpec::new("d", "op").dep("b"));
+    let g = b.build().unwrap();
+    assert_eq!(g.task(TaskId(0)).deps(), &[TaskId(2), TaskId(1), TaskId(3)]);
+    assert_eq!(g.task(TaskId(3)).deps(), &[TaskId(1)]);
+    assert_eq!(g.dependents(TaskId(1)), &[TaskId(0), TaskId(3)]);
+    assert_eq!(g.edge_count(), 4);
+}
+
+#[test]
+fn the_first_task_with_a_missing_dependency_is_named() {
+    let missing = |task: &str, missing: &str| GraphError::MissingDependency {
+        task: task.into(),
+        missing: missing.into(),
+    };
+    // A bad id in an earlier task comes first...
+    let mut b = GraphBuilder::new();
+    b.add_parts("a", "a", "op", &[TaskId(9)], Meta::new());
+    b.add(TaskSpec::new("b", "op").dep("zzz"));
+    assert_eq!(b.build().unwrap_err(), missing("a", "#9"));
+    // ...and in one task, a missing key before a bad id.
+    let mut b = GraphBuilder::new();
+    b.add_with_ids(TaskSpec::new("a", "op").dep("zzz"), vec![TaskId(7)]);
+    assert_eq!(b.build().unwrap_err(), missing("a", "zzz"));
+    // A duplicate key comes before either.
+    let mut b = GraphBuilder::new();
+    b.add(TaskSpec::new("a", "op").dep("zzz"));
+    b.add(TaskSpec::new("a", "op"));
+    let e = b.build().unwrap_err();
+    assert_eq!(e, GraphError::DuplicateKey { key: "a".into() });
+}
+
+#[test]
+fn tasks_read_back_what_was_added_however_it_was_added() {
+    let mut meta = Meta::new();
+    meta.insert("rows".into(), serde_json::json!(3));
+    let mut b = GraphBuilder::new();
+    b.add(TaskSpec::new("load-1", "load").group("load"));
+    let mut spec = TaskSpec::new("sum", "sum").dep("load-1");
+    spec.meta = meta.clone();
+    b.add(spec);
+    let by_spec = b.build().unwrap();
+    let mut b = GraphBuilder::new();
+    let load = b.add_parts("load-1", "load", "load", &[], Meta::new());
+    b.add_parts("sum", "sum", "sum", &[load], meta.clone());
+    let by_parts = b.build().unwrap();
+    let tasks: Vec<_> = by_spec.tasks().map(|(_, t)| t).collect();
+    assert!(tasks.iter().copied().eq(by_parts.tasks().map(|(_, t)| t)));
+    let sum = by_parts.task(TaskId(1));
+    assert_eq!(
+        (sum.id(), sum.key(), sum.group(), sum.op()),
+        (TaskId(1), "sum", "sum", "sum")
+    );
+    assert_eq!(
+        (sum.meta(), by_parts.task(load).meta()),
+        (&meta, &Meta::new())
+    );
+    assert_ne!(tasks[0], tasks[1]);
+    // A group and an op of the same text are one name.
+    assert_eq!(by_parts.group_id(TaskId(1)), 1);
+    assert_eq!(by_parts.group_name(by_parts.group_id(load)), "load");
+    assert_eq!(
+        format!("{:?}", tasks[1]),
+        r#"Task { key: "sum", group: "sum", op: "sum", meta: {"rows": Number(3)}, deps: [TaskId(0)] }"#
+    );
+    assert_eq!(by_parts.id_of("sum"), Some(TaskId(1)));
+    assert_eq!(by_parts.id_of("su"), None);
 }

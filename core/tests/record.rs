@@ -88,11 +88,11 @@ fn a_traced_run_has_one_consistent_event_per_task() {
 
 fn y_key(g: &taskscope_core::TaskGraph, group: &str) -> String {
     g.tasks()
-        .find(|(_, t)| t.group == group)
+        .find(|(_, t)| t.group() == group)
         .unwrap()
         .1
-        .key
-        .clone()
+        .key()
+        .to_string()
 }
 
 #[test]
@@ -164,7 +164,7 @@ fn a_failed_run_keeps_its_trace_with_the_failure() {
             .iter()
             .find(|e| e.status == TaskStatus::Failed)
             .unwrap();
-        assert_eq!(t.graph.task(failed.task).key, "parse");
+        assert_eq!(t.graph.task(failed.task).key(), "parse");
         assert_eq!(failed.message.as_deref(), Some("disk on fire"));
         let end = t.end.unwrap();
         assert_eq!(end.status, RunStatus::Failed);

@@ -44,9 +44,9 @@ fn the_v1_fixture_stays_readable() {
         (6, 5, 4, 2)
     );
     // A missing group falls back to key_split, a missing op to the group.
-    assert_eq!(g.task(TaskId(2)).group, "clean");
-    assert_eq!(g.task(TaskId(4)).op, "concat");
-    assert_eq!(g.task(TaskId(0)).meta["rows"], 1000);
+    assert_eq!(g.task(TaskId(2)).group(), "clean");
+    assert_eq!(g.task(TaskId(4)).op(), "concat");
+    assert_eq!(g.task(TaskId(0)).meta()["rows"], 1000);
     assert_eq!(g.task(TaskId(5)).deps(), &[TaskId(4)]);
     let stats = GraphStats::of(g);
     assert_eq!(stats.groups["load"], 2);
@@ -65,8 +65,8 @@ fn graphs_round_trip_byte_for_byte() {
     for (id, task) in program.graph().tasks() {
         let other = read.graph.task(id);
         assert_eq!(
-            (&task.key, &task.group, &task.op, task.deps()),
-            (&other.key, &other.group, &other.op, other.deps())
+            (task.key(), task.group(), task.op(), task.deps()),
+            (other.key(), other.group(), other.op(), other.deps())
         );
     }
     let mut second = Vec::new();

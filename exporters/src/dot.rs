@@ -46,15 +46,15 @@ pub fn write_dot(w: &mut dyn Write, graph: &TaskGraph, options: &DotOptions) -> 
         w,
         "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=10];"
     )?;
-    let palette = Palette::for_groups(graph.tasks().map(|(_, t)| t.group.as_str()));
+    let palette = Palette::for_groups(graph.tasks().map(|(_, t)| t.group()));
     for (id, task) in graph.tasks() {
         writeln!(
             w,
             "  t{} [label={}, tooltip={}, fillcolor=\"{}\"];",
             id.0,
-            quoted(&short_label(&task.key, &task.group)),
-            quoted(&task.key),
-            palette.color(&task.group)
+            quoted(&short_label(task.key(), task.group())),
+            quoted(task.key()),
+            palette.color(task.group())
         )?;
     }
     for (id, task) in graph.tasks() {

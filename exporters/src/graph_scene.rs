@@ -222,7 +222,7 @@ fn task_nodes(
         ColorBy::Duration => Ramp::over(m.duration.iter().flatten().copied()),
         ColorBy::Memory => Ramp::over(m.bytes.iter().flatten().copied()),
     };
-    let palette = Palette::for_groups(g.tasks().map(|(_, t)| t.group.as_str()));
+    let palette = Palette::for_groups(g.tasks().map(|(_, t)| t.group()));
     let mut nodes = Vec::with_capacity(g.len());
     let mut edges = Vec::with_capacity(g.edge_count());
     for (id, t) in g.tasks() {
@@ -234,10 +234,10 @@ fn task_nodes(
         };
         let fill = match (&ramp, value) {
             (Some(r), Some(v)) => r.color(v),
-            (None, _) if color == ColorBy::Group => palette.color(&t.group).to_string(),
+            (None, _) if color == ColorBy::Group => palette.color(t.group()).to_string(),
             _ => "#eeeeee".to_string(),
         };
-        let mut tooltip = format!("{}\ngroup: {}\nop: {}", t.key, t.group, t.op);
+        let mut tooltip = format!("{}\ngroup: {}\nop: {}", t.key(), t.group(), t.op());
         if let Some(d) = m.duration[i] {
             tooltip.push_str(&format!("\nduration: {}", format_ns(d)));
         }
@@ -248,8 +248,8 @@ fn task_nodes(
             tooltip.push_str("\nFAILED");
         }
         nodes.push(Node {
-            key: t.key.clone(),
-            label: short_label(&t.key, &t.group)
+            key: t.key().to_string(),
+            label: short_label(t.key(), t.group())
                 .lines()
                 .map(str::to_string)
                 .collect(),
@@ -304,9 +304,9 @@ fn group_nodes(
     let mut of_task = Vec::with_capacity(g.len());
     for (_, t) in g.tasks() {
         let next = order.len();
-        let gi = *index.entry(t.group.as_str()).or_insert(next);
+        let gi = *index.entry(t.group()).or_insert(next);
         if gi == next {
-            order.push(&t.group);
+            order.push(t.group());
         }
         of_task.push(gi);
     }

@@ -42,9 +42,9 @@ fn every_task_and_edge_is_drawn_once() {
     for (_, task) in t.graph.tasks() {
         let attr = format!(
             "data-key=\"{}\"",
-            taskscope_exporters::xml_escape(&task.key)
+            taskscope_exporters::xml_escape(task.key())
         );
-        assert_eq!(text.matches(&attr).count(), 1, "{}", task.key);
+        assert_eq!(text.matches(&attr).count(), 1, "{}", task.key());
     }
     assert!(text.contains("<text class=\"title\""));
     assert!(text.contains("norm: 590 tasks, 870 edges"));

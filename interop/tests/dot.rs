@@ -37,17 +37,14 @@ fn dasks_drawing_of_the_tutorial_is_its_590_tasks() {
         .id_of("('mean_chunk', 3, 4)")
         .expect("a rebuilt key");
     let task = dot.graph.task(id);
-    assert_eq!(
-        (task.group.as_str(), task.op.as_str()),
-        ("mean_chunk", "mean_chunk")
-    );
+    assert_eq!((task.group(), task.op()), ("mean_chunk", "mean_chunk"));
     assert_eq!(task.deps().len(), 1);
     assert_eq!(
-        dot.graph.task(task.deps()[0]).key,
+        dot.graph.task(task.deps()[0]).key(),
         "('random_sample', 3, 4)"
     );
-    assert!(task.meta.contains_key("dot_node"));
-    assert!(task.meta.contains_key("dot_function_node"));
+    assert!(task.meta().contains_key("dot_node"));
+    assert!(task.meta().contains_key("dot_function_node"));
 }
 
 #[test]
@@ -64,7 +61,7 @@ fn raw_reads_every_dot_node() {
     assert_eq!(g["truediv"], 100);
     assert_eq!(g["(0, 0)"], 10);
     let ops: BTreeMap<&str, usize> = raw.graph.tasks().fold(BTreeMap::new(), |mut m, (_, t)| {
-        *m.entry(t.op.as_str()).or_default() += 1;
+        *m.entry(t.op()).or_default() += 1;
         m
     });
     assert_eq!(ops, BTreeMap::from([("box", 590), ("circle", 590)]));
@@ -129,10 +126,10 @@ fn dot_that_graphviz_wrote_reads_like_its_source() {
                 let mut deps: Vec<String> = task
                     .deps()
                     .iter()
-                    .map(|&d| t.graph.task(d).key.clone())
+                    .map(|&d| t.graph.task(d).key().to_string())
                     .collect();
                 deps.sort();
-                (task.key.clone(), task.group.clone(), deps)
+                (task.key().to_string(), task.group().to_string(), deps)
             })
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
@@ -143,21 +140,21 @@ fn dot_that_graphviz_wrote_reads_like_its_source() {
     let join = g.task(g.id_of("join").unwrap());
     // Graphviz broke this label over two lines with a backslash-newline.
     assert!(
-        join.group
+        join.group()
             .starts_with("join on \"customer id\": a long description")
     );
     assert!(
-        join.group
+        join.group()
             .contains("with a backslash and a newline, which readers")
     );
-    assert_eq!(g.task(g.id_of("read-csv-2").unwrap()).group, "read_csv");
+    assert_eq!(g.task(g.id_of("read-csv-2").unwrap()).group(), "read_csv");
     // An HTML label is markup, so the group comes from the ID.
-    assert_eq!(g.task(g.id_of("clean").unwrap()).group, "clean");
+    assert_eq!(g.task(g.id_of("clean").unwrap()).group(), "clean");
     assert_eq!(
-        g.task(g.id_of("report").unwrap()).group,
+        g.task(g.id_of("report").unwrap()).group(),
         "report\\nfor etl pipeline"
     );
-    assert_eq!(g.task(g.id_of("report").unwrap()).meta["shape"], "note");
+    assert_eq!(g.task(g.id_of("report").unwrap()).meta()["shape"], "note");
 }
 
 #[test]

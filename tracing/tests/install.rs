@@ -19,7 +19,7 @@ fn install_sets_the_global_subscriber_and_the_guard_finishes_the_trace() {
     drop(trace);
     let t = input::load(&path).unwrap();
     assert!(!t.truncated);
-    let keys: Vec<_> = t.graph.tasks().map(|(_, t)| t.key.clone()).collect();
+    let keys: Vec<_> = t.graph.tasks().map(|(_, t)| t.key().to_string()).collect();
     assert_eq!(keys, ["elsewhere", "main"]);
     assert_eq!(
         t.header.tool,

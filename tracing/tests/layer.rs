@@ -30,7 +30,7 @@ fn id(trace: &Trace, key: &str) -> TaskId {
 }
 
 fn keys(trace: &Trace) -> Vec<&str> {
-    trace.graph.tasks().map(|(_, t)| t.key.as_str()).collect()
+    trace.graph.tasks().map(|(_, t)| t.key()).collect()
 }
 
 fn event<'a>(trace: &'a Trace, key: &str) -> &'a TaskEvent {
@@ -86,8 +86,8 @@ fn nested_spans_become_tasks_with_child_to_parent_edges() {
         ]
     );
     let t = trace.graph.task(c1);
-    assert_eq!((t.group.as_str(), t.op.as_str()), ("chunk", "chunk"));
-    assert_eq!(t.meta["i"], 1);
+    assert_eq!((t.group(), t.op()), ("chunk", "chunk"));
+    assert_eq!(t.meta()["i"], 1);
     // Children run inside their parent; busy is the time entered.
     let (m, c, s) = (
         event(&trace, "main[run=a]"),

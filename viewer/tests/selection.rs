@@ -16,7 +16,7 @@ fn clicking_a_task_in_the_graph_shows_its_key_and_marks_it_in_the_timeline() {
         let app = harness.state();
         let doc = app.document().unwrap();
         let task = first_of_group(doc, "mean_chunk");
-        let key = doc.trace().graph.task(task).key.clone();
+        let key = doc.trace().graph.task(task).key().to_string();
         let pos = app.graph_view().screen_pos_of(doc, task).unwrap();
         (task, key, pos)
     };
@@ -51,8 +51,8 @@ fn clicking_a_task_in_the_timeline_selects_it() {
         .trace()
         .graph
         .task(task)
-        .key
-        .clone();
+        .key()
+        .to_string();
     harness.get_by_label(&key);
 }
 
@@ -62,7 +62,7 @@ fn search_finds_a_task_and_its_link_selects_it() {
     let (key, id) = {
         let doc = harness.state().document().unwrap();
         let id = first_of_group(doc, "var-aggregate");
-        (doc.trace().graph.task(id).key.clone(), id)
+        (doc.trace().graph.task(id).key().to_string(), id)
     };
     harness.get_by_label("Search").click();
     harness.run_steps(2);
@@ -82,7 +82,7 @@ fn a_dependency_link_moves_the_selection() {
         let doc = harness.state().document().unwrap();
         let id = first_of_group(doc, "truediv");
         let dep = doc.trace().graph.task(id).deps()[0];
-        (id, dep, doc.trace().graph.task(dep).key.clone())
+        (id, dep, doc.trace().graph.task(dep).key().to_string())
     };
     harness.state_mut().select(Selection::Task(task));
     harness.run_steps(3);
@@ -95,7 +95,7 @@ fn a_dependency_link_moves_the_selection() {
 fn the_select_option_selects_a_task_and_zooms_the_timeline_to_it() {
     let trace = taskscope_interop::input::load(&sample("norm.trace.jsonl")).unwrap();
     let event = trace.events.iter().find(|e| e.worker == 1).unwrap();
-    let key = trace.graph.task(event.task).key.clone();
+    let key = trace.graph.task(event.task).key().to_string();
     let harness = open(ViewerOptions {
         select: Some(key.clone()),
         ..norm()

@@ -129,7 +129,7 @@ fn spans_by_task(
         let slot = by_task
             .get_mut(s.task.index())
             .ok_or(ReplayError::UnknownTask(s.task))?;
-        let key = || graph.task(s.task).key.clone();
+        let key = || graph.task(s.task).key().to_string();
         if slot.is_some() {
             return Err(ReplayError::DuplicateSpan { key: key() });
         }
@@ -185,14 +185,25 @@ fn group_times(
     by_task: &[Option<TaskSpan>],
     unfinished: &[bool],
 ) -> (Vec<String>, Vec<u32>, Vec<GroupTimes>) {
-    let mut names: BTreeMap<&str, u32> =
-        graph.tasks().map(|(_, t)| (t.group.as_str(), 0)).collect();
-    for (i, index) in names.values_mut().enumerate() {
-        *index = i as u32;
+    // Each group's name id in the graph, by name; then each name id's place in that
+    // order: one string comparison per group, not per task.
+    let mut names: BTreeMap<&str, u32> = BTreeMap::new();
+    let mut rank: Vec<u32> = Vec::new();
+    for (id, _) in graph.tasks() {
+        let name = graph.group_id(id) as usize;
+        if rank.len() <= name {
+            rank.resize(name + 1, u32::MAX);
+        }
+        if rank[name] == u32::MAX {
+            rank[name] = 0;
+            names.insert(graph.group_name(name as u32), name as u32);
+        }
     }
-    let group_of: Vec<u32> = graph
-        .tasks()
-        .map(|(_, t)| names[t.group.as_str()])
+    for (i, &name) in names.values().enumerate() {
+        rank[name as usize] = i as u32;
+    }
+    let group_of: Vec<u32> = (graph.tasks())
+        .map(|(id, _)| rank[graph.group_id(id) as usize])
         .collect();
     let group_names: Vec<String> = names.keys().map(|g| g.to_string()).collect();
     let mut groups: Vec<GroupTimes> = group_names.iter().map(|_| GroupTimes::default()).collect();
@@ -328,7 +339,7 @@ impl Replay {
             by_task
                 .iter()
                 .flatten()
-                .filter(|s| !graph.task(s.task).meta.contains_key("parent")),
+                .filter(|s| !graph.task(s.task).meta().contains_key("parent")),
             |task| GroupId(group_of[task.index()]),
         );
         Ok(Replay {

@@ -85,7 +85,7 @@ fn a_failed_task_blocks_its_dependents() {
     let mut spans = tutorial_replay(g);
     let failing = spans
         .iter()
-        .position(|s| g.task(s.task).group == "add")
+        .position(|s| g.task(s.task).group() == "add")
         .unwrap();
     spans[failing].failed = true;
     let failed_id = spans[failing].task;
@@ -104,7 +104,7 @@ fn a_failed_task_blocks_its_dependents() {
 fn progress_by_scan(replay: &Replay, g: &TaskGraph, t: u64) -> BTreeMap<String, GroupProgress> {
     let mut out: BTreeMap<String, GroupProgress> = BTreeMap::new();
     for (id, task) in g.tasks() {
-        let p = out.entry(task.group.clone()).or_default();
+        let p = out.entry(task.group().to_string()).or_default();
         p.total += 1;
         match replay.state_at(id, t) {
             TaskState::Running => p.running += 1,

@@ -106,7 +106,8 @@ impl RunStats {
             .unwrap_or_else(|| trace.events.iter().map(|e| e.end).max().unwrap_or(0));
         let mut duration = vec![0u64; g.len()];
         let mut workers: BTreeMap<u32, (usize, u64)> = BTreeMap::new();
-        let mut group_runs: BTreeMap<String, GroupRun> = BTreeMap::new();
+        // By the graph's group name id: no string per event.
+        let mut by_group: Vec<Option<GroupRun>> = Vec::new();
         let mut failed = 0;
         for e in &trace.events {
             let d = e.duration();
@@ -118,15 +119,23 @@ impl RunStats {
             w.0 += 1;
             // A slice nested in another (call stacks from profilers) is already
             // inside its parent's time: count a worker's busy time once.
-            if !g.task(e.task).meta.contains_key("parent") {
+            if !g.task(e.task).meta().contains_key("parent") {
                 w.1 = w.1.saturating_add(d);
             }
-            let gr = group_runs.entry(g.task(e.task).group.clone()).or_default();
+            let group = g.group_id(e.task) as usize;
+            if by_group.len() <= group {
+                by_group.resize_with(group + 1, || None);
+            }
+            let gr = by_group[group].get_or_insert_with(GroupRun::default);
             gr.tasks += 1;
             gr.time_ns = gr.time_ns.saturating_add(d);
             gr.max_ns = gr.max_ns.max(d);
             gr.bytes = gr.bytes.saturating_add(e.bytes);
         }
+        let named = by_group.into_iter().enumerate();
+        let mut group_runs: BTreeMap<String, GroupRun> = named
+            .filter_map(|(i, gr)| Some((g.group_name(i as u32).to_string(), gr?)))
+            .collect();
         for gr in group_runs.values_mut() {
             gr.mean_ns = gr.time_ns / gr.tasks.max(1) as u64;
         }
@@ -152,7 +161,7 @@ impl RunStats {
             .iter()
             .map(|&id| PathStep {
                 duration_ns: duration[id.index()],
-                key: g.task(id).key.clone(),
+                key: g.task(id).key().to_string(),
             })
             .collect();
         Some(RunStats {

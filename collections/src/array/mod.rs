@@ -369,7 +369,7 @@ impl Array {
         let offsets = offsets(&self.chunks);
         let mut out = ArrayD::<f64>::zeros(IxDyn(&self.shape));
         for (idx, id) in grid(&self.numblocks()).iter().zip(self.targets(program)) {
-            let key = || program.graph().task(id).key.clone();
+            let key = || program.graph().task(id).key().to_string();
             let block = outputs
                 .get(id)
                 .ok_or_else(|| ExecuteError::TaskFailed {

@@ -2,8 +2,9 @@
 
 use thiserror::Error;
 
+use super::columns::{Columns, NameIndex};
 use super::keys::KeyIndex;
-use super::{Meta, Task, TaskGraph, TaskId};
+use super::{Meta, TaskGraph, TaskId};
 use crate::key::key_split;
 
 /// A task to add to a [`GraphBuilder`]: dependencies are named by key.
@@ -74,11 +75,21 @@ pub enum GraphError {
 }
 
 /// Collects tasks, then checks them and builds a [`TaskGraph`].
+///
+/// Tasks go into the graph's columns as they are added: each key into one text arena,
+/// each group and op name once, so a builder keeps no string per task. Dependencies
+/// named by a key that no task has yet are kept by key until the build resolves them:
+/// a task may depend on one added after it.
 #[derive(Default)]
 pub struct GraphBuilder {
-    specs: Vec<TaskSpec>,
-    /// Dependencies given by id ([`GraphBuilder::add_with_ids`]), after those by key.
-    dep_ids: Vec<Vec<TaskId>>,
+    columns: Columns,
+    names: NameIndex,
+    by_key: KeyIndex,
+    /// Dependencies named by a key that no task had when they were added: their place
+    /// in `columns.deps` (which holds a placeholder) and the key, in adding order.
+    pending: Vec<(usize, String)>,
+    /// The first key given twice: the task that has it, and the one that gave it again.
+    duplicate: Option<(TaskId, TaskId)>,
 }
 
 impl GraphBuilder {
@@ -90,8 +101,9 @@ impl GraphBuilder {
     /// A builder with room for `n` tasks, for readers that know the count.
     pub fn with_capacity(n: usize) -> Self {
         GraphBuilder {
-            specs: Vec::with_capacity(n),
-            dep_ids: Vec::with_capacity(n),
+            columns: Columns::with_capacity(n),
+            by_key: KeyIndex::with_capacity(n),
+            ..GraphBuilder::default()
         }
     }
 
@@ -114,19 +126,107 @@ impl GraphBuilder {
     /// assert_eq!(g.task(TaskId(1)).deps(), &[TaskId(0)]);
     /// ```
     pub fn add_with_ids(&mut self, spec: TaskSpec, deps: Vec<TaskId>) -> TaskId {
-        self.specs.push(spec);
-        self.dep_ids.push(deps);
-        TaskId((self.specs.len() - 1) as u32)
+        let TaskSpec {
+            key,
+            group,
+            op,
+            deps: named,
+            meta,
+        } = spec;
+        self.columns.deps.reserve(named.len() + deps.len());
+        for d in named {
+            self.push_named_dep(d);
+        }
+        self.columns.deps.extend(deps);
+        self.push(&key, &group, &op, meta)
+    }
+
+    /// Adds a task from borrowed parts, its dependencies given by id (ids of tasks
+    /// added before or after it; repeats count once, an id that no task gets is an
+    /// error of [`GraphBuilder::build`]). The fast path for readers: no [`TaskSpec`]
+    /// to fill, the key copied once into the graph, and a group or op name allocated
+    /// only the first time it is seen.
+    ///
+    /// ```
+    /// use taskscope_core::{GraphBuilder, Meta, TaskId};
+    ///
+    /// let mut b = GraphBuilder::new();
+    /// let load = b.add_parts("load-1", "load", "read_csv", &[], Meta::new());
+    /// b.add_parts("sum", "sum", "sum", &[load, load], Meta::new());
+    /// let g = b.build().unwrap();
+    /// assert_eq!((g.task(load).op(), g.task(TaskId(1)).deps()), ("read_csv", &[load][..]));
+    /// ```
+    pub fn add_parts(
+        &mut self,
+        key: &str,
+        group: &str,
+        op: &str,
+        deps: &[TaskId],
+        meta: Meta,
+    ) -> TaskId {
+        self.columns.deps.extend_from_slice(deps);
+        self.push(key, group, op, meta)
     }
 
     /// Number of tasks added so far.
     pub fn len(&self) -> usize {
-        self.specs.len()
+        self.columns.len()
     }
 
     /// Whether no task was added yet.
     pub fn is_empty(&self) -> bool {
-        self.specs.is_empty()
+        self.columns.len() == 0
+    }
+
+    /// The key of a task added so far.
+    pub(crate) fn key(&self, id: TaskId) -> &str {
+        self.columns.key(id.index())
+    }
+
+    /// The first dependency given by id that names no task (an id of `len()` or
+    /// more), with the task that gives it: readers name it in their own words.
+    pub(crate) fn first_unknown_dep(&self) -> Option<(TaskId, TaskId)> {
+        let n = self.len();
+        let mut pending = self.pending.iter().map(|(at, _)| *at).peekable();
+        let (at, &dep) = self.columns.deps.iter().enumerate().find(|&(at, d)| {
+            // Placeholders of dependencies by key are not ids.
+            if pending.next_if(|&p| p <= at) == Some(at) {
+                return false;
+            }
+            d.index() >= n
+        })?;
+        let task = self
+            .columns
+            .dep_start
+            .partition_point(|&s| s as usize <= at)
+            - 1;
+        Some((TaskId(task as u32), dep))
+    }
+
+    /// Appends the row ended by `columns.deps` to a new task.
+    fn push(&mut self, key: &str, group: &str, op: &str, meta: Meta) -> TaskId {
+        let group = self.names.intern(&mut self.columns.names, group);
+        let op = self.names.intern(&mut self.columns.names, op);
+        let id = self.columns.push(key, group, op, meta);
+        let columns = &self.columns;
+        let key_of = |t: TaskId| columns.key(t.index());
+        if let Err(first) = self.by_key.insert(id, key_of(id), key_of) {
+            self.duplicate.get_or_insert((first, id));
+        }
+        id
+    }
+
+    /// Adds a dependency by key to the row being filled: its id if a task has the key
+    /// already, otherwise a placeholder that the build resolves.
+    fn push_named_dep(&mut self, key: String) {
+        let columns = &self.columns;
+        match self.by_key.get(&key, |t| columns.key(t.index())) {
+            Some(id) => self.columns.deps.push(id),
+            None => {
+                self.pending.push((self.columns.deps.len(), key));
+                self.columns.deps.push(TaskId(u32::MAX));
+            }
+        }
     }
 
     /// Checks keys, dependencies and acyclicity, and builds the graph.
@@ -138,24 +238,16 @@ impl GraphBuilder {
     /// tasks of a duplicate key, the task missing a dependency, the tasks around a
     /// cycle), so that readers can name lines.
     pub(crate) fn build_located(mut self) -> Result<TaskGraph, (GraphError, Vec<TaskId>)> {
-        let by_key = self.index_keys()?;
-        let deps = self.resolve_deps(&by_key)?;
-        let tasks: Vec<Task> = self
-            .specs
-            .into_iter()
-            .zip(deps)
-            .map(|(spec, deps)| Task {
-                key: spec.key,
-                group: spec.group,
-                op: spec.op,
-                meta: spec.meta,
-                deps,
-            })
-            .collect();
-        let (dependents, dependent_start) = dependents_of(&tasks);
+        if let Some((first, id)) = self.duplicate {
+            let key = self.key(id).to_string();
+            return Err((GraphError::DuplicateKey { key }, vec![first, id]));
+        }
+        self.resolve_deps()?;
+        self.columns.shrink_to_fit();
+        let (dependents, dependent_start) = dependents_of(&self.columns);
         let mut g = TaskGraph {
-            tasks,
-            by_key,
+            columns: self.columns,
+            by_key: self.by_key,
             levels: Vec::new(),
             topo: Vec::new(),
             dependents,
@@ -169,86 +261,74 @@ impl GraphBuilder {
         g.levels = g.compute_levels();
         Ok(g)
     }
-    /// Task ids by key; a key given twice is an error naming both tasks.
-    fn index_keys(&self) -> Result<KeyIndex, (GraphError, Vec<TaskId>)> {
-        let specs = &self.specs;
-        let mut by_key = KeyIndex::with_capacity(specs.len());
-        for (i, spec) in specs.iter().enumerate() {
-            let id = TaskId(i as u32);
-            if let Err(first) = by_key.insert(id, &spec.key, |t| &specs[t.index()].key) {
-                let key = spec.key.clone();
-                return Err((GraphError::DuplicateKey { key }, vec![first, id]));
-            }
-        }
-        Ok(by_key)
-    }
 
-    /// The dependencies of every task as ids, by key first, then by id, each once.
-    /// Takes the ids given by id, so a reader's lists become the graph's without a copy.
-    fn resolve_deps(
-        &mut self,
-        by_key: &KeyIndex,
-    ) -> Result<Vec<Vec<TaskId>>, (GraphError, Vec<TaskId>)> {
-        let dep_ids = std::mem::take(&mut self.dep_ids);
-        let specs = &self.specs;
-        let n = specs.len();
-        let missing = |i: usize, what: String| {
-            let task = specs[i].key.clone();
-            let e = GraphError::MissingDependency {
-                task,
-                missing: what,
-            };
-            (e, vec![TaskId(i as u32)])
-        };
+    /// Resolves the dependencies still named by key and drops repeats, in place: each
+    /// task's row keeps its first mention of each dependency, in declaration order (by
+    /// key first, then by id). The first task naming a key or id that no task has is
+    /// an error.
+    fn resolve_deps(&mut self) -> Result<(), (GraphError, Vec<TaskId>)> {
+        let n = self.len();
+        let mut pending = std::mem::take(&mut self.pending).into_iter().peekable();
         // mark[d] == i: task i already lists d (repeats count once, in O(1)).
         let mut mark = vec![u32::MAX; n];
-        let mut all = Vec::with_capacity(n);
-        for (i, (spec, mut ids)) in specs.iter().zip(dep_ids).enumerate() {
-            let mut deps = Vec::with_capacity(spec.deps.len());
-            for d in &spec.deps {
-                let id = by_key
-                    .get(d, |t| &specs[t.index()].key)
-                    .ok_or_else(|| missing(i, d.clone()))?;
-                if mark[id.index()] != i as u32 {
-                    mark[id.index()] = i as u32;
-                    deps.push(id);
+        let (mut read, mut write) = (0, 0);
+        for i in 0..n {
+            let end = self.columns.dep_start[i + 1] as usize;
+            while let Some((at, key)) = pending.next_if(|(at, _)| *at < end) {
+                let columns = &self.columns;
+                match self.by_key.get(&key, |t| columns.key(t.index())) {
+                    Some(id) => self.columns.deps[at] = id,
+                    None => return Err(self.missing(i, key)),
                 }
             }
-            if let Some(bad) = ids.iter().find(|id| id.index() >= n) {
-                return Err(missing(i, format!("#{}", bad.0)));
+            let deps = &mut self.columns.deps;
+            if let Some(bad) = deps[read..end].iter().find(|d| d.index() >= n) {
+                let what = format!("#{}", bad.0);
+                return Err(self.missing(i, what));
             }
-            ids.retain(|id| {
-                let first = mark[id.index()] != i as u32;
-                mark[id.index()] = i as u32;
-                first
-            });
-            if deps.is_empty() {
-                deps = ids;
-            } else {
-                deps.extend(ids);
+            self.columns.dep_start[i] = write as u32;
+            for r in read..end {
+                let d = deps[r];
+                if mark[d.index()] != i as u32 {
+                    mark[d.index()] = i as u32;
+                    deps[write] = d;
+                    write += 1;
+                }
             }
-            all.push(deps);
+            read = end;
         }
-        Ok(all)
+        if n > 0 {
+            self.columns.dep_start[n] = write as u32;
+        }
+        self.columns.deps.truncate(write);
+        Ok(())
+    }
+
+    /// The error for task `i` depending on `what`, which no task is.
+    fn missing(&self, i: usize, what: String) -> (GraphError, Vec<TaskId>) {
+        let e = GraphError::MissingDependency {
+            task: self.columns.key(i).to_string(),
+            missing: what,
+        };
+        (e, vec![TaskId(i as u32)])
     }
 }
 
 /// Dependents of every task in compressed rows (see `TaskGraph::dependents`).
-pub(super) fn dependents_of(tasks: &[Task]) -> (Vec<TaskId>, Vec<u32>) {
-    let mut start = vec![0u32; tasks.len() + 1];
-    for t in tasks {
-        for d in &t.deps {
-            start[d.index() + 1] += 1;
-        }
+fn dependents_of(columns: &Columns) -> (Vec<TaskId>, Vec<u32>) {
+    let n = columns.len();
+    let mut start = vec![0u32; n + 1];
+    for d in &columns.deps {
+        start[d.index() + 1] += 1;
     }
-    for i in 0..tasks.len() {
+    for i in 0..n {
         start[i + 1] += start[i];
     }
     let mut fill = start.clone();
-    let mut flat = vec![TaskId(0); start[tasks.len()] as usize];
+    let mut flat = vec![TaskId(0); start[n] as usize];
     // Visiting tasks in id order fills each row in ascending order.
-    for (i, t) in tasks.iter().enumerate() {
-        for d in &t.deps {
+    for i in 0..n {
+        for d in columns.deps(i) {
             flat[fill[d.index()] as usize] = TaskId(i as u32);
             fill[d.index()] += 1;
         }

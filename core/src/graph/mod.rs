@@ -14,6 +14,7 @@
 //! ```
 
 mod build;
+mod columns;
 mod keys;
 mod visit;
 
@@ -25,6 +26,7 @@ use serde::{Deserialize, Serialize};
 pub use build::{GraphBuilder, GraphError, TaskSpec};
 pub use visit::TaskIds;
 
+use columns::Columns;
 use keys::KeyIndex;
 
 /// Small, ordered task metadata (chunk shape, block index, anything a builder knows).
@@ -49,36 +51,80 @@ impl fmt::Display for TaskId {
     }
 }
 
-/// One task of a graph.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Task {
-    /// Unique key, for example `('mean_chunk-1f2e…', 3, 4)` or `inc-8a0c…`.
-    pub key: String,
-    /// The group the task belongs to, usually the key prefix (`mean_chunk`).
-    pub group: String,
-    /// Name of the operation the task runs (`mean_chunk`, `inc`, …).
-    pub op: String,
-    /// Free-form metadata, serialized with the task.
-    pub meta: Meta,
-    deps: Vec<TaskId>,
+/// One task of a graph: a view of the graph's columns, cheap to copy.
+#[derive(Clone, Copy)]
+pub struct Task<'a> {
+    graph: &'a TaskGraph,
+    id: TaskId,
 }
 
-impl Task {
+impl<'a> Task<'a> {
+    /// The task's id in its graph.
+    pub fn id(&self) -> TaskId {
+        self.id
+    }
+
+    /// Unique key, for example `('mean_chunk-1f2e…', 3, 4)` or `inc-8a0c…`.
+    pub fn key(&self) -> &'a str {
+        self.graph.columns.key(self.id.index())
+    }
+
+    /// The group the task belongs to, usually the key prefix (`mean_chunk`).
+    pub fn group(&self) -> &'a str {
+        self.graph.group_name(self.graph.group_id(self.id))
+    }
+
+    /// Name of the operation the task runs (`mean_chunk`, `inc`, …).
+    pub fn op(&self) -> &'a str {
+        let columns = &self.graph.columns;
+        &columns.names[columns.op[self.id.index()] as usize]
+    }
+
+    /// Free-form metadata, serialized with the task (empty for most tasks).
+    pub fn meta(&self) -> &'a Meta {
+        self.graph.columns.meta(self.id.index())
+    }
+
     /// The tasks this one depends on, without repeats, in declaration order.
-    pub fn deps(&self) -> &[TaskId] {
-        &self.deps
+    pub fn deps(&self) -> &'a [TaskId] {
+        self.graph.columns.deps(self.id.index())
+    }
+}
+
+impl fmt::Debug for Task<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Task")
+            .field("key", &self.key())
+            .field("group", &self.group())
+            .field("op", &self.op())
+            .field("meta", self.meta())
+            .field("deps", &self.deps())
+            .finish()
+    }
+}
+
+/// Tasks are equal when their keys, groups, ops, metadata and dependencies are, in
+/// the same graph or in two.
+impl PartialEq for Task<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+            && self.group() == other.group()
+            && self.op() == other.op()
+            && self.deps() == other.deps()
+            && self.meta() == other.meta()
     }
 }
 
 /// A valid task graph: unique keys, existing dependencies, no cycles.
 ///
-/// Stored once: each task with its dependencies, and the dependents of every task in
-/// compressed rows. petgraph's algorithms run on it directly through its visit traits
+/// Stored in columns (see [`Task`]): keys in one text arena, group and op names
+/// interned, metadata only for the tasks that have some, dependencies and dependents
+/// in compressed rows. petgraph's algorithms run on it directly through its visit traits
 /// (see the `visit` module), with edges from a dependency to its dependent (the
 /// direction data flows).
 #[derive(Clone)]
 pub struct TaskGraph {
-    tasks: Vec<Task>,
+    columns: Columns,
     by_key: KeyIndex,
     /// Longest path (in tasks) from any source to each task, 0 for sources.
     levels: Vec<u32>,
@@ -117,12 +163,12 @@ impl TaskGraph {
 
     /// Number of tasks.
     pub fn len(&self) -> usize {
-        self.tasks.len()
+        self.columns.len()
     }
 
     /// Whether the graph has no task.
     pub fn is_empty(&self) -> bool {
-        self.tasks.is_empty()
+        self.columns.len() == 0
     }
 
     /// Number of dependency edges (repeated dependencies count once).
@@ -131,21 +177,34 @@ impl TaskGraph {
     }
 
     /// The task with id `id`; panics if the id is not of this graph.
-    pub fn task(&self, id: TaskId) -> &Task {
-        &self.tasks[id.index()]
+    pub fn task(&self, id: TaskId) -> Task<'_> {
+        assert!(id.index() < self.len(), "task {id} is not in this graph");
+        Task { graph: self, id }
     }
 
     /// Every task with its id, in id order.
-    pub fn tasks(&self) -> impl ExactSizeIterator<Item = (TaskId, &Task)> {
-        self.tasks
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (TaskId(i as u32), t))
+    pub fn tasks(&self) -> impl ExactSizeIterator<Item = (TaskId, Task<'_>)> {
+        (0..self.len() as u32).map(|i| {
+            let id = TaskId(i);
+            (id, Task { graph: self, id })
+        })
     }
 
     /// The id of the task whose key is `key`.
     pub fn id_of(&self, key: &str) -> Option<TaskId> {
-        self.by_key.get(key, |id| &self.tasks[id.index()].key)
+        self.by_key.get(key, |id| self.columns.key(id.index()))
+    }
+
+    /// The id of task `id`'s group among the graph's names (see
+    /// [`group_name`](Self::group_name)): tasks of one group share it, so per-group
+    /// tables can be indexed without hashing names.
+    pub fn group_id(&self, id: TaskId) -> u32 {
+        self.columns.group[id.index()]
+    }
+
+    /// The group or op name with id `name` (a [`group_id`](Self::group_id)).
+    pub fn group_name(&self, name: u32) -> &str {
+        &self.columns.names[name as usize]
     }
 
     /// Tasks that depend on `id`, in ascending id order.
@@ -194,11 +253,14 @@ impl TaskGraph {
 
     /// Number of tasks per group, sorted by group name.
     pub fn group_counts(&self) -> BTreeMap<String, usize> {
-        let mut counts = BTreeMap::new();
-        for t in &self.tasks {
-            *counts.entry(t.group.clone()).or_insert(0) += 1;
+        let mut by_name = vec![0usize; self.columns.names.len()];
+        for &g in &self.columns.group {
+            by_name[g as usize] += 1;
         }
-        counts
+        let named = by_name.into_iter().enumerate().filter(|&(_, n)| n > 0);
+        named
+            .map(|(g, n)| (self.group_name(g as u32).to_string(), n))
+            .collect()
     }
 
     /// The chain of tasks with the largest total weight. With `weight = |_| 1.0` this is
@@ -215,7 +277,7 @@ impl TaskGraph {
         let mut prev: Vec<Option<TaskId>> = vec![None; n];
         for &id in &self.topo {
             let mut pick: Option<TaskId> = None;
-            for &d in &self.tasks[id.index()].deps {
+            for &d in self.columns.deps(id.index()) {
                 let better = match pick {
                     None => true,
                     Some(p) => {
@@ -248,7 +310,8 @@ impl TaskGraph {
     /// Kahn's algorithm, taking ready tasks in id order for a deterministic result.
     fn kahn_order(&self) -> Result<Vec<TaskId>, ()> {
         let n = self.len();
-        let mut missing: Vec<usize> = self.tasks.iter().map(|t| t.deps.len()).collect();
+        let starts = &self.columns.dep_start;
+        let mut missing: Vec<u32> = starts.windows(2).map(|w| w[1] - w[0]).collect();
         let mut queue: VecDeque<TaskId> = (0..n)
             .filter(|&i| missing[i] == 0)
             .map(|i| TaskId(i as u32))
@@ -269,9 +332,7 @@ impl TaskGraph {
     fn compute_levels(&self) -> Vec<u32> {
         let mut levels = vec![0u32; self.len()];
         for &id in &self.topo {
-            levels[id.index()] = self.tasks[id.index()]
-                .deps
-                .iter()
+            levels[id.index()] = (self.columns.deps(id.index()).iter())
                 .map(|d| levels[d.index()] + 1)
                 .max()
                 .unwrap_or(0);
@@ -283,8 +344,9 @@ impl TaskGraph {
     /// repeated at the end. Deterministic: starts from the lowest id on any cycle.
     fn find_cycle(&self) -> Vec<String> {
         let sccs = petgraph::algo::tarjan_scc(self);
-        let on_cycle =
-            |scc: &Vec<TaskId>| scc.len() > 1 || self.task(scc[0]).deps.contains(&scc[0]);
+        let on_cycle = |scc: &Vec<TaskId>| {
+            scc.len() > 1 || self.columns.deps(scc[0].index()).contains(&scc[0])
+        };
         let Some(scc) = sccs
             .iter()
             .filter(|s| on_cycle(s))
@@ -317,6 +379,8 @@ impl TaskGraph {
         }
         path.reverse();
         path.push(start);
-        path.iter().map(|&t| self.task(t).key.clone()).collect()
+        path.iter()
+            .map(|&t| self.task(t).key().to_string())
+            .collect()
     }
 }

@@ -25,9 +25,9 @@ use std::path::Path;
 
 use super::diagnose::diagnose;
 use super::error::{ReadError, ReadErrorKind};
-use super::records::{EndRecord, EventRecord, Record, TaskRecord};
+use super::records::{EndRecord, EventRecord, Record, TaskParts};
 use super::{FORMAT, Header, RunEnd, Sample, TaskEvent, Trace, VERSION};
-use crate::graph::{GraphBuilder, GraphError, TaskGraph, TaskId, TaskSpec};
+use crate::graph::{GraphBuilder, GraphError, TaskGraph, TaskId};
 use crate::key::key_split;
 
 /// Reads a taskscope file from disk.
@@ -149,7 +149,12 @@ impl At<'_> {
 pub(super) struct Reader<'a> {
     pub(super) at: At<'a>,
     header: Option<Header>,
-    tasks: Vec<(usize, TaskRecord)>,
+    /// The tasks read so far, straight into the graph's columns.
+    tasks: GraphBuilder,
+    /// The line of each task, for errors.
+    task_lines: Vec<usize>,
+    /// A task's dependencies as ids, reused from task to task.
+    deps: Vec<TaskId>,
     /// Events as read (each checked on its own when read), and the line of each, for
     /// the errors only the whole file can find (a task id past the last task).
     events: Vec<TaskEvent>,
@@ -166,7 +171,9 @@ impl<'a> Reader<'a> {
         Reader {
             at: At { source, unit },
             header: None,
-            tasks: Vec::new(),
+            tasks: GraphBuilder::new(),
+            task_lines: Vec::new(),
+            deps: Vec::new(),
             events: Vec::new(),
             event_lines: Vec::new(),
             samples: Vec::new(),
@@ -210,7 +217,7 @@ impl<'a> Reader<'a> {
         }
         match record {
             Record::Header(_) => {}
-            Record::Task(t) => return self.task(t, line),
+            Record::Task(mut t) => return self.task(t.parts(), line),
             Record::Event(e) => {
                 self.events.push(check_event(e, line, &self.at)?);
                 self.event_lines
@@ -271,8 +278,9 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// A task: numbered in file order, with a key.
-    fn task(&mut self, t: TaskRecord, line: usize) -> Result<(), ReadError> {
+    /// A task: numbered in file order, with a key. Its place in the file is checked
+    /// by [`Reader::record`], or by the caller.
+    pub(super) fn task(&mut self, t: TaskParts<'_>, line: usize) -> Result<(), ReadError> {
         if t.id as usize != self.tasks.len() {
             return Err(self.at.error(
                 ReadErrorKind::Field,
@@ -293,7 +301,19 @@ impl<'a> Reader<'a> {
                 "is empty".to_string(),
             ));
         }
-        self.tasks.push((line, t));
+        let split;
+        let group = match t.group {
+            Some(group) => group,
+            None => {
+                split = key_split(t.key);
+                split.as_str()
+            }
+        };
+        let op = t.op.unwrap_or(group);
+        self.deps.clear();
+        self.deps.extend(t.deps.iter().map(|&d| TaskId(d)));
+        self.tasks.add_parts(t.key, group, op, &self.deps, t.meta);
+        self.task_lines.push(line);
         Ok(())
     }
 
@@ -309,7 +329,7 @@ impl<'a> Reader<'a> {
             ));
         };
         let truncated = self.truncated || self.end.is_none();
-        let graph = build_graph(self.tasks, truncated, &self.at)?;
+        let graph = build_graph(self.tasks, &self.task_lines, truncated, &self.at)?;
         check_tasks_of_events(&graph, &self.events, &self.event_lines, &self.at)?;
         let events = self.events;
         let end = match self.end {
@@ -331,51 +351,33 @@ impl<'a> Reader<'a> {
 /// The graph of the file's tasks: every dependency names a task of the file, keys
 /// are unique and there is no cycle.
 fn build_graph(
-    tasks: Vec<(usize, TaskRecord)>,
+    builder: GraphBuilder,
+    lines: &[usize],
     truncated: bool,
     at: &At<'_>,
 ) -> Result<TaskGraph, ReadError> {
-    let n = tasks.len();
-    // The line of each task, for errors; duplicate keys are found by the builder.
-    let lines: Vec<usize> = tasks.iter().map(|(line, _)| *line).collect();
-    let mut builder = GraphBuilder::with_capacity(n);
-    for (line, t) in tasks {
-        let mut deps = Vec::with_capacity(t.deps.len());
-        for &d in &t.deps {
-            match (d as usize) < n {
-                true => deps.push(TaskId(d)),
-                false => {
-                    let why = if truncated {
-                        " (the file is truncated: it has no end record)"
-                    } else {
-                        ""
-                    };
-                    let mut e = at.error(
-                        ReadErrorKind::Graph,
-                        line,
-                        Some("deps"),
-                        format!(
-                            "task {:?} depends on task id {d}, which is not in the file ({} tasks){why}",
-                            t.key, n
-                        ),
-                    );
-                    e.graph = Some(GraphError::MissingDependency {
-                        task: t.key.clone(),
-                        missing: format!("#{d}"),
-                    });
-                    return Err(e);
-                }
-            }
-        }
-        let group = t.group.unwrap_or_else(|| key_split(&t.key));
-        let spec = TaskSpec {
-            op: t.op.unwrap_or_else(|| group.clone()),
-            key: t.key,
-            group,
-            deps: Vec::new(),
-            meta: t.meta,
+    if let Some((task, d)) = builder.first_unknown_dep() {
+        let why = if truncated {
+            " (the file is truncated: it has no end record)"
+        } else {
+            ""
         };
-        builder.add_with_ids(spec, deps);
+        let key = builder.key(task);
+        let mut e = at.error(
+            ReadErrorKind::Graph,
+            lines[task.index()],
+            Some("deps"),
+            format!(
+                "task {key:?} depends on task id {}, which is not in the file ({} tasks){why}",
+                d.0,
+                builder.len()
+            ),
+        );
+        e.graph = Some(GraphError::MissingDependency {
+            task: key.to_string(),
+            missing: format!("#{}", d.0),
+        });
+        return Err(e);
     }
     builder.build_located().map_err(|(g, ids)| {
         let line_of = |id: &TaskId| lines[id.index()];

@@ -19,6 +19,31 @@ pub(super) struct TaskRecord {
     pub meta: Meta,
 }
 
+/// A task record whose text is borrowed: what the readers hand to `Reader::task`
+/// (the compact reader without allocating its group and op).
+pub(super) struct TaskParts<'a> {
+    pub id: u32,
+    pub key: &'a str,
+    pub group: Option<&'a str>,
+    pub op: Option<&'a str>,
+    pub deps: &'a [u32],
+    pub meta: Meta,
+}
+
+impl TaskRecord {
+    /// The record's parts, borrowed (but for the metadata, which moves).
+    pub(super) fn parts(&mut self) -> TaskParts<'_> {
+        TaskParts {
+            id: self.id,
+            key: &self.key,
+            group: self.group.as_deref(),
+            op: self.op.as_deref(),
+            deps: &self.deps,
+            meta: std::mem::take(&mut self.meta),
+        }
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 pub(super) struct EventRecord {
     pub task: u32,

@@ -79,8 +79,8 @@ fn json_string(buf: &mut Vec<u8>, v: &str) {
 // trace. The bytes are exactly what serde_json writes for the records in
 // `records.rs` (the tests below compare both).
 
-fn write_task(buf: &mut Vec<u8>, id: TaskId, t: &crate::Task) {
-    write_task_parts(buf, id, &t.key, &t.group, &t.op, t.deps(), &t.meta);
+fn write_task(buf: &mut Vec<u8>, id: TaskId, t: crate::Task<'_>) {
+    write_task_parts(buf, id, t.key(), t.group(), t.op(), t.deps(), t.meta());
 }
 
 fn write_task_parts(
@@ -260,7 +260,7 @@ fn write_compact(
 ) -> io::Result<()> {
     let mut enc = Encoder::start(w, header)?;
     for (id, t) in graph.tasks() {
-        enc.task(id, &t.key, &t.group, &t.op, t.deps(), &t.meta);
+        enc.task(id, t.key(), t.group(), t.op(), t.deps(), t.meta());
         if enc.is_full() {
             enc.write_blocks(w)?;
         }
@@ -374,7 +374,7 @@ impl<W: Write> TraceWriter<W> {
         }
         for (id, t) in graph.tasks() {
             if let Some(enc) = &mut self.compact {
-                enc.task(id, &t.key, &t.group, &t.op, t.deps(), &t.meta);
+                enc.task(id, t.key(), t.group(), t.op(), t.deps(), t.meta());
             }
             self.spill()?;
         }
@@ -563,11 +563,11 @@ mod tests {
             write_task(&mut ours, id, t);
             let theirs = serde_line(&Record::Task(TaskRecord {
                 id: id.0,
-                key: t.key.clone(),
-                group: Some(t.group.clone()),
-                op: Some(t.op.clone()),
+                key: t.key().to_string(),
+                group: Some(t.group().to_string()),
+                op: Some(t.op().to_string()),
                 deps: t.deps().iter().map(|d| d.0).collect(),
-                meta: t.meta.clone(),
+                meta: t.meta().clone(),
             }));
             assert_eq!(
                 String::from_utf8(ours).unwrap(),

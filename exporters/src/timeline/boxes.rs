@@ -31,8 +31,7 @@ impl Boxes<'_> {
     }
 
     fn on_path(&self, e: &TaskEvent) -> bool {
-        self.critical
-            .contains(self.trace.graph.task(e.task).key.as_str())
+        self.critical.contains(self.trace.graph.task(e.task).key())
     }
 
     /// The box of one task, its tooltip the task's key, group, worker, times and bytes.
@@ -40,8 +39,8 @@ impl Boxes<'_> {
         let task = self.trace.graph.task(e.task);
         let mut tooltip = format!(
             "{}\ngroup: {}\nworker: {}\nstart: {}\nduration: {}\nbytes: {}",
-            task.key,
-            task.group,
+            task.key(),
+            task.group(),
             e.worker,
             format_ns(e.start),
             format_ns(e.duration()),
@@ -51,7 +50,7 @@ impl Boxes<'_> {
             tooltip.push_str(&format!("\nFAILED: {}", e.message.as_deref().unwrap_or("")));
         }
         TaskShape {
-            key: task.key.clone(),
+            key: task.key().to_string(),
             x: LEFT + e.start as f64 * self.frame.scale,
             y: self.frame.lane_y(e.worker),
             w: (e.duration() as f64 * self.frame.scale).max(0.6),
@@ -59,7 +58,7 @@ impl Boxes<'_> {
             fill: if e.status == TaskStatus::Failed {
                 "#000000".into()
             } else {
-                self.palette.color(&task.group).to_string()
+                self.palette.color(task.group()).to_string()
             },
             label: Vec::new(),
             tooltip,
@@ -115,7 +114,7 @@ impl Boxes<'_> {
         let end = run.iter().map(|e| e.end).max().unwrap_or(first.end);
         let mut groups: BTreeMap<&str, (usize, u64)> = BTreeMap::new();
         for e in run {
-            let entry = groups.entry(graph.task(e.task).group.as_str()).or_default();
+            let entry = groups.entry(graph.task(e.task).group()).or_default();
             entry.0 += 1;
             entry.1 += e.duration();
         }
@@ -139,7 +138,7 @@ impl Boxes<'_> {
         }
         let scale = self.frame.scale;
         Some(TaskShape {
-            key: format!("{} tasks from {}", run.len(), graph.task(first.task).key),
+            key: format!("{} tasks from {}", run.len(), graph.task(first.task).key()),
             x: LEFT + first.start as f64 * scale,
             y: self.frame.lane_y(first.worker),
             w: ((end - first.start) as f64 * scale).max(0.6),

@@ -266,7 +266,7 @@ fn task_event(
         return Err((f("args.task"), why));
     };
     let id = TaskId(id as u32);
-    let key = &graph.task(id).key;
+    let key = graph.task(id).key();
     if let Some(k) = args.get("key").filter(|k| k.as_str() != Some(key)) {
         return Err((
             f("args.key"),

@@ -90,8 +90,9 @@ fn to_chrome(trace: &Trace) -> String {
 
 fn assert_same(a: &Trace, b: &Trace) {
     assert_eq!(a.header, b.header);
-    let tasks = |t: &Trace| t.graph.tasks().map(|(_, t)| t.clone()).collect::<Vec<_>>();
-    assert_eq!(tasks(a), tasks(b));
+    let tasks_a: Vec<_> = a.graph.tasks().collect();
+    let tasks_b: Vec<_> = b.graph.tasks().collect();
+    assert_eq!(tasks_a, tasks_b);
     assert_eq!(a.events, b.events);
     assert_eq!(a.samples, b.samples);
     assert_eq!(a.end, b.end);
@@ -166,7 +167,7 @@ fn parse(text: &str) -> Trace {
 }
 
 fn meta(t: &Trace, id: u32) -> &taskscope_core::Meta {
-    &t.graph.task(TaskId(id)).meta
+    t.graph.task(TaskId(id)).meta()
 }
 
 #[test]
@@ -184,7 +185,7 @@ fn foreign_slices_become_tasks_with_their_nesting() {
         {"ph":"C","pid":7,"ts":1010,"name":"mem","args":{"v":1}}
         ], "otherData": {"version": "x"}}"#,
     );
-    let keys: Vec<&str> = t.graph.tasks().map(|(_, t)| t.key.as_str()).collect();
+    let keys: Vec<&str> = t.graph.tasks().map(|(_, t)| t.key()).collect();
     assert_eq!(keys, ["main#0", "fib#0", "read#0", "fib#1"]);
     assert_eq!(t.graph.edge_count(), 0, "no dependencies are invented");
     let main = meta(&t, 0);
@@ -204,8 +205,8 @@ fn foreign_slices_become_tasks_with_their_nesting() {
         (&json!(0), &json!(1))
     );
     assert_eq!(meta(&t, 2)["tid"], "io");
-    assert_eq!(t.graph.task(TaskId(1)).group, "fib");
-    assert_eq!(t.graph.task(TaskId(1)).op, "fib");
+    assert_eq!(t.graph.task(TaskId(1)).group(), "fib");
+    assert_eq!(t.graph.task(TaskId(1)).op(), "fib");
     // Lanes are workers in order of first appearance; times are ns from the earliest
     // event (the instant at 999 µs).
     let spans: Vec<(u32, u64, u64)> = t
@@ -244,7 +245,7 @@ fn b_and_e_pairs_nest_and_unmatched_ends_are_handled() {
         {"ph":"B","pid":1,"tid":1,"ts":30,"name":"crashed"},
         {"ph":"X","pid":1,"tid":1,"ts":31,"dur":4,"name":"late"},"#,
     );
-    let keys: Vec<&str> = t.graph.tasks().map(|(_, t)| t.key.as_str()).collect();
+    let keys: Vec<&str> = t.graph.tasks().map(|(_, t)| t.key()).collect();
     assert_eq!(keys, ["outer#0", "inner#0", "crashed#0", "late#0"]);
     let spans: Vec<(u64, u64, TaskStatus)> = t
         .events
@@ -286,7 +287,7 @@ fn an_array_cut_inside_an_event_keeps_the_events_before() {
     assert_eq!((t.events[0].start, t.events[0].end), (0, 1_000));
     let t = parse(r#"[{"ph":"X","ts":"1e3","dur":0.0004,"name":"a"}, {"ph":"X","ts":0,"dur":1}]"#);
     assert_eq!((t.events[1].start, t.events[1].end), (1_000_000, 1_000_000));
-    assert_eq!(t.graph.task(TaskId(0)).key, "(unnamed)#0");
+    assert_eq!(t.graph.task(TaskId(0)).key(), "(unnamed)#0");
 }
 
 fn error(text: &str) -> ReadError {

@@ -101,7 +101,7 @@ fn tracks(w: &mut dyn Write, sep: &mut Separator, trace: &Trace) -> io::Result<(
         let thread = trace
             .graph
             .task(e.task)
-            .meta
+            .meta()
             .get("thread")
             .and_then(|t| t.as_str());
         let name = workers.entry(e.worker).or_insert(thread);
@@ -130,10 +130,10 @@ fn tracks(w: &mut dyn Write, sep: &mut Separator, trace: &Trace) -> io::Result<(
 fn task_slices(w: &mut dyn Write, sep: &mut Separator, trace: &Trace) -> io::Result<()> {
     for e in &trace.events {
         let task = trace.graph.task(e.task);
-        let name = if task.group.is_empty() {
-            &task.key
+        let name = if task.group().is_empty() {
+            task.key()
         } else {
-            &task.group
+            task.group()
         };
         sep.next(w)?;
         write!(
@@ -147,13 +147,13 @@ fn task_slices(w: &mut dyn Write, sep: &mut Separator, trace: &Trace) -> io::Res
         w.write_all(b",\"name\":")?;
         serde_json::to_writer(&mut *w, name)?;
         w.write_all(b",\"cat\":")?;
-        serde_json::to_writer(&mut *w, &task.group)?;
+        serde_json::to_writer(&mut *w, task.group())?;
         w.write_all(b",\"args\":")?;
         let args = TaskArgs {
             task: e.task.0,
-            key: &task.key,
-            group: &task.group,
-            op: &task.op,
+            key: task.key(),
+            group: task.group(),
+            op: task.op(),
             status: e.status,
             bytes: e.bytes,
             alloc: e.alloc,
@@ -219,11 +219,11 @@ fn extra(w: &mut dyn Write, trace: &Trace) -> io::Result<()> {
         sep.next(w)?;
         let task = TaskRef {
             id: id.0,
-            key: &t.key,
-            group: &t.group,
-            op: &t.op,
+            key: t.key(),
+            group: t.group(),
+            op: t.op(),
             deps: t.deps(),
-            meta: &t.meta,
+            meta: t.meta(),
         };
         serde_json::to_writer(&mut *w, &task)?;
     }

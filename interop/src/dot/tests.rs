@@ -59,7 +59,7 @@ fn html_labels_comments_and_preprocessor_lines() {
             .replace("inc-1", "\"inc-1\"")
             .as_str(),
     );
-    assert_eq!(t.graph.task(taskscope_core::TaskId(0)).group, "inc");
+    assert_eq!(t.graph.task(taskscope_core::TaskId(0)).group(), "inc");
 }
 
 #[test]
@@ -140,15 +140,15 @@ fn plain_dot_maps_nodes_to_tasks() {
     // Repeated edges count once; nodes met only in edges are tasks.
     assert_eq!((t.graph.len(), t.graph.edge_count()), (4, 3));
     let task = |k: &str| t.graph.task(t.graph.id_of(k).unwrap());
-    assert_eq!(task("load-1").group, "load-1"); // \N is the node's ID
-    assert_eq!(task("train").group, "fit model");
-    assert_eq!(task("train").op, "fit model");
-    assert_eq!(task("train").meta["shape"], "box");
+    assert_eq!(task("load-1").group(), "load-1"); // \N is the node's ID
+    assert_eq!(task("train").group(), "fit model");
+    assert_eq!(task("train").op(), "fit model");
+    assert_eq!(task("train").meta()["shape"], "box");
     // The label is kept when it is not the group already.
-    assert!(!task("train").meta.contains_key("label"));
-    assert_eq!(task("load-1").meta["label"], "\\N");
-    assert_eq!(task("report").group, "report"); // an empty label: key_split(ID)
-    assert_eq!(task("report").meta["label"], "");
+    assert!(!task("train").meta().contains_key("label"));
+    assert_eq!(task("load-1").meta()["label"], "\\N");
+    assert_eq!(task("report").group(), "report"); // an empty label: key_split(ID)
+    assert_eq!(task("report").meta()["label"], "");
 }
 
 #[test]
@@ -159,7 +159,7 @@ fn raw_reads_shapes_as_ops() {
         &DotReadOptions { raw: true },
     )
     .unwrap();
-    let ops: Vec<&str> = t.graph.tasks().map(|(_, t)| t.op.as_str()).collect();
+    let ops: Vec<&str> = t.graph.tasks().map(|(_, t)| t.op()).collect();
     assert_eq!(ops, ["box", "ellipse"]);
 }
 
@@ -381,17 +381,8 @@ fn dask_boxes_and_circles_become_one_task_per_key() {
         .graph
         .tasks()
         .map(|(_, task)| {
-            let deps = task
-                .deps()
-                .iter()
-                .map(|&d| t.graph.task(d).key.as_str())
-                .collect();
-            (
-                task.key.as_str(),
-                task.group.as_str(),
-                task.op.as_str(),
-                deps,
-            )
+            let deps = task.deps().iter().map(|&d| t.graph.task(d).key()).collect();
+            (task.key(), task.group(), task.op(), deps)
         })
         .collect();
     assert_eq!(
@@ -405,7 +396,7 @@ fn dask_boxes_and_circles_become_one_task_per_key() {
         ]
     );
     for (_, task) in t.graph.tasks() {
-        assert_eq!(taskscope_core::key_split(&task.key), task.group);
+        assert_eq!(taskscope_core::key_split(task.key()), task.group());
     }
 }
 
@@ -417,13 +408,13 @@ fn dask_verbose_labels_and_collapsed_outputs() {
          3 [label=\"(2, 1)\" shape=box] 4 [label=x shape=circle] 4 -> 3 1 -> 4
          5 [label=\"7\" shape=box] 6 [label=y shape=circle] 6 -> 5 3 -> 6",
     ));
-    let keys: Vec<&str> = t.graph.tasks().map(|(_, t)| t.key.as_str()).collect();
+    let keys: Vec<&str> = t.graph.tasks().map(|(_, t)| t.key()).collect();
     assert_eq!(keys, ["inc-5f4c", "('x', 2, 1)", "('y', 7)"]);
     // collapse_outputs=True: a task is its circle alone.
     let t = read(&dask_like(
         "1 [label=inc shape=circle] 2 [label=inc shape=circle] 1 -> 2",
     ));
-    let keys: Vec<&str> = t.graph.tasks().map(|(_, t)| t.key.as_str()).collect();
+    let keys: Vec<&str> = t.graph.tasks().map(|(_, t)| t.key()).collect();
     assert_eq!(keys, ["inc-1", "inc-2"]);
     assert_eq!(t.graph.edge_count(), 1);
 }

@@ -56,7 +56,7 @@ fn task_details(ui: &mut Ui, doc: &Document, task: TaskId, t: u64, actions: &mut
     let graph = &doc.trace.graph;
     let info = graph.task(task);
     ui.heading("Task");
-    ui.add(egui::Label::new(RichText::new(&info.key).monospace()).selectable(true))
+    ui.add(egui::Label::new(RichText::new(info.key()).monospace()).selectable(true))
         .on_hover_text("The task's key");
     ui.separator();
     egui::Grid::new("task-details")
@@ -86,9 +86,9 @@ fn task_details(ui: &mut Ui, doc: &Document, task: TaskId, t: u64, actions: &mut
 /// whether it is on the critical path, its metadata.
 fn task_facts(ui: &mut Ui, doc: &Document, task: TaskId, t: u64) {
     let info = doc.trace.graph.task(task);
-    row(ui, "Group", info.group.as_str());
-    if !info.op.is_empty() {
-        row(ui, "Operation", info.op.as_str());
+    row(ui, "Group", info.group());
+    if !info.op().is_empty() {
+        row(ui, "Operation", info.op());
     }
     let state = doc.replay.state_at(task, t);
     ui.label(RichText::new("State").weak());
@@ -106,7 +106,7 @@ fn task_facts(ui: &mut Ui, doc: &Document, task: TaskId, t: u64) {
     if doc.on_critical_path[task.index()] {
         row(ui, "Critical path", "yes");
     }
-    for (k, v) in info.meta.iter().take(20) {
+    for (k, v) in info.meta().iter().take(20) {
         row(ui, k, v.to_string());
     }
 }
@@ -168,7 +168,7 @@ fn neighbours(ui: &mut Ui, doc: &Document, title: &str, ids: &[TaskId], actions:
         .default_open(ids.len() <= 12)
         .show(ui, |ui| {
             for &id in ids.iter().take(NEIGHBOURS) {
-                let key = &doc.trace.graph.task(id).key;
+                let key = doc.trace.graph.task(id).key();
                 if ui.link(RichText::new(key).monospace()).clicked() {
                     actions.select = Some(Selection::Task(id));
                 }
@@ -220,8 +220,8 @@ fn group_details(ui: &mut Ui, doc: &Document, g: u32, t: u64, actions: &mut Acti
 /// What the tooltip of a task says: its key, group, state and run.
 pub(crate) fn task_tooltip(ui: &mut Ui, doc: &Document, task: TaskId, t: u64) {
     let info = doc.trace.graph.task(task);
-    ui.label(RichText::new(&info.key).monospace().strong());
-    ui.label(format!("group {}", info.group));
+    ui.label(RichText::new(info.key()).monospace().strong());
+    ui.label(format!("group {}", info.group()));
     ui.label(format!(
         "{} at {}",
         state_name(doc.replay.state_at(task, t)),

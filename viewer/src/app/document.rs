@@ -64,7 +64,7 @@ impl GraphPicture {
         let names: Vec<&str> = trace
             .graph
             .tasks()
-            .map(|(_, t)| t.group.as_str())
+            .map(|(_, t)| t.group())
             .collect::<std::collections::BTreeSet<&str>>()
             .into_iter()
             .collect();
@@ -118,7 +118,7 @@ impl GraphPicture {
                 })
                 .collect();
             for (id, task) in trace.graph.tasks() {
-                if let Some(&b) = group_index(&task.group).and_then(|g| box_of_group.get(&g)) {
+                if let Some(&b) = group_index(task.group()).and_then(|g| box_of_group.get(&g)) {
                     node_of_task[id.index()] = b;
                 }
             }
@@ -274,7 +274,7 @@ impl Document {
         let group_of: Vec<u32> = trace
             .graph
             .tasks()
-            .map(|(_, t)| group_index(&t.group).unwrap_or(0))
+            .map(|(_, t)| group_index(t.group()).unwrap_or(0))
             .collect();
         let palette = Palette::for_groups(names.iter().map(String::as_str));
         let group_colors = names.iter().map(|g| parse_hex(palette.color(g))).collect();
@@ -355,9 +355,9 @@ impl Document {
     /// when that says more.
     pub(crate) fn short_name(&self, task: TaskId) -> String {
         let t = self.trace.graph.task(task);
-        let short = taskscope_core::short_label(&t.key, &t.group).replace('\n', " ");
-        if short == t.group && t.key != t.group {
-            t.key.clone()
+        let short = taskscope_core::short_label(t.key(), t.group()).replace('\n', " ");
+        if short == t.group() && t.key() != t.group() {
+            t.key().to_string()
         } else {
             short
         }

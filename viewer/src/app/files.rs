@@ -83,7 +83,7 @@ impl ViewerApp {
     fn replace(&mut self, doc: Document) {
         let old = self.doc.take();
         if let (Some(old), Some(Selection::Task(id))) = (&old, self.selection) {
-            let key = &old.trace.graph.task(id).key;
+            let key = old.trace.graph.task(id).key();
             self.selection = doc.trace.graph.id_of(key).map(Selection::Task);
         }
         if self.playback.follow_live {

@@ -93,7 +93,7 @@ pub(crate) fn first_of_group(doc: &Document, group: &str) -> TaskId {
         .trace()
         .graph
         .tasks()
-        .find(|(_, t)| t.group == group)
+        .find(|(_, t)| t.group() == group)
         .unwrap_or_else(|| panic!("no task of group {group}"));
     id
 }

@@ -12,7 +12,7 @@ use super::{BlockKind, LZ4, MAGIC, MAX_BLOCK, RAW};
 use crate::graph::Meta;
 use crate::trace::error::{ReadError, ReadErrorKind};
 use crate::trace::read::{Reader, Unit};
-use crate::trace::records::{EventRecord, Record, TaskRecord};
+use crate::trace::records::{EventRecord, Record, TaskParts};
 use crate::trace::{LogLine, Sample, TaskStatus, Trace};
 
 /// Reads a compact file from `input`; `source` names it in errors.
@@ -27,6 +27,8 @@ pub(crate) fn parse(input: impl BufRead, source: &str) -> Result<Trace, ReadErro
     };
     blocks.signature(source)?;
     let mut strings: Vec<Box<str>> = Vec::new();
+    // A task's dependencies, reused from task to task.
+    let mut deps: Vec<u32> = Vec::new();
     loop {
         let kind = match blocks.next(&reader)? {
             Next::End => break,
@@ -64,8 +66,9 @@ pub(crate) fn parse(input: impl BufRead, source: &str) -> Result<Trace, ReadErro
             Some(BlockKind::Tasks) => {
                 while !p.is_empty() {
                     let id = reader.tasks_read() as u64;
-                    let t = task(&mut p, id, &strings).map_err(located)?;
-                    reader.record(Record::Task(t), block)?;
+                    let mut t = task(&mut p, id, &strings, &mut deps).map_err(located)?;
+                    reader.check_place(block)?;
+                    reader.task(t.parts(&deps), block)?;
                 }
             }
             Some(BlockKind::Events) => {
@@ -323,7 +326,37 @@ fn relative(from: u64, delta: i64, field: &'static str) -> Result<u32, FieldErro
     })
 }
 
-fn task(p: &mut Bytes<'_>, id: u64, strings: &[Box<str>]) -> Result<TaskRecord, FieldError> {
+/// A task as a block holds it: group and op from the string table, the dependencies
+/// in the caller's buffer.
+struct CompactTask<'s> {
+    id: u32,
+    key: String,
+    group: &'s str,
+    op: &'s str,
+    meta: Meta,
+}
+
+impl CompactTask<'_> {
+    /// The task's parts for the reader (its metadata moves out).
+    fn parts<'a>(&'a mut self, deps: &'a [u32]) -> TaskParts<'a> {
+        TaskParts {
+            id: self.id,
+            key: &self.key,
+            group: Some(self.group),
+            op: Some(self.op),
+            deps,
+            meta: std::mem::take(&mut self.meta),
+        }
+    }
+}
+
+/// Decodes a task, its dependencies into `deps`.
+fn task<'s>(
+    p: &mut Bytes<'_>,
+    id: u64,
+    strings: &'s [Box<str>],
+    deps: &mut Vec<u32>,
+) -> Result<CompactTask<'s>, FieldError> {
     let key = match p.u8("key")? {
         keys::WHOLE => p.str("key")?.to_string(),
         keys::TUPLE => {
@@ -341,10 +374,10 @@ fn task(p: &mut Bytes<'_>, id: u64, strings: &[Box<str>]) -> Result<TaskRecord, 
         }
         other => return Err(("key", format!("kind {other} is not a key kind (0, 1 or 2)"))),
     };
-    let group = string(p, strings, "group")?.to_string();
-    let op = string(p, strings, "op")?.to_string();
+    let group = string(p, strings, "group")?;
+    let op = string(p, strings, "op")?;
     let n = p.count("deps")?;
-    let mut deps = Vec::with_capacity(n);
+    deps.clear();
     for _ in 0..n {
         // Written as the task's id minus the dependency's.
         let back = p.i64("deps")?;
@@ -360,12 +393,11 @@ fn task(p: &mut Bytes<'_>, id: u64, strings: &[Box<str>]) -> Result<TaskRecord, 
         json => serde_json::from_slice(json)
             .map_err(|e| ("meta", format!("is not a JSON object: {e}")))?,
     };
-    Ok(TaskRecord {
+    Ok(CompactTask {
         id: id as u32,
         key,
-        group: Some(group),
-        op: Some(op),
-        deps,
+        group,
+        op,
         meta,
     })
 }

@@ -1,0 +1,135 @@
+//! The tasks of a graph in columns: no allocation per task.
+//!
+//! Keys are slices of one text arena, groups and ops ids into one table of names,
+//! metadata is kept only for the tasks that have some, and dependencies are stored
+//! in compressed rows. A task costs its key's bytes plus about 20 bytes here (and
+//! 4 per dependency), where a struct of owned strings cost some 270 bytes.
+
+use std::hash::BuildHasher;
+
+use hashbrown::{DefaultHashBuilder, HashTable};
+
+use super::{Meta, TaskId};
+
+/// Metadata of the tasks that have none.
+static EMPTY: Meta = Meta::new();
+
+/// Every task's key, group, op, metadata and dependencies, indexed by task id.
+#[derive(Clone, Default)]
+pub(super) struct Columns {
+    /// The text of every key, back to back; key `i` is
+    /// `keys[key_start[i]..key_start[i + 1]]`.
+    keys: String,
+    /// `len + 1` offsets into `keys` (empty while there is no task).
+    key_start: Vec<u64>,
+    /// Names of groups and ops, each once: a group and an op of the same text share
+    /// an id.
+    pub(super) names: Vec<Box<str>>,
+    /// The name id of each task's group.
+    pub(super) group: Vec<u32>,
+    /// The name id of each task's op.
+    pub(super) op: Vec<u32>,
+    /// Metadata of the tasks that have some, by ascending id.
+    meta: Vec<(TaskId, Meta)>,
+    /// `len + 1` offsets into `deps` (empty while there is no task).
+    pub(super) dep_start: Vec<u32>,
+    /// Dependencies of every task, flat; task `i`'s are
+    /// `deps[dep_start[i]..dep_start[i + 1]]`.
+    pub(super) deps: Vec<TaskId>,
+}
+
+impl Columns {
+    /// Room for `n` tasks.
+    pub(super) fn with_capacity(n: usize) -> Self {
+        Columns {
+            key_start: Vec::with_capacity(n + 1),
+            group: Vec::with_capacity(n),
+            op: Vec::with_capacity(n),
+            dep_start: Vec::with_capacity(n + 1),
+            ..Columns::default()
+        }
+    }
+
+    /// Number of tasks.
+    pub(super) fn len(&self) -> usize {
+        self.group.len()
+    }
+
+    /// Appends a task (its dependencies go to `deps` first, see [`Columns::end_row`]).
+    pub(super) fn push(&mut self, key: &str, group: u32, op: u32, meta: Meta) -> TaskId {
+        let id = TaskId(u32::try_from(self.len()).expect("fewer than 2^32 tasks"));
+        if self.key_start.is_empty() {
+            self.key_start.push(0);
+            self.dep_start.push(0);
+        }
+        self.keys.push_str(key);
+        self.key_start.push(self.keys.len() as u64);
+        self.group.push(group);
+        self.op.push(op);
+        if !meta.is_empty() {
+            self.meta.push((id, meta));
+        }
+        let end = u32::try_from(self.deps.len()).expect("fewer than 2^32 dependencies");
+        self.dep_start.push(end);
+        id
+    }
+
+    /// The key of task `i`.
+    pub(super) fn key(&self, i: usize) -> &str {
+        &self.keys[self.key_start[i] as usize..self.key_start[i + 1] as usize]
+    }
+
+    /// The metadata of task `i`, empty for most tasks.
+    pub(super) fn meta(&self, i: usize) -> &Meta {
+        match self.meta.binary_search_by_key(&i, |(id, _)| id.index()) {
+            Ok(at) => &self.meta[at].1,
+            Err(_) => &EMPTY,
+        }
+    }
+
+    /// The dependencies of task `i`.
+    pub(super) fn deps(&self, i: usize) -> &[TaskId] {
+        &self.deps[self.dep_start[i] as usize..self.dep_start[i + 1] as usize]
+    }
+
+    /// Frees the room kept for tasks that never came.
+    pub(super) fn shrink_to_fit(&mut self) {
+        self.keys.shrink_to_fit();
+        self.key_start.shrink_to_fit();
+        self.names.shrink_to_fit();
+        self.group.shrink_to_fit();
+        self.op.shrink_to_fit();
+        self.meta.shrink_to_fit();
+        self.dep_start.shrink_to_fit();
+        self.deps.shrink_to_fit();
+    }
+}
+
+/// Finds the id of a group or op name while building, allocating only new names.
+#[derive(Default)]
+pub(super) struct NameIndex {
+    table: HashTable<u32>,
+    hasher: DefaultHashBuilder,
+}
+
+impl NameIndex {
+    /// The id of `name` in `names`, added if it is new.
+    pub(super) fn intern(&mut self, names: &mut Vec<Box<str>>, name: &str) -> u32 {
+        let hasher = &self.hasher;
+        let hash = hasher.hash_one(name);
+        let entry = self.table.entry(
+            hash,
+            |&id| &*names[id as usize] == name,
+            |&id| hasher.hash_one(&*names[id as usize]),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(e) => *e.get(),
+            hashbrown::hash_table::Entry::Vacant(slot) => {
+                let id = u32::try_from(names.len()).expect("fewer than 2^32 names");
+                names.push(name.into());
+                slot.insert(id);
+                id
+            }
+        }
+    }
+}
