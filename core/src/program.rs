@@ -378,16 +378,7 @@ impl ProgramBuilder {
         func: &TaskFn,
     ) -> TaskId {
         // Repeated inputs become one dependency in the graph, in first-use order.
-        let id = self.graph.add_with_ids(
-            TaskSpec {
-                key: key.to_string(),
-                group: group.to_string(),
-                op: op.to_string(),
-                deps: Vec::new(),
-                meta: Meta::new(),
-            },
-            inputs.to_vec(),
-        );
+        let id = self.graph.add_parts(key, group, op, inputs, Meta::new());
         self.code.inputs.extend_from_slice(inputs);
         self.code.input_start.push(self.code.inputs.len() as u64);
         self.code.add_func(func);
