@@ -85,7 +85,6 @@ pub(super) fn split<'k>(key: &'k str, indices: &mut Vec<u64>) -> KeyParts<'k> {
 
 /// The key of a tuple: `('name', 1, 2)`, `('name',)` when it has no index.
 pub(super) fn tuple_key(name: &str, indices: &[u64]) -> String {
-    use std::fmt::Write;
     let mut s = String::with_capacity(name.len() + 4 + indices.len() * 6);
     s.push_str("('");
     s.push_str(name);
@@ -93,8 +92,10 @@ pub(super) fn tuple_key(name: &str, indices: &[u64]) -> String {
     if indices.is_empty() {
         s.push(',');
     }
-    for i in indices {
-        let _ = write!(s, ", {i}");
+    let mut digits = itoa::Buffer::new();
+    for &i in indices {
+        s.push_str(", ");
+        s.push_str(digits.format(i));
     }
     s.push(')');
     s
