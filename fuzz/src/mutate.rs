@@ -222,25 +222,6 @@ fn edit_lines(data: &mut Vec<u8>, rng: &mut Rng) {
     *data = lines.concat();
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn mutations_repeat_with_the_seed_and_change_the_input() {
-        let words: &[&[u8]] = &[b"digraph"];
-        let base = b"digraph { a -> b }".to_vec();
-        let run = |seed| {
-            let mut rng = Rng::new(seed);
-            (0..100)
-                .map(|_| mutate(&base, std::slice::from_ref(&base), words, &mut rng))
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(run(7), run(7));
-        assert!(run(7).iter().any(|m| *m != base));
-    }
-}
-
 /// `data` with the checksum of every complete block of a compact file made right
 /// (docs/compact-format.md: kind, codec, two varint lengths, CRC-32, payload), so that
 /// a mutated file gets past the checksum to the decoders; other inputs unchanged.
@@ -280,4 +261,23 @@ pub fn fix_checksums(data: &[u8]) -> Vec<u8> {
         at = end;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mutations_repeat_with_the_seed_and_change_the_input() {
+        let words: &[&[u8]] = &[b"digraph"];
+        let base = b"digraph { a -> b }".to_vec();
+        let run = |seed| {
+            let mut rng = Rng::new(seed);
+            (0..100)
+                .map(|_| mutate(&base, std::slice::from_ref(&base), words, &mut rng))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(run(7), run(7));
+        assert!(run(7).iter().any(|m| *m != base));
+    }
 }
