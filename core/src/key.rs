@@ -105,6 +105,12 @@ pub fn block_key(name: &str, index: &[usize]) -> String {
 /// assert_eq!(key, "('layer', 3, 14)");
 /// ```
 pub fn push_block_key(out: &mut String, name: &str, index: &[usize]) {
+    push_tuple_key(out, name, index);
+}
+
+/// [`push_block_key`] for indices of any integer type (the compact format reads them
+/// as `u64`).
+pub(crate) fn push_tuple_key<I: itoa::Integer + Copy>(out: &mut String, name: &str, index: &[I]) {
     out.push_str("('");
     out.push_str(name);
     out.push('\'');

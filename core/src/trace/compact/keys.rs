@@ -86,18 +86,7 @@ pub(super) fn split<'k>(key: &'k str, indices: &mut Vec<u64>) -> KeyParts<'k> {
 /// The key of a tuple: `('name', 1, 2)`, `('name',)` when it has no index.
 pub(super) fn tuple_key(name: &str, indices: &[u64]) -> String {
     let mut s = String::with_capacity(name.len() + 4 + indices.len() * 6);
-    s.push_str("('");
-    s.push_str(name);
-    s.push('\'');
-    if indices.is_empty() {
-        s.push(',');
-    }
-    let mut digits = itoa::Buffer::new();
-    for &i in indices {
-        s.push_str(", ");
-        s.push_str(digits.format(i));
-    }
-    s.push(')');
+    crate::key::push_tuple_key(&mut s, name, indices);
     s
 }
 
