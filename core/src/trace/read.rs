@@ -325,7 +325,13 @@ impl<'a> Reader<'a> {
                 self.at.source,
                 None,
                 None,
-                "the file is empty; a taskscope file starts with a header line".to_string(),
+                match self.at.unit {
+                    Unit::Line => "the file is empty; a taskscope file starts with a header line",
+                    Unit::Block => {
+                        "the file ends before its header block is complete (a writer stopped at once, or is starting)"
+                    }
+                }
+                .to_string(),
             ));
         };
         let truncated = self.truncated || self.end.is_none();
