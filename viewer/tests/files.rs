@@ -1,6 +1,6 @@
 //! Opening files in the viewer, through its accessibility tree with no display and no
-//! GPU (egui_kittest): a sample, a bad file, a graph without a run, a file that grows,
-//! a dropped file, and task keys that are hostile text.
+//! GPU (egui_kittest): a sample, a bad file, a graph without a run, a file that grows
+//! (JSONL and compact), a dropped file, and task keys that are hostile text.
 
 mod common;
 
@@ -104,6 +104,48 @@ fn a_growing_trace_is_followed_live() {
         std::sync::Arc::ptr_eq(&picture, doc.picture()),
         "the same graph is not laid out again"
     );
+}
+
+/// A compact trace being written by the streaming writer: its first blocks, then the
+/// rest arrives and is followed.
+#[test]
+fn a_growing_compact_trace_is_followed_live() {
+    use taskscope_core::trace::{self, TraceWriter};
+    let t = trace::read(&sample("norm.trace.jsonl")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("live.taskscope");
+    let mut w = TraceWriter::create(&path, &t.header).unwrap();
+    w.tasks(&t.graph).unwrap();
+    w.events(&t.events[..100]).unwrap();
+    w.flush().unwrap();
+    let mut harness = open_file(path.clone());
+    {
+        let app = harness.state();
+        let doc = app.document().unwrap();
+        assert!(doc.is_open_run());
+        assert_eq!(doc.trace().events.len(), 100);
+        assert!(app.playback().follow_live);
+    }
+    w.events(&t.events[100..]).unwrap();
+    for s in &t.samples {
+        w.sample(s).unwrap();
+    }
+    w.finish(t.end.as_ref().unwrap()).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while harness.state().document().unwrap().trace().events.len() < 590 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the growth was not noticed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        harness.step();
+        harness.state_mut().finish_loading();
+    }
+    let app = harness.state();
+    let doc = app.document().unwrap();
+    assert!(!doc.is_open_run(), "the end block arrived");
+    assert_eq!(doc.trace().events, t.events);
+    assert_eq!(app.playback().t, doc.end(), "the cursor followed");
 }
 
 #[derive(Debug)]
