@@ -40,7 +40,8 @@ use crate::graph::TaskId;
 use crate::program::Program;
 use crate::resources::{cpu_ns, rss_bytes};
 use crate::trace::{
-    Header, Host, RunEnd, RunInfo, RunStatus, Sample, TaskEvent, TaskStatus, TraceWriter,
+    EventExtra, Header, Host, RunEnd, RunInfo, RunStatus, Sample, TaskEvent, TaskStatus,
+    TraceWriter,
 };
 
 thread_local! {
@@ -147,11 +148,13 @@ impl Observer for Recorder {
             end,
             status,
             bytes,
-            alloc,
-            peak,
-            message,
-            busy: None,
-            logs: Vec::new(),
+            extra: EventExtra {
+                alloc,
+                peak,
+                message,
+                ..EventExtra::default()
+            }
+            .boxed(),
         };
         log.events
             .lock()

@@ -56,13 +56,13 @@ fn everything() -> Trace {
         );
         e.bytes = 8 << i;
         if i == 1 {
-            e.message = Some("ZeroDivisionError: division by zero".into());
-            e.alloc = Some(123);
-            e.peak = Some(u64::MAX);
+            e.extra_mut().message = Some("ZeroDivisionError: division by zero".into());
+            e.extra_mut().alloc = Some(123);
+            e.extra_mut().peak = Some(u64::MAX);
         }
         if i == 3 {
-            e.busy = Some(17);
-            e.logs = vec![
+            e.extra_mut().busy = Some(17);
+            e.extra_mut().logs = vec![
                 LogLine {
                     t: 900,
                     level: "WARN".into(),

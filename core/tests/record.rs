@@ -165,7 +165,7 @@ fn a_failed_run_keeps_its_trace_with_the_failure() {
             .find(|e| e.status == TaskStatus::Failed)
             .unwrap();
         assert_eq!(t.graph.task(failed.task).key(), "parse");
-        assert_eq!(failed.message.as_deref(), Some("disk on fire"));
+        assert_eq!(failed.message(), Some("disk on fire"));
         let end = t.end.unwrap();
         assert_eq!(end.status, RunStatus::Failed);
         assert!(end.error.unwrap().contains("parse"));
@@ -239,7 +239,7 @@ fn a_panicking_task_is_in_the_trace_with_its_message() {
     let t = trace::read(&path).unwrap();
     let e = t.events.iter().find(|e| e.task == b).unwrap();
     assert_eq!(
-        (e.status, e.message.as_deref()),
+        (e.status, e.message()),
         (TaskStatus::Failed, Some("index 7 out of range"))
     );
     assert_eq!(t.end.unwrap().status, RunStatus::Failed);

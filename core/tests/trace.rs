@@ -260,11 +260,11 @@ fn the_v1_run_fixture_stays_readable() {
     assert_eq!(run.host.as_ref().unwrap().hostname, "fixture");
     assert_eq!(t.events.len(), 4);
     assert_eq!(t.samples.len(), 3);
-    assert_eq!(t.events[0].alloc, Some(8192));
+    assert_eq!(t.events[0].alloc(), Some(8192));
     let failed = &t.events[3];
     assert_eq!(failed.status, TaskStatus::Failed);
     assert_eq!(
-        failed.message.as_deref(),
+        failed.message(),
         Some("ValueError: row 17 has 3 columns, expected 4")
     );
     let end = t.end.as_ref().unwrap();

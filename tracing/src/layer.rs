@@ -252,14 +252,18 @@ where
         event.worker = worker;
         event.start = start;
         event.end = end.max(start);
-        event.busy = Some(d.busy.min(event.duration()));
+        let busy = d.busy.min(event.duration());
         if panicked {
             event.status = TaskStatus::Failed;
-            event.message = Some("panicked while the span was entered".to_string());
         }
-        event.logs = std::mem::take(&mut d.logs);
+        let extra = event.extra_mut();
+        extra.busy = Some(busy);
+        if panicked {
+            extra.message = Some("panicked while the span was entered".to_string());
+        }
+        extra.logs = std::mem::take(&mut d.logs);
         if d.dropped_logs > 0 {
-            event.logs.push(LogLine {
+            extra.logs.push(LogLine {
                 t: end,
                 level: "WARN".to_string(),
                 message: format!("taskscope: {} more log lines not kept", d.dropped_logs),

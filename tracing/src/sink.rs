@@ -278,7 +278,7 @@ impl Sink {
                 }
                 self.dirty = true;
                 if span.event.status == TaskStatus::Failed && self.failed.is_none() {
-                    let why = span.event.message.as_deref().unwrap_or("failed");
+                    let why = span.event.message().unwrap_or("failed");
                     self.failed = Some(format!("span {:?}: {why}", span.key));
                 }
             }

@@ -96,17 +96,17 @@ fn nested_spans_become_tasks_with_child_to_parent_edges() {
     );
     assert!(m.start <= c.start && c.start <= s.start && s.end <= c.end && c.end <= m.end);
     assert!(s.duration() >= 200_000, "{s:?}");
-    assert!(s.busy.unwrap() >= 200_000 && s.busy.unwrap() <= s.duration());
+    assert!(s.busy().unwrap() >= 200_000 && s.busy().unwrap() <= s.duration());
     assert!(
         trace
             .events
             .iter()
             .all(|e| e.worker == 0 && e.status == TaskStatus::Done)
     );
-    assert_eq!(c.logs.len(), 1);
-    assert_eq!(c.logs[0].level, "INFO");
-    assert_eq!(c.logs[0].message, "loaded rows=10");
-    assert!(c.start <= c.logs[0].t && c.logs[0].t <= c.end);
+    assert_eq!(c.logs().len(), 1);
+    assert_eq!(c.logs()[0].level, "INFO");
+    assert_eq!(c.logs()[0].message, "loaded rows=10");
+    assert!(c.start <= c.logs()[0].t && c.logs()[0].t <= c.end);
 }
 
 #[test]
@@ -156,7 +156,7 @@ fn an_async_task_polled_many_times_is_one_task_busy_less_than_its_wall_time() {
     });
     assert_eq!(keys(&trace), ["fetch[url=a]"]);
     let e = event(&trace, "fetch[url=a]");
-    let busy = e.busy.unwrap();
+    let busy = e.busy().unwrap();
     // Polled 5 times: busy about 8 ms (4 spins), idle about 20 ms (4 sleeps).
     assert!(busy >= 8_000_000, "busy {busy}");
     assert!(e.duration() >= 28_000_000, "wall {}", e.duration());
@@ -165,7 +165,7 @@ fn an_async_task_polled_many_times_is_one_task_busy_less_than_its_wall_time() {
         "idle {}",
         e.duration() - busy
     );
-    assert_eq!(e.logs.len(), 1);
+    assert_eq!(e.logs().len(), 1);
 }
 
 #[test]
@@ -194,7 +194,7 @@ fn a_panic_inside_a_span_marks_it_failed_and_the_trace_stays_readable() {
     assert_eq!(keys(&trace), ["job/ok", "job/bad[row=7]", "job", "after"]);
     let bad = event(&trace, "job/bad[row=7]");
     assert_eq!(bad.status, TaskStatus::Failed);
-    assert!(bad.message.as_deref().unwrap().contains("panicked"));
+    assert!(bad.message().unwrap().contains("panicked"));
     assert_eq!(event(&trace, "job").status, TaskStatus::Failed);
     assert_eq!(event(&trace, "job/ok").status, TaskStatus::Done);
     assert_eq!(event(&trace, "after").status, TaskStatus::Done);
@@ -298,7 +298,7 @@ fn a_follows_from_cycle_and_a_span_never_entered_are_still_written() {
     assert_eq!(trace.graph.task(id(&trace, "b")).deps(), &[id(&trace, "a")]);
     let idle = event(&trace, "idle");
     assert!(
-        idle.duration() >= 100_000 && idle.busy == Some(0),
+        idle.duration() >= 100_000 && idle.busy() == Some(0),
         "{idle:?}"
     );
 }
@@ -323,7 +323,7 @@ fn log_lines_past_the_limit_are_counted_not_kept() {
     guard.finish().unwrap();
     let trace = input::load(&path).unwrap();
     assert_eq!(trace.graph.len(), 1);
-    let logs = &trace.events[0].logs;
+    let logs = &trace.events[0].logs();
     let lines: Vec<&str> = logs.iter().map(|l| l.message.as_str()).collect();
     assert_eq!(
         lines,

@@ -26,7 +26,7 @@ use std::path::Path;
 use super::diagnose::diagnose;
 use super::error::{ReadError, ReadErrorKind};
 use super::records::{EndRecord, EventRecord, Record, TaskParts};
-use super::{FORMAT, Header, RunEnd, Sample, TaskEvent, Trace, VERSION};
+use super::{EventExtra, FORMAT, Header, RunEnd, Sample, TaskEvent, Trace, VERSION};
 use crate::graph::{GraphBuilder, GraphError, TaskGraph, TaskId};
 use crate::key::key_split;
 
@@ -443,11 +443,14 @@ fn check_event(e: EventRecord, line: usize, at: &At<'_>) -> Result<TaskEvent, Re
         end: e.end,
         status: e.status,
         bytes: e.bytes,
-        alloc: e.alloc,
-        peak: e.peak,
-        message: e.message,
-        busy: e.busy,
-        logs: e.logs,
+        extra: EventExtra {
+            alloc: e.alloc,
+            peak: e.peak,
+            message: e.message,
+            busy: e.busy,
+            logs: e.logs,
+        }
+        .boxed(),
     })
 }
 

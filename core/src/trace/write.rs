@@ -139,21 +139,21 @@ fn write_event(buf: &mut Vec<u8>, e: &TaskEvent) {
         super::TaskStatus::Unfinished => b",\"status\":\"unfinished\"".as_slice(),
     });
     field_u64(buf, "bytes", e.bytes);
-    if let Some(a) = e.alloc {
+    if let Some(a) = e.alloc() {
         field_u64(buf, "alloc", a);
     }
-    if let Some(p) = e.peak {
+    if let Some(p) = e.peak() {
         field_u64(buf, "peak", p);
     }
-    if let Some(m) = &e.message {
+    if let Some(m) = &e.message() {
         field_str(buf, "message", m);
     }
-    if let Some(b) = e.busy {
+    if let Some(b) = e.busy() {
         field_u64(buf, "busy", b);
     }
-    if !e.logs.is_empty() {
+    if !e.logs().is_empty() {
         buf.extend_from_slice(b",\"logs\":");
-        serde_json::to_writer(&mut *buf, &e.logs).expect("log lines serialize");
+        serde_json::to_writer(&mut *buf, &e.logs()).expect("log lines serialize");
     }
     buf.extend_from_slice(b"}\n");
 }

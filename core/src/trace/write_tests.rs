@@ -23,8 +23,8 @@ fn tasks_written_one_by_one_among_events_read_back() {
         .unwrap();
     let b = w.task("b", "sum", "sum", &[a, a], &none).unwrap();
     let mut e = TaskEvent::new(b, 1, 3, 9, TaskStatus::Done);
-    e.busy = Some(4);
-    e.logs.push(LogLine {
+    e.extra_mut().busy = Some(4);
+    e.extra_mut().logs.push(LogLine {
         t: 5,
         level: "WARN".into(),
         message: "slow".into(),
@@ -94,11 +94,14 @@ fn hand_written_records_equal_what_serde_writes() {
             end: u64::MAX,
             status,
             bytes: 80_000,
-            alloc,
-            peak: alloc.map(|a| a / 2),
-            message: message.clone(),
-            busy,
-            logs: logs.clone(),
+            extra: crate::trace::EventExtra {
+                alloc,
+                peak: alloc.map(|a| a / 2),
+                message: message.clone(),
+                busy,
+                logs: logs.clone(),
+            }
+            .boxed(),
         };
         let mut ours = Vec::new();
         write_event(&mut ours, &e);

@@ -47,7 +47,7 @@ impl Boxes<'_> {
             format_bytes(e.bytes)
         );
         if e.status == TaskStatus::Failed {
-            tooltip.push_str(&format!("\nFAILED: {}", e.message.as_deref().unwrap_or("")));
+            tooltip.push_str(&format!("\nFAILED: {}", e.message().unwrap_or("")));
         }
         TaskShape {
             key: task.key().to_string(),

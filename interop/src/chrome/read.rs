@@ -13,8 +13,8 @@ use super::de::TopSeed;
 use super::events::{Failure, Lane, LaneId, Parser, Phase, Raw, RawEvent, field, prepare};
 use super::{BYTES_ARG, CPU, Extra, ExtraTask, HELD, NS_ARG, RSS};
 use taskscope_core::trace::{
-    FORMAT, Header, LogLine, ReadError, ReadErrorKind, RunEnd, RunInfo, Sample, TaskEvent,
-    TaskStatus, Trace, VERSION,
+    EventExtra, FORMAT, Header, LogLine, ReadError, ReadErrorKind, RunEnd, RunInfo, Sample,
+    TaskEvent, TaskStatus, Trace, VERSION,
 };
 use taskscope_core::{GraphBuilder, Meta, TaskGraph, TaskId, TaskSpec};
 
@@ -316,11 +316,14 @@ fn task_event(
         end: start + ev.dur as u64,
         status,
         bytes: count("bytes")?.unwrap_or(0),
-        alloc: count("alloc")?,
-        peak: count("peak")?,
-        message,
-        busy: count("busy")?,
-        logs,
+        extra: EventExtra {
+            alloc: count("alloc")?,
+            peak: count("peak")?,
+            message,
+            busy: count("busy")?,
+            logs,
+        }
+        .boxed(),
     }))
 }
 

@@ -40,15 +40,15 @@ fn sample_run() -> Trace {
     let mut failed = event(2, 1, 3_600_000_000_123, 3_600_000_000_124);
     failed.status = TaskStatus::Failed;
     failed.bytes = 0;
-    failed.message = Some("division by zero: \"x\"\n".into());
+    failed.extra_mut().message = Some("division by zero: \"x\"\n".into());
     let mut unfinished = event(3, 0, 5, 3_600_000_001_000);
     unfinished.status = TaskStatus::Unfinished;
     let mut first = event(0, 0, 1, 1_234);
-    first.alloc = Some(4096);
-    first.peak = Some(1 << 40);
+    first.extra_mut().alloc = Some(4096);
+    first.extra_mut().peak = Some(1 << 40);
     // A span recorded by taskscope-tracing: entered part of the time, with log lines.
-    first.busy = Some(1_000);
-    first.logs = vec![taskscope_core::trace::LogLine {
+    first.extra_mut().busy = Some(1_000);
+    first.extra_mut().logs = vec![taskscope_core::trace::LogLine {
         t: 7,
         level: "INFO".into(),
         message: "read \"a.csv\" rows=3".into(),

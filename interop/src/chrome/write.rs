@@ -156,11 +156,11 @@ fn task_slices(w: &mut dyn Write, sep: &mut Separator, trace: &Trace) -> io::Res
             op: task.op(),
             status: e.status,
             bytes: e.bytes,
-            alloc: e.alloc,
-            peak: e.peak,
-            message: e.message.as_deref(),
-            busy: e.busy,
-            logs: &e.logs,
+            alloc: e.alloc(),
+            peak: e.peak(),
+            message: e.message(),
+            busy: e.busy(),
+            logs: e.logs(),
             deps: task.deps(),
         };
         serde_json::to_writer(&mut *w, &args)?;

@@ -74,7 +74,7 @@ fn task_details(ui: &mut Ui, doc: &Document, task: TaskId, t: u64, actions: &mut
         });
     }
     if let Some(e) = doc.event(task)
-        && !e.logs.is_empty()
+        && !e.logs().is_empty()
     {
         task_log(ui, e);
     }
@@ -117,7 +117,7 @@ fn run_facts(ui: &mut Ui, e: &TaskEvent) {
     row(ui, "Start", format_ns(e.start));
     row(ui, "End", format_ns(e.end));
     row(ui, "Duration", format_ns(e.duration()));
-    if let Some(busy) = e.busy {
+    if let Some(busy) = e.busy() {
         // Spans of async tasks: entered part of the time, waiting the rest.
         let idle = e.duration().saturating_sub(busy);
         row(
@@ -127,14 +127,14 @@ fn run_facts(ui: &mut Ui, e: &TaskEvent) {
         );
     }
     row(ui, "Bytes", format_bytes(e.bytes));
-    if let Some(a) = e.alloc {
+    if let Some(a) = e.alloc() {
         row(ui, "Allocated", format_bytes(a));
     }
-    if let Some(p) = e.peak {
+    if let Some(p) = e.peak() {
         row(ui, "Peak", format_bytes(p));
     }
     row(ui, "Status", format!("{:?}", e.status).to_lowercase());
-    if let Some(m) = &e.message {
+    if let Some(m) = e.message() {
         row(
             ui,
             "Error",
@@ -145,10 +145,10 @@ fn run_facts(ui: &mut Ui, e: &TaskEvent) {
 
 /// The log lines a task wrote while it ran (the first 200).
 fn task_log(ui: &mut Ui, e: &TaskEvent) {
-    egui::CollapsingHeader::new(format!("Log ({})", e.logs.len()))
+    egui::CollapsingHeader::new(format!("Log ({})", e.logs().len()))
         .default_open(true)
         .show(ui, |ui| {
-            for line in e.logs.iter().take(200) {
+            for line in e.logs().iter().take(200) {
                 ui.label(
                     RichText::new(format!(
                         "{} {:<5} {}",

@@ -147,12 +147,16 @@ impl Encoder {
             TaskStatus::Unfinished => 2,
         };
         let flags = status
-            | if e.alloc.is_some() { HAS_ALLOC } else { 0 }
-            | if e.peak.is_some() { HAS_PEAK } else { 0 }
-            | if e.message.is_some() { HAS_MESSAGE } else { 0 }
-            | if e.busy.is_some() { HAS_BUSY } else { 0 }
-            | if e.logs.is_empty() { 0 } else { HAS_LOGS };
-        let levels: Vec<u32> = e.logs.iter().map(|l| self.intern(&l.level)).collect();
+            | if e.alloc().is_some() { HAS_ALLOC } else { 0 }
+            | if e.peak().is_some() { HAS_PEAK } else { 0 }
+            | if e.message().is_some() {
+                HAS_MESSAGE
+            } else {
+                0
+            }
+            | if e.busy().is_some() { HAS_BUSY } else { 0 }
+            | if e.logs().is_empty() { 0 } else { HAS_LOGS };
+        let levels: Vec<u32> = e.logs().iter().map(|l| self.intern(&l.level)).collect();
         let b = &mut self.events;
         b.push(flags);
         put_i64(b, i64::from(e.task.0) - i64::from(self.prev_task));
@@ -160,18 +164,18 @@ impl Encoder {
         put_i64(b, e.start.wrapping_sub(self.prev_start) as i64);
         put_u64(b, e.end.wrapping_sub(e.start));
         put_u64(b, e.bytes);
-        for v in [e.alloc, e.peak].into_iter().flatten() {
+        for v in [e.alloc(), e.peak()].into_iter().flatten() {
             put_u64(b, v);
         }
-        if let Some(m) = &e.message {
+        if let Some(m) = &e.message() {
             put_str(b, m);
         }
-        if let Some(busy) = e.busy {
+        if let Some(busy) = e.busy() {
             put_u64(b, busy);
         }
-        if !e.logs.is_empty() {
-            put_u64(b, e.logs.len() as u64);
-            for (line, level) in e.logs.iter().zip(levels) {
+        if !e.logs().is_empty() {
+            put_u64(b, e.logs().len() as u64);
+            for (line, level) in e.logs().iter().zip(levels) {
                 put_i64(b, line.t.wrapping_sub(e.start) as i64);
                 put_u64(b, level as u64);
                 put_str(b, &line.message);
