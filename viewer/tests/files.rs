@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use common::{norm, open, open_file, sample, write_trace};
 use egui_kittest::kittest::Queryable;
 use taskscope_viewer::ViewerOptions;
-use taskscope_viewer::testing::Selection;
+use taskscope_viewer::testing::{Selection, ViewerApp};
 
 #[test]
 fn a_sample_opens_with_its_sizes_in_the_status_bar() {
@@ -86,16 +86,7 @@ fn a_growing_trace_is_followed_live() {
         writeln!(file, "{l}").unwrap();
     }
     file.flush().unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while harness.state().document().unwrap().trace().events.len() < 590 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the growth was not noticed"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        harness.step();
-        harness.state_mut().finish_loading();
-    }
+    wait_for_events(&mut harness, 590);
     let app = harness.state();
     let doc = app.document().unwrap();
     assert!(!doc.is_open_run(), "the end record arrived");
@@ -131,8 +122,18 @@ fn a_growing_compact_trace_is_followed_live() {
         w.sample(s).unwrap();
     }
     w.finish(t.end.as_ref().unwrap()).unwrap();
+    wait_for_events(&mut harness, 590);
+    let app = harness.state();
+    let doc = app.document().unwrap();
+    assert!(!doc.is_open_run(), "the end block arrived");
+    assert_eq!(doc.trace().events, t.events);
+    assert_eq!(app.playback().t, doc.end(), "the cursor followed");
+}
+
+/// Steps the app until its document holds `n` events, failing after 20 s.
+fn wait_for_events(harness: &mut egui_kittest::Harness<'static, ViewerApp>, n: usize) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while harness.state().document().unwrap().trace().events.len() < 590 {
+    while harness.state().document().unwrap().trace().events.len() < n {
         assert!(
             std::time::Instant::now() < deadline,
             "the growth was not noticed"
@@ -141,11 +142,6 @@ fn a_growing_compact_trace_is_followed_live() {
         harness.step();
         harness.state_mut().finish_loading();
     }
-    let app = harness.state();
-    let doc = app.document().unwrap();
-    assert!(!doc.is_open_run(), "the end block arrived");
-    assert_eq!(doc.trace().events, t.events);
-    assert_eq!(app.playback().t, doc.end(), "the cursor followed");
 }
 
 #[derive(Debug)]
