@@ -33,17 +33,19 @@ use crate::key::key_split;
 /// Reads a taskscope file from disk.
 pub fn read(path: &Path) -> Result<Trace, ReadError> {
     let shown = path.display().to_string();
-    let file = std::fs::File::open(path)
-        .map_err(|e| ReadError::new(ReadErrorKind::Io, &shown, None, None, e.to_string()))?;
+    let file = std::fs::File::open(path).map_err(|e| io_error(&shown, &e))?;
     parse(BufReader::new(file), &shown)
+}
+
+/// The error for a file that could not be read at all.
+pub(super) fn io_error(source: &str, e: &io::Error) -> ReadError {
+    ReadError::new(ReadErrorKind::Io, source, None, None, e.to_string())
 }
 
 /// Reads a taskscope file from any reader, JSONL or compact (told apart by the first
 /// bytes); `source` names it in errors.
 pub fn parse(mut input: impl BufRead, source: &str) -> Result<Trace, ReadError> {
-    let head = input
-        .fill_buf()
-        .map_err(|e| ReadError::new(ReadErrorKind::Io, source, None, None, e.to_string()))?;
+    let head = input.fill_buf().map_err(|e| io_error(source, &e))?;
     if super::compact::is_compact(head) {
         return super::compact::parse(input, source);
     }
@@ -108,6 +110,7 @@ pub(super) enum Unit {
 }
 
 /// Makes the errors for lines (or blocks) of the file being read.
+#[derive(Clone, Copy)]
 pub(super) struct At<'a> {
     /// The file's name as errors show it.
     pub(super) source: &'a str,

@@ -83,20 +83,17 @@ pub(super) fn split<'k>(key: &'k str, indices: &mut Vec<u64>) -> KeyParts<'k> {
     KeyParts::Whole
 }
 
-/// The key of a tuple: `('name', 1, 2)`, `('name',)` when it has no index.
-pub(super) fn tuple_key(name: &str, indices: &[u64]) -> String {
-    let mut s = String::with_capacity(name.len() + 4 + indices.len() * 6);
-    crate::key::push_tuple_key(&mut s, name, indices);
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn joined(parts: &KeyParts<'_>, idx: &[u64], key: &str) -> String {
         match parts {
-            KeyParts::Tuple(name) => tuple_key(name, idx),
+            KeyParts::Tuple(name) => {
+                let mut key = String::new();
+                crate::key::push_tuple_key(&mut key, name, idx);
+                key
+            }
             KeyParts::Numbered(name, n) => format!("{name}{n}"),
             KeyParts::Whole => key.to_string(),
         }

@@ -6,12 +6,12 @@
 use std::io::{self, BufRead, Read};
 
 use super::codec::{Bytes, FieldError};
-use super::keys::{self, tuple_key};
+use super::keys;
 use super::write::{HAS_ALLOC, HAS_BUSY, HAS_CPU, HAS_LOGS, HAS_MESSAGE, HAS_PEAK, HAS_RSS};
 use super::{BlockKind, LZ4, MAGIC, MAX_BLOCK, RAW};
 use crate::graph::Meta;
 use crate::trace::error::{ReadError, ReadErrorKind};
-use crate::trace::read::{Reader, Unit};
+use crate::trace::read::{Reader, Unit, io_error};
 use crate::trace::records::{EventRecord, Record, TaskParts};
 use crate::trace::{LogLine, Sample, TaskStatus, Trace};
 
@@ -27,8 +27,7 @@ pub(crate) fn parse(input: impl BufRead, source: &str) -> Result<Trace, ReadErro
     };
     blocks.signature(source)?;
     let mut strings: Vec<Box<str>> = Vec::new();
-    // A task's dependencies, reused from task to task.
-    let mut deps: Vec<u32> = Vec::new();
+    let mut scratch = TaskScratch::default();
     loop {
         let kind = match blocks.next(&reader)? {
             Next::End => break,
@@ -39,11 +38,9 @@ pub(crate) fn parse(input: impl BufRead, source: &str) -> Result<Trace, ReadErro
             Next::Block(kind) => kind,
         };
         let block = blocks.number;
-        let source = reader.at.source;
+        let at = reader.at;
         let located = |(field, message): FieldError| {
-            let mut e = ReadError::new(ReadErrorKind::Field, source, None, Some(field), message);
-            e.block = Some(block);
-            e
+            at.error(ReadErrorKind::Field, block, Some(field), message)
         };
         let mut p = Bytes::new(&blocks.raw);
         match BlockKind::of(kind) {
@@ -64,11 +61,11 @@ pub(crate) fn parse(input: impl BufRead, source: &str) -> Result<Trace, ReadErro
                 }
             }
             Some(BlockKind::Tasks) => {
+                reader.check_place(block)?;
                 while !p.is_empty() {
                     let id = reader.tasks_read() as u64;
-                    let mut t = task(&mut p, id, &strings, &mut deps).map_err(located)?;
-                    reader.check_place(block)?;
-                    reader.task(t.parts(&deps), block)?;
+                    let t = task(&mut p, id, &strings, &mut scratch).map_err(located)?;
+                    reader.task(t, block)?;
                 }
             }
             Some(BlockKind::Events) => {
@@ -115,17 +112,18 @@ struct Blocks<R> {
 }
 
 impl<R: BufRead> Blocks<R> {
-    fn io_error(&self, source: &str, e: &io::Error) -> ReadError {
-        ReadError::new(ReadErrorKind::Io, source, None, None, e.to_string())
+    /// Reads up to `n` bytes into `buf` (cleared first); whether all `n` were there.
+    fn take_into(&mut self, n: u64, buf: &mut Vec<u8>) -> io::Result<bool> {
+        buf.clear();
+        (&mut self.input).take(n).read_to_end(buf)?;
+        Ok(buf.len() as u64 == n)
     }
 
     /// Reads and checks the signature and the layout version.
     fn signature(&mut self, source: &str) -> Result<(), ReadError> {
         let mut sig = Vec::with_capacity(MAGIC.len());
-        (&mut self.input)
-            .take(MAGIC.len() as u64)
-            .read_to_end(&mut sig)
-            .map_err(|e| self.io_error(source, &e))?;
+        self.take_into(MAGIC.len() as u64, &mut sig)
+            .map_err(|e| io_error(source, &e))?;
         let format = |message: String| {
             ReadError::new(
                 ReadErrorKind::Format,
@@ -187,9 +185,7 @@ impl<R: BufRead> Blocks<R> {
 
     /// Reads the next block into `raw`, checked.
     fn next(&mut self, reader: &Reader<'_>) -> Result<Next, ReadError> {
-        let source = reader.at.source;
-        let io =
-            |e: io::Error| ReadError::new(ReadErrorKind::Io, source, None, None, e.to_string());
+        let io = |e: io::Error| io_error(reader.at.source, &e);
         let mut head = Vec::with_capacity(24);
         let Some(kind) = self.byte().map_err(io)? else {
             return Ok(Next::End);
@@ -206,38 +202,29 @@ impl<R: BufRead> Blocks<R> {
         let Some(stored_len) = self.varint(&mut head).map_err(io)? else {
             return Ok(Next::Cut);
         };
-        let at = self.offset;
+        let (at, number) = (self.offset, self.number);
         let error = |field: &str, message: String| {
             reader.at.error(
                 ReadErrorKind::Field,
-                self.number,
+                number,
                 Some(field),
                 format!("{message} (the block starts at byte {at})"),
             )
         };
         check_lengths(codec, raw_len, stored_len).map_err(|(f, m)| error(f, m))?;
-        let mut crc = [0u8; 4];
-        let mut got = Vec::with_capacity(4);
-        (&mut self.input)
-            .take(4)
-            .read_to_end(&mut got)
-            .map_err(io)?;
-        if got.len() < 4 {
-            return Ok(Next::Cut);
-        }
-        crc.copy_from_slice(&got);
-        self.stored.clear();
-        (&mut self.input)
-            .take(stored_len)
-            .read_to_end(&mut self.stored)
-            .map_err(io)?;
-        if (self.stored.len() as u64) < stored_len {
+        let mut crc = Vec::with_capacity(4);
+        let mut stored = std::mem::take(&mut self.stored);
+        let whole = self.take_into(4, &mut crc).map_err(io)?
+            && self.take_into(stored_len, &mut stored).map_err(io)?;
+        self.stored = stored;
+        if !whole {
             return Ok(Next::Cut);
         }
         let mut sum = crc32fast::Hasher::new();
         sum.update(&head);
         sum.update(&self.stored);
-        let (want, have) = (u32::from_le_bytes(crc), sum.finalize());
+        let want = u32::from_le_bytes([crc[0], crc[1], crc[2], crc[3]]);
+        let have = sum.finalize();
         if want != have {
             return Err(error(
                 "crc32",
@@ -326,80 +313,79 @@ fn relative(from: u64, delta: i64, field: &'static str) -> Result<u32, FieldErro
     })
 }
 
-/// A task as a block holds it: group and op from the string table, the dependencies
-/// in the caller's buffer.
-struct CompactTask<'s> {
-    id: u32,
+/// Buffers that task decoding reuses from task to task: the key, a tuple key's
+/// indices, the dependencies.
+#[derive(Default)]
+struct TaskScratch {
     key: String,
-    group: &'s str,
-    op: &'s str,
-    meta: Meta,
+    indices: Vec<u64>,
+    deps: Vec<u32>,
 }
 
-impl CompactTask<'_> {
-    /// The task's parts for the reader (its metadata moves out).
-    fn parts<'a>(&'a mut self, deps: &'a [u32]) -> TaskParts<'a> {
-        TaskParts {
-            id: self.id,
-            key: &self.key,
-            group: Some(self.group),
-            op: Some(self.op),
-            deps,
-            meta: std::mem::take(&mut self.meta),
-        }
-    }
-}
-
-/// Decodes a task, its dependencies into `deps`.
-fn task<'s>(
+/// Decodes task `id`: its key and dependencies into `scratch`, its group and op from
+/// the string table.
+fn task<'a>(
     p: &mut Bytes<'_>,
     id: u64,
-    strings: &'s [Box<str>],
-    deps: &mut Vec<u32>,
-) -> Result<CompactTask<'s>, FieldError> {
-    let key = match p.u8("key")? {
-        keys::WHOLE => p.str("key")?.to_string(),
+    strings: &'a [Box<str>],
+    scratch: &'a mut TaskScratch,
+) -> Result<TaskParts<'a>, FieldError> {
+    let key = &mut scratch.key;
+    key.clear();
+    match p.u8("key")? {
+        keys::WHOLE => key.push_str(p.str("key")?),
         keys::TUPLE => {
             let name = string(p, strings, "key")?;
             let n = p.count("key")?;
-            let mut indices = Vec::with_capacity(n);
+            scratch.indices.clear();
             for _ in 0..n {
-                indices.push(p.u64("key")?);
+                scratch.indices.push(p.u64("key")?);
             }
-            tuple_key(name, &indices)
+            crate::key::push_tuple_key(key, name, &scratch.indices);
         }
         keys::NUMBERED => {
-            let name = string(p, strings, "key")?;
-            format!("{name}{}", p.u64("key")?)
+            key.push_str(string(p, strings, "key")?);
+            key.push_str(itoa::Buffer::new().format(p.u64("key")?));
         }
         other => return Err(("key", format!("kind {other} is not a key kind (0, 1 or 2)"))),
-    };
+    }
     let group = string(p, strings, "group")?;
     let op = string(p, strings, "op")?;
     let n = p.count("deps")?;
-    deps.clear();
+    scratch.deps.clear();
     for _ in 0..n {
         // Written as the task's id minus the dependency's.
         let back = p.i64("deps")?;
-        deps.push(relative(
-            id,
-            back.checked_neg().unwrap_or(i64::MAX),
-            "deps",
-        )?);
+        let dep = relative(id, back.checked_neg().unwrap_or(i64::MAX), "deps")?;
+        scratch.deps.push(dep);
     }
-    let meta_bytes = p.bytes("meta")?;
-    let meta = match meta_bytes {
+    let meta = match p.bytes("meta")? {
         [] => Meta::new(),
         json => serde_json::from_slice(json)
             .map_err(|e| ("meta", format!("is not a JSON object: {e}")))?,
     };
-    Ok(CompactTask {
+    Ok(TaskParts {
         id: id as u32,
-        key,
-        group,
-        op,
+        key: &scratch.key,
+        group: Some(group),
+        op: Some(op),
+        deps: &scratch.deps,
         meta,
     })
+}
+
+/// A field present when `flag` is set in `flags`.
+fn flagged(
+    p: &mut Bytes<'_>,
+    flags: u8,
+    flag: u8,
+    field: &'static str,
+) -> Result<Option<u64>, FieldError> {
+    if flags & flag != 0 {
+        p.u64(field).map(Some)
+    } else {
+        Ok(None)
+    }
 }
 
 fn event(
@@ -431,24 +417,13 @@ fn event(
     let start = prev_start.wrapping_add(p.i64("start")? as u64);
     let end = start.wrapping_add(p.u64("end")?);
     let bytes = p.u64("bytes")?;
-    let mut optional = |flag: u8, field: &'static str| -> Result<Option<u64>, FieldError> {
-        if flags & flag != 0 {
-            p.u64(field).map(Some)
-        } else {
-            Ok(None)
-        }
-    };
-    let alloc = optional(HAS_ALLOC, "alloc")?;
-    let peak = optional(HAS_PEAK, "peak")?;
+    let alloc = flagged(p, flags, HAS_ALLOC, "alloc")?;
+    let peak = flagged(p, flags, HAS_PEAK, "peak")?;
     let message = match flags & HAS_MESSAGE {
         0 => None,
         _ => Some(p.str("message")?.to_string()),
     };
-    let busy = if flags & HAS_BUSY != 0 {
-        Some(p.u64("busy")?)
-    } else {
-        None
-    };
+    let busy = flagged(p, flags, HAS_BUSY, "busy")?;
     let mut logs = Vec::new();
     if flags & HAS_LOGS != 0 {
         let n = p.count("logs")?;
@@ -478,16 +453,8 @@ fn event(
 fn sample(p: &mut Bytes<'_>, prev_t: u64) -> Result<Sample, FieldError> {
     let flags = p.u8("sample")?;
     let t = prev_t.wrapping_add(p.i64("t")? as u64);
-    let rss = if flags & HAS_RSS != 0 {
-        Some(p.u64("rss")?)
-    } else {
-        None
-    };
-    let cpu = if flags & HAS_CPU != 0 {
-        Some(p.u64("cpu")?)
-    } else {
-        None
-    };
+    let rss = flagged(p, flags, HAS_RSS, "rss")?;
+    let cpu = flagged(p, flags, HAS_CPU, "cpu")?;
     let held = p.u64("held")?;
     Ok(Sample { t, rss, cpu, held })
 }
