@@ -259,18 +259,8 @@ fn write_compact(
     end: &EndRecord,
 ) -> io::Result<()> {
     let mut enc = Encoder::start(w, header)?;
-    for (id, t) in graph.tasks() {
-        enc.task(id, t.key(), t.group(), t.op(), t.deps(), t.meta());
-        if enc.is_full() {
-            enc.write_blocks(w)?;
-        }
-    }
-    for e in events {
-        enc.event(e);
-        if enc.is_full() {
-            enc.write_blocks(w)?;
-        }
-    }
+    enc.graph(w, graph)?;
+    enc.events(w, events)?;
     for s in samples {
         enc.sample(s);
     }
@@ -353,32 +343,35 @@ impl<W: Write> TraceWriter<W> {
         }
     }
 
-    /// Writes the compact format's full buffers as blocks.
-    #[inline]
+    /// Writes the compact format's records gathered so far as blocks when a buffer is
+    /// full enough.
     fn spill(&mut self) -> Result<(), WriteError> {
-        if let Some(enc) = &mut self.compact
-            && enc.is_full()
-        {
-            let written = enc.write_blocks(&mut self.out);
-            written.map_err(|e| self.err(e))?;
-        }
-        Ok(())
+        let Some(enc) = &mut self.compact else {
+            return Ok(());
+        };
+        let written = enc.spill(&mut self.out);
+        written.map_err(|e| self.err(e))
+    }
+
+    /// One JSONL record, encoded by `encode` into the reused buffer, then written.
+    fn write_line(&mut self, encode: impl FnOnce(&mut Vec<u8>)) -> Result<(), WriteError> {
+        let mut buf = std::mem::take(&mut self.scratch);
+        buf.clear();
+        encode(&mut buf);
+        let written = self.out.write_all(&buf);
+        self.scratch = buf;
+        written.map_err(|e| self.err(e))
     }
 
     /// Writes the task records of `graph` (once, before any event).
     pub fn tasks(&mut self, graph: &TaskGraph) -> Result<(), WriteError> {
         self.tasks = graph.len() as u64;
         self.edges = graph.edge_count() as u64;
-        if self.compact.is_none() {
-            return write_tasks(&mut self.out, graph).map_err(|s| self.err(s));
-        }
-        for (id, t) in graph.tasks() {
-            if let Some(enc) = &mut self.compact {
-                enc.task(id, t.key(), t.group(), t.op(), t.deps(), t.meta());
-            }
-            self.spill()?;
-        }
-        Ok(())
+        let written = match &mut self.compact {
+            Some(enc) => enc.graph(&mut self.out, graph),
+            None => write_tasks(&mut self.out, graph),
+        };
+        written.map_err(|e| self.err(e))
     }
 
     /// Writes one more task record, for writers that learn the graph as the run goes
@@ -415,12 +408,7 @@ impl<W: Write> TraceWriter<W> {
             enc.task(id, key, group, op, &unique, meta);
             self.spill()?;
         } else {
-            let mut buf = std::mem::take(&mut self.scratch);
-            buf.clear();
-            write_task_parts(&mut buf, id, key, group, op, &unique, meta);
-            let written = self.out.write_all(&buf);
-            self.scratch = buf;
-            written.map_err(|e| self.err(e))?;
+            self.write_line(|buf| write_task_parts(buf, id, key, group, op, &unique, meta))?;
         }
         self.tasks += 1;
         self.edges += unique.len() as u64;
@@ -443,12 +431,7 @@ impl<W: Write> TraceWriter<W> {
             enc.event(event);
             self.spill()?;
         } else {
-            let mut buf = std::mem::take(&mut self.scratch);
-            buf.clear();
-            write_event(&mut buf, event);
-            let written = self.out.write_all(&buf);
-            self.scratch = buf;
-            written.map_err(|e| self.err(e))?;
+            self.write_line(|buf| write_event(buf, event))?;
         }
         self.events += 1;
         Ok(())
@@ -456,11 +439,12 @@ impl<W: Write> TraceWriter<W> {
 
     /// Writes events (in the order given).
     pub fn events(&mut self, events: &[TaskEvent]) -> Result<(), WriteError> {
-        if self.compact.is_some() {
-            return events.iter().try_for_each(|e| self.event(e));
-        }
         self.events += events.len() as u64;
-        write_events(&mut self.out, events).map_err(|s| self.err(s))
+        let written = match &mut self.compact {
+            Some(enc) => enc.events(&mut self.out, events),
+            None => write_events(&mut self.out, events),
+        };
+        written.map_err(|e| self.err(e))
     }
 
     /// Writes a resource sample.

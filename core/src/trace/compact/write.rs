@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use super::codec::{put_i64, put_str, put_u64};
 use super::keys::{self, KeyParts};
 use super::{BlockKind, LZ4, MAGIC, RAW, TARGET_BLOCK};
-use crate::graph::{Meta, TaskId};
+use crate::graph::{Meta, TaskGraph, TaskId};
 use crate::trace::records::EndRecord;
 use crate::trace::{Header, Sample, TaskEvent, TaskStatus};
 
@@ -199,12 +199,34 @@ impl Encoder {
         self.prev_t = s.t;
     }
 
-    /// Whether a buffer is full enough to be written as a block.
+    /// Adds the task records of a whole graph, writing blocks as buffers fill.
+    pub(crate) fn graph(&mut self, out: &mut dyn Write, graph: &TaskGraph) -> io::Result<()> {
+        for (id, t) in graph.tasks() {
+            self.task(id, t.key(), t.group(), t.op(), t.deps(), t.meta());
+            self.spill(out)?;
+        }
+        Ok(())
+    }
+
+    /// Adds event records, writing blocks as buffers fill.
+    pub(crate) fn events(&mut self, out: &mut dyn Write, events: &[TaskEvent]) -> io::Result<()> {
+        for e in events {
+            self.event(e);
+            self.spill(out)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the records gathered as blocks when a buffer is full enough.
     #[inline]
-    pub(crate) fn is_full(&self) -> bool {
-        self.tasks.len() >= TARGET_BLOCK
+    pub(crate) fn spill(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        let full = self.tasks.len() >= TARGET_BLOCK
             || self.events.len() >= TARGET_BLOCK
-            || self.samples.len() >= TARGET_BLOCK
+            || self.samples.len() >= TARGET_BLOCK;
+        if full {
+            self.write_blocks(out)?;
+        }
+        Ok(())
     }
 
     /// Writes every record gathered so far as blocks: new strings, then tasks, events
