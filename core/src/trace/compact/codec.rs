@@ -90,33 +90,29 @@ impl<'a> Bytes<'a> {
     /// never more than the bytes left, so that no count makes memory grow beyond
     /// the input's size.
     pub(super) fn count(&mut self, field: &'static str) -> Result<usize, FieldError> {
+        self.at_most_left(field, "items")
+    }
+
+    pub(super) fn bytes(&mut self, field: &'static str) -> Result<&'a [u8], FieldError> {
+        let n = self.at_most_left(field, "bytes")?;
+        let s = &self.data[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(s)
+    }
+
+    /// A number of `what` that the rest of the block must hold (each at least a byte).
+    fn at_most_left(&mut self, field: &'static str, what: &str) -> Result<usize, FieldError> {
         let n = self.u64(field)?;
         if n > self.remaining() as u64 {
             return Err((
                 field,
                 format!(
-                    "says {n} items, but the block has {} bytes left",
+                    "says {n} {what}, but the block has {} bytes left",
                     self.remaining()
                 ),
             ));
         }
         Ok(n as usize)
-    }
-
-    pub(super) fn bytes(&mut self, field: &'static str) -> Result<&'a [u8], FieldError> {
-        let n = self.u64(field)?;
-        if n > self.remaining() as u64 {
-            return Err((
-                field,
-                format!(
-                    "is {n} bytes long, but the block has {} bytes left",
-                    self.remaining()
-                ),
-            ));
-        }
-        let s = &self.data[self.pos..self.pos + n as usize];
-        self.pos += n as usize;
-        Ok(s)
     }
 
     pub(super) fn str(&mut self, field: &'static str) -> Result<&'a str, FieldError> {
