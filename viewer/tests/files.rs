@@ -70,15 +70,7 @@ fn a_growing_trace_is_followed_live() {
         writeln!(file, "{l}").unwrap();
     }
     file.flush().unwrap();
-    let mut harness = open_file(path.clone());
-    {
-        let app = harness.state();
-        let doc = app.document().unwrap();
-        assert!(doc.is_open_run());
-        assert_eq!(doc.trace().events.len(), 100);
-        assert!(app.playback().follow_live);
-        assert_eq!(app.playback().t, doc.end());
-    }
+    let mut harness = open_growing(path.clone(), 100);
     harness.get_by_label("Follow live");
     harness.get_by_label_contains("LIVE: the file has no end record");
     let picture = harness.state().document().unwrap().picture().clone();
@@ -109,14 +101,7 @@ fn a_growing_compact_trace_is_followed_live() {
     w.tasks(&t.graph).unwrap();
     w.events(&t.events[..100]).unwrap();
     w.flush().unwrap();
-    let mut harness = open_file(path.clone());
-    {
-        let app = harness.state();
-        let doc = app.document().unwrap();
-        assert!(doc.is_open_run());
-        assert_eq!(doc.trace().events.len(), 100);
-        assert!(app.playback().follow_live);
-    }
+    let mut harness = open_growing(path.clone(), 100);
     w.events(&t.events[100..]).unwrap();
     for s in &t.samples {
         w.sample(s).unwrap();
@@ -128,6 +113,19 @@ fn a_growing_compact_trace_is_followed_live() {
     assert!(!doc.is_open_run(), "the end block arrived");
     assert_eq!(doc.trace().events, t.events);
     assert_eq!(app.playback().t, doc.end(), "the cursor followed");
+}
+
+/// Opens a file still being written, which holds `events` events so far: the app
+/// shows it as an open run and follows it, the cursor at its end.
+fn open_growing(path: PathBuf, events: usize) -> egui_kittest::Harness<'static, ViewerApp> {
+    let harness = open_file(path);
+    let app = harness.state();
+    let doc = app.document().unwrap();
+    assert!(doc.is_open_run());
+    assert_eq!(doc.trace().events.len(), events);
+    assert!(app.playback().follow_live);
+    assert_eq!(app.playback().t, doc.end());
+    harness
 }
 
 /// Steps the app until its document holds `n` events, failing after 20 s.
