@@ -31,7 +31,7 @@ use crate::Failure;
 /// Examples:
 ///   taskscope convert run.trace.jsonl -o run.json     # then open run.json in Perfetto
 ///   taskscope convert run.json -o run.trace.jsonl     # and back, losing nothing
-///   taskscope convert big.trace.jsonl -o big.taskscope  # compact: ~25 bytes a task
+///   taskscope convert big.trace.jsonl -o big.taskscope  # compact: ~20 bytes a task
 ///   taskscope convert node_trace.1.log -o node.trace.jsonl && taskscope stats node.trace.jsonl
 ///   taskscope convert profile.json -o profile.out --format taskscope
 #[derive(Args)]
@@ -84,12 +84,13 @@ pub(crate) fn run(args: ConvertArgs) -> Result<(), Failure> {
     let trace = crate::input::load(&args.input)?;
     let written = match format {
         Format::Chrome => write_atomically(&args.output, |w| chrome::write_chrome(w, &trace)),
-        Format::Taskscope => write_atomically(&args.output, |w| {
-            trace::write_trace_as(w, &trace, TraceFormat::Jsonl)
-        }),
-        Format::Compact => write_atomically(&args.output, |w| {
-            trace::write_trace_as(w, &trace, TraceFormat::Compact)
-        }),
+        Format::Taskscope | Format::Compact => {
+            let encoding = match format {
+                Format::Compact => TraceFormat::Compact,
+                _ => TraceFormat::Jsonl,
+            };
+            write_atomically(&args.output, |w| trace::write_trace_as(w, &trace, encoding))
+        }
     };
     written?;
     let what = match format {
