@@ -27,6 +27,7 @@ mod atomic_write; // write_atomically
 mod executor; // Executor, Observer, Sequential
 mod graph; // TaskGraph and its builder
 mod key; // Dask-style task keys
+pub mod parallel; // two pieces of work side by side
 mod program; // Program: a graph plus the code of its tasks
 pub mod recorder; // run_traced: a run written as a trace
 pub mod resources; // the process's memory and CPU time

@@ -186,6 +186,43 @@ fn the_first_task_with_a_missing_dependency_is_named() {
     b.add(TaskSpec::new("a", "op"));
     let e = b.build().unwrap_err();
     assert_eq!(e, GraphError::DuplicateKey { key: "a".into() });
+    // Also when every dependency is given by id (the keys are indexed at the build).
+    let mut b = GraphBuilder::new();
+    b.add_parts("a", "a", "op", &[TaskId(9)], Meta::new());
+    b.add_parts("a", "a", "op", &[], Meta::new());
+    assert_eq!(
+        b.build().unwrap_err(),
+        GraphError::DuplicateKey { key: "a".into() }
+    );
+}
+
+#[test]
+fn large_graphs_find_keys_and_the_first_key_given_twice() {
+    // Enough tasks for the key index's one-pass fill and the build's second thread.
+    let n = 300_000u32;
+    let key = |i: u32| format!("('x-{}', {i})", i % 7);
+    let build = |repeats: &[(u32, u32)]| {
+        let mut b = GraphBuilder::new();
+        for i in 0..n {
+            let k = match repeats.iter().find(|r| r.1 == i) {
+                Some(&(of, _)) => key(of),
+                None => key(i),
+            };
+            let deps: Vec<TaskId> = (i > 0).then_some(TaskId(i / 2)).into_iter().collect();
+            b.add_parts(&k, "x", "op", &deps, Meta::new());
+        }
+        b.build()
+    };
+    let g = build(&[]).unwrap();
+    for i in (0..n).step_by(997) {
+        assert_eq!(g.id_of(&key(i)), Some(TaskId(i)));
+    }
+    assert_eq!(g.id_of("('x-0', 300000)"), None);
+    assert_eq!(g.depth(), 20); // task i is at level 1 + log2(i), rounded down
+    // Task 250,000 repeats key 17 and task 200,000 key 123,456: the lowest later
+    // task names the error, wherever the keys fall in the index.
+    let e = build(&[(17, 250_000), (123_456, 200_000)]).unwrap_err();
+    assert_eq!(e, GraphError::DuplicateKey { key: key(123_456) });
 }
 
 #[test]

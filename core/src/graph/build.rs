@@ -1,5 +1,7 @@
 //! Building a [`TaskGraph`]: tasks named by key, checked once.
 
+use std::collections::VecDeque;
+
 use thiserror::Error;
 
 use super::columns::{Columns, NameIndex};
@@ -207,18 +209,26 @@ impl GraphBuilder {
     fn push(&mut self, key: &str, group: &str, op: &str, meta: Meta) -> TaskId {
         let group = self.names.intern(&mut self.columns.names, group);
         let op = self.names.intern(&mut self.columns.names, op);
-        let id = self.columns.push(key, group, op, meta);
+        self.columns.push(key, group, op, meta)
+    }
+
+    /// Brings the key index up to every task added so far.
+    fn index_keys(&mut self) {
         let columns = &self.columns;
-        let key_of = |t: TaskId| columns.key(t.index());
-        if let Err(first) = self.by_key.insert(id, key_of(id), key_of) {
-            self.duplicate.get_or_insert((first, id));
+        if let Some(pair) = self
+            .by_key
+            .extend_to(columns.len(), |t| columns.key(t.index()))
+        {
+            self.duplicate.get_or_insert(pair);
         }
-        id
     }
 
     /// Adds a dependency by key to the row being filled: its id if a task has the key
     /// already, otherwise a placeholder that the build resolves.
     fn push_named_dep(&mut self, key: String) {
+        if self.by_key.indexed() < self.len() {
+            self.index_keys();
+        }
         let columns = &self.columns;
         match self.by_key.get(&key, |t| columns.key(t.index())) {
             Some(id) => self.columns.deps.push(id),
@@ -238,13 +248,35 @@ impl GraphBuilder {
     /// tasks of a duplicate key, the task missing a dependency, the tasks around a
     /// cycle), so that readers can name lines.
     pub(crate) fn build_located(mut self) -> Result<TaskGraph, (GraphError, Vec<TaskId>)> {
-        if let Some((first, id)) = self.duplicate {
-            let key = self.key(id).to_string();
-            return Err((GraphError::DuplicateKey { key }, vec![first, id]));
+        if !self.pending.is_empty() {
+            self.index_keys();
         }
-        self.resolve_deps()?;
+        self.check_keys()?;
+        if let Err(missing) = self.resolve_deps() {
+            // A key given twice is the first error to name, before a missing dependency.
+            self.index_keys();
+            self.check_keys()?;
+            return Err(missing);
+        }
         self.columns.shrink_to_fit();
-        let (dependents, dependent_start) = dependents_of(&self.columns);
+        // Every dependency is an id now: the key index (lookups by key, and the check
+        // that keys are unique) fills beside the graph's order and levels.
+        let columns = &self.columns;
+        let by_key = &mut self.by_key;
+        let (duplicate, (dependents, dependent_start, order)) = crate::parallel::join(
+            columns.len(),
+            || by_key.extend_to(columns.len(), |t| columns.key(t.index())),
+            || {
+                let (dependents, start) = dependents_of(columns);
+                let order = kahn_order(columns, &dependents, &start)
+                    .map(|topo| (levels_of(columns, &topo), topo));
+                (dependents, start, order)
+            },
+        );
+        if let Some(pair) = duplicate {
+            self.duplicate.get_or_insert(pair);
+        }
+        self.check_keys()?;
         let mut g = TaskGraph {
             columns: self.columns,
             by_key: self.by_key,
@@ -253,13 +285,23 @@ impl GraphBuilder {
             dependents,
             dependent_start,
         };
-        g.topo = g.kahn_order().map_err(|_| {
+        (g.levels, g.topo) = order.map_err(|()| {
             let keys = g.find_cycle();
             let ids = keys.iter().filter_map(|k| g.id_of(k)).collect();
             (GraphError::Cycle { keys }, ids)
         })?;
-        g.levels = g.compute_levels();
         Ok(g)
+    }
+
+    /// The error of the first key given twice, if any.
+    fn check_keys(&self) -> Result<(), (GraphError, Vec<TaskId>)> {
+        match self.duplicate {
+            Some((first, id)) => {
+                let key = self.key(id).to_string();
+                Err((GraphError::DuplicateKey { key }, vec![first, id]))
+            }
+            None => Ok(()),
+        }
     }
 
     /// Resolves the dependencies still named by key and drops repeats, in place: each
@@ -334,4 +376,45 @@ fn dependents_of(columns: &Columns) -> (Vec<TaskId>, Vec<u32>) {
         }
     }
     (flat, start)
+}
+
+/// Kahn's algorithm over the graph's rows and its dependents (`dependents_of`), taking
+/// ready tasks in id order for a deterministic result; `Err` when a cycle leaves tasks
+/// that never become ready.
+fn kahn_order(
+    columns: &Columns,
+    dependents: &[TaskId],
+    dependent_start: &[u32],
+) -> Result<Vec<TaskId>, ()> {
+    let n = columns.len();
+    let starts = &columns.dep_start;
+    let mut missing: Vec<u32> = starts.windows(2).map(|w| w[1] - w[0]).collect();
+    let mut queue: VecDeque<TaskId> = (0..n)
+        .filter(|&i| missing[i] == 0)
+        .map(|i| TaskId(i as u32))
+        .collect();
+    let mut order = Vec::with_capacity(n);
+    while let Some(id) = queue.pop_front() {
+        order.push(id);
+        let row = dependent_start[id.index()] as usize..dependent_start[id.index() + 1] as usize;
+        for &next in &dependents[row] {
+            missing[next.index()] -= 1;
+            if missing[next.index()] == 0 {
+                queue.push_back(next);
+            }
+        }
+    }
+    if order.len() == n { Ok(order) } else { Err(()) }
+}
+
+/// Each task's level (longest chain of dependencies below it), over `topo`.
+fn levels_of(columns: &Columns, topo: &[TaskId]) -> Vec<u32> {
+    let mut levels = vec![0u32; columns.len()];
+    for &id in topo {
+        levels[id.index()] = (columns.deps(id.index()).iter())
+            .map(|d| levels[d.index()] + 1)
+            .max()
+            .unwrap_or(0);
+    }
+    levels
 }

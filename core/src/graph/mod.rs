@@ -307,39 +307,6 @@ impl TaskGraph {
         CriticalPath { tasks, length }
     }
 
-    /// Kahn's algorithm, taking ready tasks in id order for a deterministic result.
-    fn kahn_order(&self) -> Result<Vec<TaskId>, ()> {
-        let n = self.len();
-        let starts = &self.columns.dep_start;
-        let mut missing: Vec<u32> = starts.windows(2).map(|w| w[1] - w[0]).collect();
-        let mut queue: VecDeque<TaskId> = (0..n)
-            .filter(|&i| missing[i] == 0)
-            .map(|i| TaskId(i as u32))
-            .collect();
-        let mut order = Vec::with_capacity(n);
-        while let Some(id) = queue.pop_front() {
-            order.push(id);
-            for &next in self.dependents(id) {
-                missing[next.index()] -= 1;
-                if missing[next.index()] == 0 {
-                    queue.push_back(next);
-                }
-            }
-        }
-        if order.len() == n { Ok(order) } else { Err(()) }
-    }
-
-    fn compute_levels(&self) -> Vec<u32> {
-        let mut levels = vec![0u32; self.len()];
-        for &id in &self.topo {
-            levels[id.index()] = (self.columns.deps(id.index()).iter())
-                .map(|d| levels[d.index()] + 1)
-                .max()
-                .unwrap_or(0);
-        }
-        levels
-    }
-
     /// One cycle of a graph that has one, as keys in data-flow order with the first key
     /// repeated at the end. Deterministic: starts from the lowest id on any cycle.
     fn find_cycle(&self) -> Vec<String> {

@@ -59,21 +59,34 @@ impl<'a> Bytes<'a> {
         Ok(b)
     }
 
+    /// An unsigned varint. One-byte numbers (most ids and deltas) take the first
+    /// branch; longer ones are read from the slice without a bounds check per byte.
     #[inline]
     pub(super) fn u64(&mut self, field: &'static str) -> Result<u64, FieldError> {
-        let mut v: u64 = 0;
-        for shift in (0..64).step_by(7) {
-            let b = self.u8(field)?;
-            let bits = u64::from(b & 0x7f);
-            if shift == 63 && bits > 1 {
-                return Err((field, "the number is more than 64 bits".to_string()));
+        match self.data.get(self.pos) {
+            Some(&b) if b < 0x80 => {
+                self.pos += 1;
+                Ok(u64::from(b))
             }
-            v |= bits << shift;
+            _ => self.u64_long(field),
+        }
+    }
+
+    fn u64_long(&mut self, field: &'static str) -> Result<u64, FieldError> {
+        let rest = &self.data[self.pos.min(self.data.len())..];
+        let mut v: u64 = 0;
+        for (i, &b) in rest.iter().take(10).enumerate() {
+            let bits = u64::from(b & 0x7f);
+            if i == 9 && bits > 1 {
+                break;
+            }
+            v |= bits << (7 * i);
             if b & 0x80 == 0 {
+                self.pos += i + 1;
                 return Ok(v);
             }
         }
-        Err((field, "the number is more than 64 bits".to_string()))
+        Err(long_number(field, rest.len() >= 10))
     }
 
     pub(super) fn i64(&mut self, field: &'static str) -> Result<i64, FieldError> {
@@ -119,6 +132,17 @@ impl<'a> Bytes<'a> {
         let b = self.bytes(field)?;
         std::str::from_utf8(b).map_err(|e| (field, format!("is not UTF-8 text: {e}")))
     }
+}
+
+/// The error of a varint that ran past the block's end or past 64 bits.
+#[cold]
+fn long_number(field: &'static str, too_long: bool) -> FieldError {
+    let message = if too_long {
+        "the number is more than 64 bits"
+    } else {
+        "the block ends before it"
+    };
+    (field, message.to_string())
 }
 
 #[cfg(test)]
