@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use taskscope_analysis::stats::RunStats;
 use taskscope_core::trace::{TaskStatus, Trace};
 use taskscope_core::units::format_bytes;
 use taskscope_core::units::format_ns;
@@ -97,11 +96,12 @@ impl Measured {
             m.bytes[i] = Some(e.bytes);
             m.failed[i] = e.status == TaskStatus::Failed;
         }
-        if let Some(stats) = RunStats::of(trace) {
-            for step in &stats.critical_path.steps {
-                if let Some(id) = trace.graph.id_of(&step.key) {
-                    m.critical[id.index()] = true;
-                }
+        if trace.is_run() {
+            // The measured critical path of `stats` (the same weights: each task's
+            // last event), without the run's other figures.
+            let weight = |id: TaskId| m.duration[id.index()].unwrap_or(0) as f64;
+            for id in trace.graph.critical_path(weight).tasks {
+                m.critical[id.index()] = true;
             }
         }
         m

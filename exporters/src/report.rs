@@ -28,7 +28,7 @@ use taskscope_core::units::thousands;
 use crate::graph_scene::{RenderOptions, View, graph_scene};
 use crate::scene::Scene;
 use crate::svg::{write_svg, xml_escape};
-use crate::timeline::{TimelineOptions, timeline_scene_with};
+use crate::timeline::{TimelineOptions, timeline_scene_of};
 
 /// Above this many tasks the report draws one box per group: a drawing of every task
 /// of a 10,000-task graph is several MB, and unreadable at page size.
@@ -132,7 +132,7 @@ pub fn write_report(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
 
 /// The timeline of a run with events, runs of small tasks merged in a large run.
 fn timeline_of(trace: &Trace, stats: &Stats) -> Option<Scene> {
-    stats.run.as_ref().filter(|r| r.events > 0)?;
+    let run = stats.run.as_ref()?;
     let options = TimelineOptions {
         title: None,
         merge_below_px: if trace.events.len() > REPORT_MERGE_ABOVE {
@@ -141,7 +141,7 @@ fn timeline_of(trace: &Trace, stats: &Stats) -> Option<Scene> {
             0.0
         },
     };
-    timeline_scene_with(trace, &options).ok()
+    timeline_scene_of(trace, &options, run).ok()
 }
 
 /// The document's head with the styles, the page's heading, what the file is, and a

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use taskscope_core::TaskId;
 use taskscope_core::trace::{TaskEvent, TaskStatus, Trace};
 use taskscope_core::units::{format_bytes, format_ns};
 
@@ -16,8 +17,8 @@ pub(super) struct Boxes<'a> {
     pub(super) trace: &'a Trace,
     pub(super) frame: &'a Frame,
     pub(super) palette: &'a Palette,
-    /// Keys of the tasks on the measured critical path.
-    pub(super) critical: HashSet<&'a str>,
+    /// The tasks on the measured critical path.
+    pub(super) critical: HashSet<TaskId>,
 }
 
 impl Boxes<'_> {
@@ -31,7 +32,7 @@ impl Boxes<'_> {
     }
 
     fn on_path(&self, e: &TaskEvent) -> bool {
-        self.critical.contains(self.trace.graph.task(e.task).key())
+        self.critical.contains(&e.task)
     }
 
     /// The box of one task, its tooltip the task's key, group, worker, times and bytes.

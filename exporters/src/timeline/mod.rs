@@ -60,20 +60,27 @@ pub(crate) fn timeline_scene_with(
     trace: &Trace,
     options: &TimelineOptions,
 ) -> Result<Scene, RenderError> {
-    let stats = RunStats::of(trace)
-        .filter(|s| s.events > 0)
-        .ok_or(RenderError::NoTaskEvents)?;
+    let stats = RunStats::of(trace).ok_or(RenderError::NoTaskEvents)?;
+    timeline_scene_of(trace, options, &stats)
+}
+
+/// [`timeline_scene_with`] of a run whose figures (`RunStats::of(trace)`) are known.
+pub(crate) fn timeline_scene_of(
+    trace: &Trace,
+    options: &TimelineOptions,
+    stats: &RunStats,
+) -> Result<Scene, RenderError> {
+    if stats.events == 0 {
+        return Err(RenderError::NoTaskEvents);
+    }
     let frame = Frame::of(trace, &stats);
     let palette = Palette::for_groups(stats.group_runs.keys().map(String::as_str));
     let boxes = boxes::Boxes {
         trace,
         frame: &frame,
         palette: &palette,
-        critical: stats
-            .critical_path
-            .steps
-            .iter()
-            .map(|s| s.key.as_str())
+        critical: (stats.critical_path.steps.iter())
+            .filter_map(|s| trace.graph.id_of(&s.key))
             .collect(),
     };
     let mut background = frame.lanes();
