@@ -73,7 +73,7 @@ pub(crate) fn timeline_scene_of(
     if stats.events == 0 {
         return Err(RenderError::NoTaskEvents);
     }
-    let frame = Frame::of(trace, &stats);
+    let frame = Frame::of(trace, stats);
     let palette = Palette::for_groups(stats.group_runs.keys().map(String::as_str));
     let boxes = boxes::Boxes {
         trace,
@@ -94,7 +94,7 @@ pub(crate) fn timeline_scene_of(
     };
     let (memory_frame, foreground) = frame.memory_plot(trace, column);
     background.extend(memory_frame);
-    let legend = legend(&stats, &palette);
+    let legend = legend(stats, &palette);
     let labels: Vec<&str> = legend.iter().map(|l| l.label.as_str()).collect();
     let (_, legend_h) = legend_layout(&labels, frame.width);
     Ok(Scene {
