@@ -100,7 +100,7 @@ pub(crate) fn timeline_scene_of(
     Ok(Scene {
         width: frame.width,
         height: frame.mem_top + MEMORY + 14.0 + legend_h,
-        title: title(trace, &stats, &frame, options),
+        title: title(trace, stats, &frame, options),
         background,
         edges: Vec::new(),
         tasks,
