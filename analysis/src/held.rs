@@ -3,7 +3,9 @@
 //!
 //! An output is held from its task's end until the end of its last dependent; an
 //! output whose dependents did not all finish (or that has none) stays held. An output
-//! released at or before its own end (odd data) is never held.
+//! released at or before its own end (odd data) is never held. Only a task that
+//! finished (an event `done`) has an output: a failed task has none, and neither has
+//! one still running when the trace stops (`unfinished`).
 //!
 //! ```
 //! use taskscope_analysis::held::held_steps;
@@ -78,19 +80,19 @@ fn accumulate(changes: Vec<(u64, i64)>) -> Vec<(u64, u64)> {
 /// output was half of this function's time.
 pub fn held_over_time(trace: &Trace) -> Vec<(u64, u64)> {
     let g = &trace.graph;
-    // The end of each task's last successful event; NONE if it has none. The event
+    // The end of each task's last finished event; NONE if it has none. The event
     // with that end is the one that counts (a retried task holds one output).
     const NONE: u64 = u64::MAX;
     let mut end_of: Vec<u64> = vec![NONE; g.len()];
     let mut bytes_of = vec![0u64; g.len()];
     for e in &trace.events {
-        if e.status != TaskStatus::Failed {
+        if e.status == TaskStatus::Done {
             end_of[e.task.index()] = e.end;
             bytes_of[e.task.index()] = e.bytes;
         }
     }
     let counted = |e: &TaskEvent| {
-        e.status != TaskStatus::Failed && end_of[e.task.index()] == e.end && e.end != NONE
+        e.status == TaskStatus::Done && end_of[e.task.index()] == e.end && e.end != NONE
     };
     // The dependent whose end releases `task`'s output: the last to end, if all did.
     let releaser = |task: TaskId| {
@@ -206,17 +208,17 @@ mod tests {
             let trace = random_run(seed, 1 + seed as usize % 40);
             let g = &trace.graph;
             // The rule, output by output, through `held_steps`.
-            // A task's output is its last successful event's (end, bytes).
+            // A task's output is its last finished event's (end, bytes).
             let last = |t: TaskId| {
                 (trace.events.iter())
-                    .filter(|e| e.task == t && e.status != TaskStatus::Failed)
+                    .filter(|e| e.task == t && e.status == TaskStatus::Done)
                     .map(|e| (e.end, e.bytes))
                     .next_back()
             };
             let last_end = |t: TaskId| last(t).map(|l| l.0);
             let outputs = trace.events.iter().filter_map(|e| {
                 let (end, bytes) = last(e.task)?;
-                (end == e.end && e.status != TaskStatus::Failed).then(|| {
+                (end == e.end && e.status == TaskStatus::Done).then(|| {
                     let ends: Option<Vec<u64>> =
                         g.dependents(e.task).iter().map(|&d| last_end(d)).collect();
                     let released = ends.and_then(|v| v.into_iter().max());

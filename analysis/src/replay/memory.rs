@@ -21,6 +21,11 @@ impl HeldCurve {
         }
     }
 
+    /// From steps already made by [`held_over_time`](crate::held::held_over_time).
+    pub(super) fn from_steps(steps: Vec<(u64, u64)>) -> Self {
+        HeldCurve { steps }
+    }
+
     pub(super) fn at(&self, t: u64) -> u64 {
         step_at(&self.steps, t).unwrap_or(0)
     }

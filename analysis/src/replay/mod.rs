@@ -145,6 +145,9 @@ fn spans_by_task(
     Ok(by_task)
 }
 
+/// The time of what never happens in [`Replay`]'s per-task times.
+const NEVER: u64 = u64::MAX;
+
 /// For each task, when it became ready (its last dependency finished) and when its
 /// output was released (its last dependent finished); `None`: never, or, for the
 /// release, the task is a result.
@@ -152,7 +155,7 @@ fn ready_and_released(
     graph: &TaskGraph,
     by_task: &[Option<TaskSpan>],
     unfinished: &[bool],
-) -> (Vec<Option<u64>>, Vec<Option<u64>>) {
+) -> (Vec<u64>, Vec<u64>) {
     let finished = |id: TaskId| {
         by_task[id.index()]
             .filter(|s| !s.failed && !unfinished[id.index()])
@@ -163,15 +166,15 @@ fn ready_and_released(
             .try_fold(0u64, |acc, &d| finished(d).map(|e| acc.max(e)))
     };
     let ready_at = (0..graph.len())
-        .map(|i| latest(graph.task(TaskId(i as u32)).deps()))
+        .map(|i| latest(graph.task(TaskId(i as u32)).deps()).unwrap_or(NEVER))
         .collect();
     let released_at = (0..graph.len())
         .map(|i| {
             let dependents = graph.dependents(TaskId(i as u32));
             if dependents.is_empty() {
-                None
+                NEVER
             } else {
-                latest(dependents)
+                latest(dependents).unwrap_or(NEVER)
             }
         })
         .collect();
@@ -232,10 +235,11 @@ pub struct Replay {
     spans: Vec<Option<TaskSpan>>,
     /// Tasks that started but never finished (the trace stops while they run).
     unfinished: Vec<bool>,
-    /// When all dependencies had finished (None: never).
-    ready_at: Vec<Option<u64>>,
-    /// When the last dependent finished (None: never, or the task is a result).
-    released_at: Vec<Option<u64>>,
+    /// When all dependencies had finished ([`NEVER`]: never). 8 bytes a task, where an
+    /// `Option<u64>` takes 16.
+    ready_at: Vec<u64>,
+    /// When the last dependent finished ([`NEVER`]: never, or the task is a result).
+    released_at: Vec<u64>,
     end: u64,
     /// Group names, sorted; a task's group is an index into it.
     group_names: Vec<String>,
@@ -251,7 +255,7 @@ impl Replay {
         graph: &TaskGraph,
         spans: impl IntoIterator<Item = TaskSpan>,
     ) -> Result<Self, ReplayError> {
-        Self::build(graph, spans, &[])
+        Self::build(graph, spans, &[], None)
     }
 
     /// The replay of a run read from a file: one span per event. A failed event is a
@@ -307,7 +311,10 @@ impl Replay {
                 }
             })
             .collect();
-        let mut replay = Self::build(&trace.graph, spans, &unfinished)?;
+        // The held-memory curve straight from the events (the same rule as from the
+        // spans, and no sort when the events come in time order, as written).
+        let held = HeldCurve::from_steps(crate::held::held_over_time(trace));
+        let mut replay = Self::build(&trace.graph, spans, &unfinished, Some(held))?;
         replay.end = replay.end.max(trace_end);
         replay.rss = RssCurve::new(&trace.samples);
         Ok(replay)
@@ -318,6 +325,7 @@ impl Replay {
         graph: &TaskGraph,
         spans: impl IntoIterator<Item = TaskSpan>,
         unfinished_tasks: &[TaskId],
+        held: Option<HeldCurve>,
     ) -> Result<Self, ReplayError> {
         let by_task = spans_by_task(graph, spans)?;
         let mut unfinished = vec![false; graph.len()];
@@ -331,8 +339,12 @@ impl Replay {
             .iter()
             .flatten()
             .filter(|s| !s.failed && !unfinished[s.task.index()]);
-        let held =
-            HeldCurve::new(finished_spans.map(|s| (s.end, released_at[s.task.index()], s.nbytes)));
+        let held = held.unwrap_or_else(|| {
+            HeldCurve::new(finished_spans.map(|s| {
+                let released = released_at[s.task.index()];
+                (s.end, (released != NEVER).then_some(released), s.nbytes)
+            }))
+        });
         // Slices nested in another (call stacks from profilers) are inside their
         // parent's time: a lane shows only the outermost ones.
         let lanes = Lanes::new(
@@ -374,14 +386,14 @@ impl Replay {
             Some(s) if t >= s.end => {
                 if s.failed {
                     TaskState::Failed
-                } else if self.released_at[i].is_some_and(|r| r <= t) {
+                } else if self.released_at[i] != NEVER && self.released_at[i] <= t {
                     TaskState::Released
                 } else {
                     TaskState::Done
                 }
             }
             Some(s) if t >= s.start => TaskState::Running,
-            _ if self.ready_at[i].is_some_and(|r| r <= t) => TaskState::Ready,
+            _ if self.ready_at[i] != NEVER && self.ready_at[i] <= t => TaskState::Ready,
             _ => TaskState::Waiting,
         }
     }

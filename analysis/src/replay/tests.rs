@@ -240,8 +240,8 @@ fn an_unfinished_task_runs_until_the_trace_ends() {
         .filter(|l| !l.contains(r#""type":"end""#))
         .map(|l| {
             l.replace(
-                r#""start":62000,"end":63000,"status":"failed""#,
-                r#""start":62000,"end":62000,"status":"unfinished""#,
+                r#""start":62000,"end":63000,"status":"failed","bytes":0"#,
+                r#""start":62000,"end":62000,"status":"unfinished","bytes":500"#,
             ) + "\n"
         })
         .collect::<String>();
@@ -257,6 +257,11 @@ fn an_unfinished_task_runs_until_the_trace_ends() {
     assert_eq!(replay.task_at(1, 63_999), Some(clean1));
     let concat = trace.graph.id_of("concat-5e6f7a").unwrap();
     assert_eq!(replay.state_at(concat, 1_000_000), TaskState::Waiting);
+    // A task still running has no output: held memory counts only finished tasks.
+    for t in [61_999, 62_000, 64_000, 1_000_000] {
+        let scan = held_by_scan(&replay, &trace.graph, t);
+        assert_eq!(replay.held_bytes_at(t), scan, "t = {t}");
+    }
 }
 
 #[test]

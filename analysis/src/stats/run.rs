@@ -108,7 +108,13 @@ impl RunStats {
         Some(stats)
     }
 
-    /// Every figure of a run but `peak_held_bytes` (0).
+    /// Every figure of a run but `peak_held_bytes` (left 0), for callers that sweep
+    /// the held memory anyway (the viewer's replay keeps the whole curve): the sweep
+    /// is the costliest figure of a large run. `None` for a graph without events.
+    pub fn of_without_held(trace: &Trace) -> Option<RunStats> {
+        trace.is_run().then(|| Self::without_held(trace))
+    }
+
     fn without_held(trace: &Trace) -> RunStats {
         let g = &trace.graph;
         let wall_ns = trace

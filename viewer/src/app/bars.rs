@@ -107,7 +107,7 @@ impl ViewerApp {
             if ui.button("End").on_hover_text("To the end (End)").clicked() {
                 self.playback.seek(end);
             }
-            egui::ComboBox::from_id_salt("speed")
+            egui::ComboBox::from_label("speed")
                 .selected_text(self.playback.speed.label())
                 .show_ui(ui, |ui| {
                     for s in Speed::CHOICES {

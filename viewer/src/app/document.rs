@@ -247,7 +247,8 @@ impl Document {
         let reusable =
             previous.filter(|p| p.0.made_for == (trace.graph.len(), trace.graph.edge_count()));
         let (replay, stats, pictures) = std::thread::scope(|s| {
-            let stats = s.spawn(|| RunStats::of(&trace));
+            // The replay sweeps the held memory: the figures take their peak from it.
+            let stats = s.spawn(|| RunStats::of_without_held(&trace));
             let picture = reusable
                 .is_none()
                 .then(|| s.spawn(|| GraphPicture::both(&trace)));
@@ -258,6 +259,10 @@ impl Document {
         });
         let replay =
             replay.map_err(|e| format!("{}: cannot replay this run: {e}", path.display()))?;
+        let stats = stats.map(|mut s| {
+            s.peak_held_bytes = replay.held_steps().iter().map(|h| h.1).max().unwrap_or(0);
+            s
+        });
         let (picture, group_picture) = reusable.or(pictures).ok_or_else(|| {
             format!(
                 "{}: laying out the graph failed (internal error)",

@@ -85,6 +85,9 @@ pub struct ViewerApp {
     frame_ms: Option<f32>,
     /// Frames drawn since the open document arrived.
     frames_since_load: u32,
+    /// The window title last set: sent again only when it changes (each command
+    /// makes the window system wake egui for one more frame).
+    title: String,
 }
 
 impl ViewerApp {
@@ -113,6 +116,7 @@ impl ViewerApp {
             dialog: None,
             frame_ms: None,
             frames_since_load: 0,
+            title: String::new(),
         }
     }
 
@@ -210,7 +214,10 @@ impl ViewerApp {
             || "taskscope".to_string(),
             |d| format!("taskscope — {}", d.name()),
         );
-        ctx.send_viewport_cmd(egui::ViewportCommand::Title(title));
+        if title != self.title {
+            self.title.clone_from(&title);
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title));
+        }
     }
 
     /// The panels of an open document: the timeline and memory below, the analysis on

@@ -96,7 +96,12 @@ impl eframe::App for Screenshotter {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         self.app.ui(ui, frame);
         let ctx = ui.ctx().clone();
-        ctx.request_repaint_after(Duration::from_millis(30));
+        // While the file is read the app redraws a few times a second and the reading
+        // thread wakes it when done; redrawing every 30 ms then (software rendering
+        // under Xvfb) took a core from reading a 10^7-task file.
+        if !self.app.is_loading() {
+            ctx.request_repaint_after(Duration::from_millis(30));
+        }
         if let Some(error) = self.app.error() {
             let error = error.to_string();
             self.finish(&ctx, Some(error));
