@@ -368,3 +368,67 @@ fn the_v1_fixture_reads_as_its_jsonl_and_is_written_the_same() {
     );
     assert_eq!(bytes_as(&jsonl, TraceFormat::Compact), fixture);
 }
+
+/// A file of one task and `blocks` event blocks of `per_block` events each (events
+/// 1 ns long, one after another), without an end record; `bad` blocks (numbered in
+/// the file) hold an event with status 3.
+fn many_events(blocks: usize, per_block: usize, bad: &[usize]) -> Vec<u8> {
+    let mut f = header_file();
+    f.extend(block(2, 0, 2, 2, &[1, b'g']));
+    let task = [0, 1, b'k', 0, 0, 0, 0];
+    f.extend(block(3, 0, 7, 7, &task));
+    for b in 0..blocks {
+        // flags, task delta, worker, start delta (+1, zigzag), duration, bytes
+        let mut payload = [0u8, 0, 0, 2, 1, 0].repeat(per_block);
+        if bad.contains(&(4 + b)) {
+            payload[6 * (per_block / 2)] = 3;
+        }
+        let n = payload.len() as u64;
+        f.extend(block(4, 0, n, n, &payload));
+    }
+    f
+}
+
+#[test]
+fn a_large_files_events_read_as_a_small_files_do() {
+    // 7 blocks of 1.2 MB: the first ones are decoded as they are read, the later
+    // ones on the events thread.
+    let (blocks, per_block) = (7, 200_000);
+    let t = trace::parse(Cursor::new(many_events(blocks, per_block, &[])), "big").unwrap();
+    assert!(t.truncated);
+    assert_eq!(t.events.len(), blocks * per_block);
+    for (i, e) in t.events.iter().enumerate() {
+        let start = (i % per_block) as u64 + 1;
+        assert_eq!(
+            (e.task.0, e.start, e.end),
+            (0, start, start + 1),
+            "event {i}"
+        );
+    }
+    // An error in a block decoded on the thread names its block, whether the reading
+    // thread then finishes the file or stops at a later error of its own.
+    let e = error_of(&many_events(blocks, per_block, &[9]));
+    assert!(
+        e.starts_with("bad.taskscope: block 9: field `status`: is 3"),
+        "{e}"
+    );
+    let mut f = many_events(blocks, per_block, &[9]);
+    f.extend(block(3, 0, 5, 5, &[1, 9, 0, 0, 0]));
+    let e = error_of(&f);
+    assert!(
+        e.starts_with("bad.taskscope: block 9: field `status`"),
+        "{e}"
+    );
+    // ...and an error in an early block, decoded as read, names that block.
+    let e = error_of(&many_events(blocks, per_block, &[5]));
+    assert!(
+        e.starts_with("bad.taskscope: block 5: field `status`"),
+        "{e}"
+    );
+    // A later block's error on the reading thread comes first when the events are
+    // fine.
+    let mut f = many_events(blocks, per_block, &[]);
+    f.extend(block(3, 0, 5, 5, &[1, 9, 0, 0, 0]));
+    let e = error_of(&f);
+    assert!(e.contains("block 11: field `key`"), "{e}");
+}

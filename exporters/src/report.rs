@@ -21,6 +21,7 @@
 use std::io::{self, Write};
 
 use taskscope_analysis::diff::{Change, Diff};
+use taskscope_analysis::held::held_over_time;
 use taskscope_analysis::stats::{Figure, Stats, Table, Unit};
 use taskscope_core::trace::Trace;
 use taskscope_core::units::thousands;
@@ -108,8 +109,16 @@ const CARDS: [Figure; 9] = [
 /// every figure's table.
 pub fn write_report(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
     let trace = report.trace;
-    let stats = Stats::of(trace);
-    let timeline = timeline_of(trace, &stats);
+    // The held memory gives a figure (its peak) and the timeline's plot: swept once.
+    let (held, mut stats) = taskscope_core::parallel::join(
+        trace.events.len(),
+        || held_over_time(trace),
+        || Stats::of_without_held(trace),
+    );
+    if let Some(run) = &mut stats.run {
+        run.peak_held_bytes = held.iter().map(|h| h.1).max().unwrap_or(0);
+    }
+    let timeline = timeline_of(trace, &stats, &held);
     write_head(w, report, &stats, timeline.is_some())?;
     write_cards(w, &stats, report.diff)?;
     if let Some(diff) = report.diff {
@@ -131,7 +140,7 @@ pub fn write_report(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
 }
 
 /// The timeline of a run with events, runs of small tasks merged in a large run.
-fn timeline_of(trace: &Trace, stats: &Stats) -> Option<Scene> {
+fn timeline_of(trace: &Trace, stats: &Stats, held: &[(u64, u64)]) -> Option<Scene> {
     let run = stats.run.as_ref()?;
     let options = TimelineOptions {
         title: None,
@@ -141,7 +150,7 @@ fn timeline_of(trace: &Trace, stats: &Stats) -> Option<Scene> {
             0.0
         },
     };
-    timeline_scene_of(trace, &options, run).ok()
+    timeline_scene_of(trace, &options, run, held).ok()
 }
 
 /// The document's head with the styles, the page's heading, what the file is, and a

@@ -95,11 +95,21 @@ pub struct Stats {
 impl Stats {
     /// The figures of everything `trace` holds.
     pub fn of(trace: &Trace) -> Stats {
+        Self::with_run(trace, RunStats::of)
+    }
+
+    /// [`Stats::of`] but the run's `peak_held_bytes` (left 0), for callers that sweep
+    /// the held memory for more than its peak (the report's memory plot).
+    pub fn of_without_held(trace: &Trace) -> Stats {
+        Self::with_run(trace, RunStats::of_without_held)
+    }
+
+    fn with_run(trace: &Trace, run: impl FnOnce(&Trace) -> Option<RunStats> + Send) -> Stats {
         // Each takes seconds at 10^7 tasks, and neither needs the other.
         let (mut graph, run) = taskscope_core::parallel::join(
             trace.graph.len(),
             || GraphStats::of(&trace.graph),
-            || RunStats::of(trace),
+            || run(trace),
         );
         graph.truncated = trace.truncated;
         if run.is_some() {

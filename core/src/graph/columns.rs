@@ -110,11 +110,25 @@ impl Columns {
 pub(super) struct NameIndex {
     table: HashTable<u32>,
     hasher: DefaultHashBuilder,
+    /// The last two names found (ids + 1; 0: none): tasks come in runs of one group
+    /// and op, and comparing a short name is cheaper than hashing it.
+    recent: [u32; 2],
 }
 
 impl NameIndex {
     /// The id of `name` in `names`, added if it is new.
     pub(super) fn intern(&mut self, names: &mut Vec<Box<str>>, name: &str) -> u32 {
+        for r in self.recent {
+            if r != 0 && *names[r as usize - 1] == *name {
+                return r - 1;
+            }
+        }
+        let id = self.find_or_add(names, name);
+        self.recent = [id + 1, self.recent[0]];
+        id
+    }
+
+    fn find_or_add(&mut self, names: &mut Vec<Box<str>>, name: &str) -> u32 {
         let hasher = &self.hasher;
         let hash = hasher.hash_one(name);
         let entry = self.table.entry(

@@ -148,20 +148,65 @@ impl At<'_> {
     }
 }
 
+/// Where each task (or event) of a file was read, its line or block, kept as runs:
+/// items on consecutive lines (JSONL) or in one block (compact) are one run, so 10^7
+/// tasks take a few hundred bytes here, not 80 MB.
+#[derive(Default)]
+pub(super) struct Places {
+    /// (first item, its place, step to the next item's place: 0, 1 or `ONE_ITEM`).
+    runs: Vec<(usize, usize, usize)>,
+    len: usize,
+}
+
+/// The step of a run that holds one item so far.
+const ONE_ITEM: usize = usize::MAX;
+
+impl Places {
+    /// Adds the next item's place.
+    pub(super) fn push(&mut self, place: usize) {
+        let item = self.len;
+        self.len += 1;
+        if let Some((first, at, step)) = self.runs.last_mut() {
+            let n = item - *first;
+            if *step == ONE_ITEM && (place == *at || place == *at + 1) {
+                *step = place - *at;
+                return;
+            }
+            if *step != ONE_ITEM && Some(place) == step.checked_mul(n).map(|d| *at + d) {
+                return;
+            }
+        }
+        self.runs.push((item, place, ONE_ITEM));
+    }
+
+    /// The place of item `i` (pushed before).
+    pub(super) fn get(&self, i: usize) -> usize {
+        let r = self
+            .runs
+            .partition_point(|run| run.0 <= i)
+            .saturating_sub(1);
+        match self.runs.get(r) {
+            Some(&(first, at, step)) if step != ONE_ITEM => at + step * (i - first),
+            Some(&(_, at, _)) => at,
+            None => 0,
+        }
+    }
+}
+
 /// A file read so far: its records, each with its line, checked one at a time.
 pub(super) struct Reader<'a> {
     pub(super) at: At<'a>,
     header: Option<Header>,
     /// The tasks read so far, straight into the graph's columns.
     tasks: GraphBuilder,
-    /// The line of each task, for errors.
-    task_lines: Vec<usize>,
+    /// The line (or block) of each task, for errors.
+    task_lines: Places,
     /// A task's dependencies as ids, reused from task to task.
     deps: Vec<TaskId>,
     /// Events as read (each checked on its own when read), and the line of each, for
     /// the errors only the whole file can find (a task id past the last task).
     events: Vec<TaskEvent>,
-    event_lines: Vec<u32>,
+    event_lines: Places,
     samples: Vec<Sample>,
     end: Option<(usize, EndRecord)>,
     /// The file stopped before its end: its last line is cut off.
@@ -175,10 +220,10 @@ impl<'a> Reader<'a> {
             at: At { source, unit },
             header: None,
             tasks: GraphBuilder::new(),
-            task_lines: Vec::new(),
+            task_lines: Places::default(),
             deps: Vec::new(),
             events: Vec::new(),
-            event_lines: Vec::new(),
+            event_lines: Places::default(),
             samples: Vec::new(),
             end: None,
             truncated: false,
@@ -197,6 +242,19 @@ impl<'a> Reader<'a> {
             ReadErrorKind::Field
         };
         self.at.error(kind, line, field.as_deref(), message)
+    }
+
+    /// Adds events read and checked elsewhere (the compact reader decodes a large
+    /// file's events on a thread of their own), with their places.
+    pub(super) fn add_events(&mut self, events: Vec<TaskEvent>, places: Places) {
+        if self.events.is_empty() {
+            (self.events, self.event_lines) = (events, places);
+        } else {
+            for i in 0..events.len() {
+                self.event_lines.push(places.get(i));
+            }
+            self.events.extend(events);
+        }
     }
 
     /// Number of task records read so far.
@@ -223,8 +281,7 @@ impl<'a> Reader<'a> {
             Record::Task(mut t) => return self.task(t.parts(), line),
             Record::Event(e) => {
                 self.events.push(check_event(e, line, &self.at)?);
-                self.event_lines
-                    .push(u32::try_from(line).unwrap_or(u32::MAX));
+                self.event_lines.push(line);
             }
             Record::Sample(s) => self.samples.push(s),
             Record::End(e) => self.end = Some((line, e)),
@@ -361,7 +418,7 @@ impl<'a> Reader<'a> {
 /// are unique and there is no cycle.
 fn build_graph(
     builder: GraphBuilder,
-    lines: &[usize],
+    lines: &Places,
     truncated: bool,
     at: &At<'_>,
 ) -> Result<TaskGraph, ReadError> {
@@ -374,7 +431,7 @@ fn build_graph(
         let key = builder.key(task);
         let mut e = at.error(
             ReadErrorKind::Graph,
-            lines[task.index()],
+            lines.get(task.index()),
             Some("deps"),
             format!(
                 "task {key:?} depends on task id {}, which is not in the file ({} tasks){why}",
@@ -389,7 +446,7 @@ fn build_graph(
         return Err(e);
     }
     builder.build_located().map_err(|(g, ids)| {
-        let line_of = |id: &TaskId| lines[id.index()];
+        let line_of = |id: &TaskId| lines.get(id.index());
         if let (GraphError::DuplicateKey { key }, [first, second]) = (&g, &ids[..]) {
             let mut e = at.error(
                 ReadErrorKind::Graph,
@@ -418,7 +475,11 @@ fn build_graph(
 }
 
 /// Checks that an event ends after it starts and was busy no longer than it ran.
-fn check_event(e: EventRecord, line: usize, at: &At<'_>) -> Result<TaskEvent, ReadError> {
+pub(super) fn check_event(
+    e: EventRecord,
+    line: usize,
+    at: &At<'_>,
+) -> Result<TaskEvent, ReadError> {
     if e.busy.is_some_and(|b| b > e.end.saturating_sub(e.start)) {
         return Err(at.error(
             ReadErrorKind::Field,
@@ -461,14 +522,14 @@ fn check_event(e: EventRecord, line: usize, at: &At<'_>) -> Result<TaskEvent, Re
 fn check_tasks_of_events(
     graph: &TaskGraph,
     events: &[TaskEvent],
-    lines: &[u32],
+    lines: &Places,
     at: &At<'_>,
 ) -> Result<(), ReadError> {
     let n = graph.len();
     if let Some(i) = events.iter().position(|e| e.task.index() >= n) {
         return Err(at.error(
             ReadErrorKind::Field,
-            lines[i] as usize,
+            lines.get(i),
             Some("task"),
             format!(
                 "task id {} is not in the file ({n} tasks)",
@@ -508,4 +569,24 @@ fn check_end(
         wall: e.wall.unwrap_or(0),
         error: e.error,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn places_keep_every_items_line_or_block() {
+        let lines: Vec<usize> = [1, 2, 3, 4, 9, 10, 11, 7, 7, 7, 7, 8, 20, 20, 21]
+            .into_iter()
+            .chain(30..1000)
+            .chain(std::iter::repeat_n(5000, 1000))
+            .collect();
+        let mut places = super::Places::default();
+        for &l in &lines {
+            places.push(l);
+        }
+        for (i, &l) in lines.iter().enumerate() {
+            assert_eq!(places.get(i), l, "item {i}");
+        }
+        assert!(places.runs.len() <= 9, "{} runs", places.runs.len());
+    }
 }

@@ -60,15 +60,23 @@ pub(crate) fn timeline_scene_with(
     trace: &Trace,
     options: &TimelineOptions,
 ) -> Result<Scene, RenderError> {
-    let stats = RunStats::of(trace).ok_or(RenderError::NoTaskEvents)?;
-    timeline_scene_of(trace, options, &stats)
+    let (held, stats) = taskscope_core::parallel::join(
+        trace.events.len(),
+        || held_over_time(trace),
+        || RunStats::of_without_held(trace),
+    );
+    let mut stats = stats.ok_or(RenderError::NoTaskEvents)?;
+    stats.peak_held_bytes = held.iter().map(|h| h.1).max().unwrap_or(0);
+    timeline_scene_of(trace, options, &stats, &held)
 }
 
-/// [`timeline_scene_with`] of a run whose figures (`RunStats::of(trace)`) are known.
+/// [`timeline_scene_with`] of a run whose figures (`RunStats::of(trace)`) and held
+/// memory (`held_over_time(trace)`) are known.
 pub(crate) fn timeline_scene_of(
     trace: &Trace,
     options: &TimelineOptions,
     stats: &RunStats,
+    held: &[(u64, u64)],
 ) -> Result<Scene, RenderError> {
     if stats.events == 0 {
         return Err(RenderError::NoTaskEvents);
@@ -92,7 +100,7 @@ pub(crate) fn timeline_scene_of(
     } else {
         0.0
     };
-    let (memory_frame, foreground) = frame.memory_plot(trace, column);
+    let (memory_frame, foreground) = frame.memory_plot(trace, held, column);
     background.extend(memory_frame);
     let legend = legend(stats, &palette);
     let labels: Vec<&str> = legend.iter().map(|l| l.label.as_str()).collect();
@@ -216,8 +224,12 @@ impl Frame {
     /// events) and the process's resident memory (as sampled; held until the next
     /// sample), their points thinned to `column` px. Returns the plot's frame (drawn
     /// behind the tasks) and its curves (drawn over everything).
-    fn memory_plot(&self, trace: &Trace, column: f64) -> (Vec<Shape>, Vec<Shape>) {
-        let held = held_over_time(trace);
+    fn memory_plot(
+        &self,
+        trace: &Trace,
+        held: &[(u64, u64)],
+        column: f64,
+    ) -> (Vec<Shape>, Vec<Shape>) {
         let rss: Vec<(u64, u64)> = trace
             .samples
             .iter()
@@ -279,7 +291,7 @@ impl Frame {
             });
         }
         curves.push(Shape::Line {
-            points: steps(&held),
+            points: steps(held),
             stroke: HELD.into(),
             width: 1.5,
         });

@@ -11,11 +11,16 @@ use super::write::{HAS_ALLOC, HAS_BUSY, HAS_CPU, HAS_LOGS, HAS_MESSAGE, HAS_PEAK
 use super::{BlockKind, LZ4, MAGIC, MAX_BLOCK, RAW};
 use crate::graph::Meta;
 use crate::trace::error::{ReadError, ReadErrorKind};
-use crate::trace::read::{Reader, Unit, io_error};
+use crate::trace::read::{At, Places, Reader, Unit, check_event, io_error};
 use crate::trace::records::{EventRecord, Record, TaskParts};
-use crate::trace::{LogLine, Sample, TaskStatus, Trace};
+use crate::trace::{LogLine, Sample, TaskEvent, TaskStatus, Trace};
 
 /// Reads a compact file from `input`; `source` names it in errors.
+///
+/// In a large file, event blocks are decoded and checked on a second thread while
+/// this one reads the blocks and decodes the tasks (at 10^7 tasks, a quarter of
+/// reading was the events). Errors are still the first in the file: of an error here
+/// and one there, the one in the earlier block.
 pub(crate) fn parse(input: impl BufRead, source: &str) -> Result<Trace, ReadError> {
     let mut reader = Reader::new(source, Unit::Block);
     let mut blocks = Blocks {
@@ -26,14 +31,39 @@ pub(crate) fn parse(input: impl BufRead, source: &str) -> Result<Trace, ReadErro
         raw: Vec::new(),
     };
     blocks.signature(source)?;
+    let at = reader.at;
+    std::thread::scope(|scope| {
+        let mut events = Events::Here(EventDecoder::new(at));
+        let read = read_blocks(&mut reader, &mut blocks, &mut events, scope);
+        let failed_at = blocks.number;
+        let decoded = events.finish();
+        match (read, decoded) {
+            (Err(e), Err((block, first))) => Err(if block < failed_at { first } else { e }),
+            (Err(e), Ok(_)) => Err(e),
+            (Ok(()), Err((_, first))) => Err(first),
+            (Ok(()), Ok(d)) => {
+                reader.add_events(d.events, d.places);
+                reader.finish()
+            }
+        }
+    })
+}
+
+/// The blocks of a file, each decoded and handed to `reader` (the events to `events`).
+fn read_blocks<'scope, 'env, R: BufRead>(
+    reader: &mut Reader<'env>,
+    blocks: &mut Blocks<R>,
+    events: &mut Events<'scope, 'env>,
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+) -> Result<(), ReadError> {
     let mut strings: Vec<Box<str>> = Vec::new();
     let mut scratch = TaskScratch::default();
     loop {
-        let kind = match blocks.next(&reader)? {
-            Next::End => break,
+        let kind = match blocks.next(reader)? {
+            Next::End => return Ok(()),
             Next::Cut => {
                 reader.truncated = true;
-                break;
+                return Ok(());
             }
             Next::Block(kind) => kind,
         };
@@ -56,9 +86,11 @@ pub(crate) fn parse(input: impl BufRead, source: &str) -> Result<Trace, ReadErro
             }
             Some(BlockKind::Strings) => {
                 reader.check_place(block)?;
+                let first = strings.len();
                 while !p.is_empty() {
                     strings.push(p.str("string").map_err(located)?.into());
                 }
+                events.strings(&strings[first..]);
             }
             Some(BlockKind::Tasks) => {
                 reader.check_place(block)?;
@@ -69,12 +101,8 @@ pub(crate) fn parse(input: impl BufRead, source: &str) -> Result<Trace, ReadErro
                 }
             }
             Some(BlockKind::Events) => {
-                let (mut task, mut start) = (0, 0);
-                while !p.is_empty() {
-                    let e = event(&mut p, task, start, &strings).map_err(located)?;
-                    (task, start) = (e.task, e.start);
-                    reader.record(Record::Event(e), block)?;
-                }
+                reader.check_place(block)?;
+                events.block(block, &mut blocks.raw, scope)?;
             }
             Some(BlockKind::Samples) => {
                 let mut t = 0;
@@ -87,7 +115,136 @@ pub(crate) fn parse(input: impl BufRead, source: &str) -> Result<Trace, ReadErro
             None => reader.record(Record::Unknown, block)?,
         }
     }
-    reader.finish()
+}
+
+/// Decodes event blocks and checks their events, as [`Reader::record`] does.
+struct EventDecoder<'a> {
+    at: At<'a>,
+    /// The file's strings so far (events name log levels by string id).
+    strings: Vec<Box<str>>,
+    events: Vec<TaskEvent>,
+    places: Places,
+    /// Bytes of event blocks decoded on the reading thread.
+    bytes: usize,
+}
+
+impl<'a> EventDecoder<'a> {
+    fn new(at: At<'a>) -> Self {
+        EventDecoder {
+            at,
+            strings: Vec::new(),
+            events: Vec::new(),
+            places: Places::default(),
+            bytes: 0,
+        }
+    }
+
+    fn block(&mut self, raw: &[u8], block: usize) -> Result<(), ReadError> {
+        let at = self.at;
+        let located = |(field, message): FieldError| {
+            at.error(ReadErrorKind::Field, block, Some(field), message)
+        };
+        let mut p = Bytes::new(raw);
+        let (mut task, mut start) = (0, 0);
+        while !p.is_empty() {
+            let e = event(&mut p, task, start, &self.strings).map_err(located)?;
+            (task, start) = (e.task, e.start);
+            self.events.push(check_event(e, block, &at)?);
+            self.places.push(block);
+        }
+        Ok(())
+    }
+}
+
+/// Event blocks after this many bytes of them go to a thread of their own: a small
+/// file's events are decoded here, without a thread to start (the fuzzer reads
+/// millions of files).
+const THREAD_FROM_BYTES: usize = 4 << 20;
+
+/// Work for the events thread.
+enum Work {
+    /// Strings of a strings block, in file order with the event blocks.
+    Strings(Vec<Box<str>>),
+    /// An event block's payload and number.
+    Block(usize, Vec<u8>),
+}
+
+/// Where event blocks are decoded: here, or on a thread of their own.
+enum Events<'scope, 'env> {
+    Here(EventDecoder<'env>),
+    Thread {
+        work: std::sync::mpsc::SyncSender<Work>,
+        done: std::thread::ScopedJoinHandle<'scope, Result<EventDecoder<'env>, (usize, ReadError)>>,
+    },
+    /// Between the two, for a moment.
+    Moving,
+}
+
+impl<'scope, 'env> Events<'scope, 'env> {
+    fn strings(&mut self, new: &[Box<str>]) {
+        match self {
+            Events::Here(d) => d.strings.extend_from_slice(new),
+            Events::Thread { work, .. } => {
+                // A thread that stopped has an error to tell; `finish` gets it.
+                let _ = work.send(Work::Strings(new.to_vec()));
+            }
+            Events::Moving => {}
+        }
+    }
+
+    fn block(
+        &mut self,
+        block: usize,
+        raw: &mut Vec<u8>,
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+    ) -> Result<(), ReadError> {
+        if let Events::Here(d) = self {
+            if d.bytes < THREAD_FROM_BYTES {
+                d.bytes += raw.len();
+                return d.block(raw, block);
+            }
+            let Events::Here(mut d) = std::mem::replace(self, Events::Moving) else {
+                unreachable!("matched above");
+            };
+            // At most a few blocks wait for the thread: memory stays bounded.
+            let (work, inbox) = std::sync::mpsc::sync_channel::<Work>(4);
+            let done = scope.spawn(move || {
+                let mut failed = None;
+                for w in inbox {
+                    match w {
+                        _ if failed.is_some() => {}
+                        Work::Strings(s) => d.strings.extend(s),
+                        Work::Block(block, raw) => {
+                            if let Err(e) = d.block(&raw, block) {
+                                failed = Some((block, e));
+                            }
+                        }
+                    }
+                }
+                failed.map_or(Ok(d), Err)
+            });
+            *self = Events::Thread { work, done };
+        }
+        if let Events::Thread { work, .. } = self {
+            let _ = work.send(Work::Block(block, std::mem::take(raw)));
+        }
+        Ok(())
+    }
+
+    /// The decoded events, or the first error among them with its block.
+    fn finish(self) -> Result<EventDecoder<'env>, (usize, ReadError)> {
+        match self {
+            Events::Here(d) => Ok(d),
+            Events::Thread { work, done } => {
+                drop(work);
+                match done.join() {
+                    Ok(result) => result,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            Events::Moving => unreachable!("never left between the two"),
+        }
+    }
 }
 
 /// What the next block of a file is.
