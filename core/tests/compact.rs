@@ -432,3 +432,126 @@ fn a_large_files_events_read_as_a_small_files_do() {
     let e = error_of(&f);
     assert!(e.contains("block 11: field `key`"), "{e}");
 }
+
+#[test]
+fn a_large_files_tasks_read_as_a_small_files_do() {
+    // Enough task blocks that the later ones are decoded on the decoding thread, with
+    // keys of every kind, metadata, and dependencies backwards, forwards and across
+    // blocks.
+    let n = 400_000u32;
+    let mut b = GraphBuilder::new();
+    for i in 0..n {
+        let key = match i % 3 {
+            0 => format!("('chunk-{}', {i}, {})", i % 5, i % 7),
+            1 => format!("inc-{i}"),
+            _ => format!("task {i} of {n}"),
+        };
+        let mut deps = vec![TaskId(i / 2)];
+        if i % 10 == 0 && i >= 10 && i + 3 < n {
+            deps.push(TaskId(i + 3));
+        }
+        deps.retain(|d| d.0 != i);
+        let mut meta = Meta::new();
+        if i % 1000 == 0 {
+            meta.insert("i".into(), serde_json::json!(i));
+        }
+        let group = format!("g{}", i % 11);
+        b.add_parts(
+            &key,
+            &group,
+            if i % 2 == 0 { "even" } else { "odd" },
+            &deps,
+            meta,
+        );
+    }
+    let mut t = Trace::of_graph(b.build().unwrap(), Some("big"));
+    t.truncated = false;
+    let file = bytes_as(&t, TraceFormat::Compact);
+    // More than the 4 MiB of task blocks read before the decoding thread starts.
+    assert!(file.len() > 4 << 20, "{} bytes", file.len());
+    let back = trace::parse(Cursor::new(&file), "big.taskscope").unwrap();
+    assert_eq!(back.graph.len(), t.graph.len());
+    for (id, task) in t.graph.tasks() {
+        let other = back.graph.task(id);
+        assert_eq!(
+            (
+                task.key(),
+                task.group(),
+                task.op(),
+                task.deps(),
+                task.meta()
+            ),
+            (
+                other.key(),
+                other.group(),
+                other.op(),
+                other.deps(),
+                other.meta()
+            ),
+            "task {id:?}"
+        );
+    }
+    // The same bytes back, as for any file.
+    assert_eq!(bytes_as(&back, TraceFormat::Compact), file);
+}
+
+/// A file of `blocks` task blocks of `per_block` tasks (`k0`, `k1`, ...; each
+/// depending on the one before), without an end; `bad` blocks (numbered in the file)
+/// hold a task whose group is a string id not in the table.
+fn many_tasks(blocks: usize, per_block: usize, bad: &[usize]) -> Vec<u8> {
+    let mut f = header_file();
+    f.extend(block(2, 0, 2, 2, &[1, b'g']));
+    for b in 0..blocks {
+        let mut payload = Vec::new();
+        for j in 0..per_block {
+            let key = format!("k{}", b * per_block + j);
+            payload.extend([0, key.len() as u8]);
+            payload.extend(key.as_bytes());
+            let group = if bad.contains(&(3 + b)) && j == per_block / 2 {
+                9
+            } else {
+                0
+            };
+            let first = b == 0 && j == 0;
+            // group, op, deps (none for the first; else one, 1 back, zigzag 2), meta
+            payload.extend([group, 0]);
+            payload.extend(if first { vec![0] } else { vec![1, 2] });
+            payload.push(0);
+        }
+        let n = payload.len() as u64;
+        f.extend(block(3, 0, n, n, &payload));
+    }
+    f
+}
+
+#[test]
+fn errors_in_task_blocks_decoded_apart_name_their_block() {
+    let (blocks, per_block) = (7, 100_000);
+    let t = trace::parse(Cursor::new(many_tasks(blocks, per_block, &[])), "big").unwrap();
+    assert_eq!(t.graph.len(), blocks * per_block);
+    assert_eq!(t.graph.depth(), blocks * per_block);
+    let last = TaskId((blocks * per_block - 1) as u32);
+    assert_eq!(t.graph.task(last).key(), format!("k{}", last.0));
+    // A bad task in a late block (decoded on the thread), and the same with an error
+    // after it that this thread finds first: the earlier block is named.
+    let e = error_of(&many_tasks(blocks, per_block, &[8]));
+    assert!(
+        e.starts_with(
+            "bad.taskscope: block 8: field `group`: string id 9 is not in the string table"
+        ),
+        "{e}"
+    );
+    let mut f = many_tasks(blocks, per_block, &[8]);
+    f.extend(block(6, 0, 1, 1, b"{"));
+    let e = error_of(&f);
+    assert!(
+        e.starts_with("bad.taskscope: block 8: field `group`"),
+        "{e}"
+    );
+    // An early block, decoded as read.
+    let e = error_of(&many_tasks(blocks, per_block, &[4]));
+    assert!(
+        e.starts_with("bad.taskscope: block 4: field `group`"),
+        "{e}"
+    );
+}

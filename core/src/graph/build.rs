@@ -76,6 +76,20 @@ pub enum GraphError {
     },
 }
 
+/// Tasks to add in one piece ([`GraphBuilder::add_rows`]): keys back to back (task
+/// `j`'s ends at `key_ends[j]`), group and op name ids, dependencies by id (task
+/// `j`'s end at `dep_ends[j]`) and the metadata of the tasks that have some, by
+/// position.
+pub(crate) struct TaskRows<'a> {
+    pub(crate) keys: &'a str,
+    pub(crate) key_ends: &'a [usize],
+    pub(crate) group: &'a [u32],
+    pub(crate) op: &'a [u32],
+    pub(crate) deps: &'a [TaskId],
+    pub(crate) dep_ends: &'a [usize],
+    pub(crate) metas: Vec<(usize, Meta)>,
+}
+
 /// Collects tasks, then checks them and builds a [`TaskGraph`].
 ///
 /// Tasks go into the graph's columns as they are added: each key into one text arena,
@@ -168,6 +182,18 @@ impl GraphBuilder {
     ) -> TaskId {
         self.columns.deps.extend_from_slice(deps);
         self.push(key, group, op, meta)
+    }
+
+    /// The id of a group or op name, added if new: readers with names of their own
+    /// by number look each one up once.
+    pub(crate) fn name_id(&mut self, name: &str) -> u32 {
+        self.names.intern(&mut self.columns.names, name)
+    }
+
+    /// Adds tasks in one piece, their names by [`GraphBuilder::name_id`] and their
+    /// dependencies by id.
+    pub(crate) fn add_rows(&mut self, rows: TaskRows<'_>) {
+        self.columns.push_rows(rows);
     }
 
     /// Number of tasks added so far.

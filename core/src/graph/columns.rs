@@ -74,6 +74,27 @@ impl Columns {
         id
     }
 
+    /// Appends tasks in one piece (see [`TaskRows`]).
+    pub(super) fn push_rows(&mut self, rows: super::TaskRows<'_>) {
+        if self.key_start.is_empty() {
+            self.key_start.push(0);
+            self.dep_start.push(0);
+        }
+        let first = self.len();
+        let (k0, d0) = (self.keys.len() as u64, self.deps.len());
+        self.keys.push_str(rows.keys);
+        (self.key_start).extend(rows.key_ends.iter().map(|&e| k0 + e as u64));
+        self.group.extend_from_slice(rows.group);
+        self.op.extend_from_slice(rows.op);
+        self.deps.extend_from_slice(rows.deps);
+        let row_end = |&e: &usize| u32::try_from(d0 + e).expect("fewer than 2^32 dependencies");
+        self.dep_start.extend(rows.dep_ends.iter().map(row_end));
+        u32::try_from(self.len()).expect("fewer than 2^32 tasks");
+        for (j, meta) in rows.metas {
+            self.meta.push((TaskId((first + j) as u32), meta));
+        }
+    }
+
     /// The key of task `i`.
     pub(super) fn key(&self, i: usize) -> &str {
         &self.keys[self.key_start[i] as usize..self.key_start[i + 1] as usize]

@@ -23,6 +23,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use build::TaskRows;
 pub use build::{GraphBuilder, GraphError, TaskSpec};
 pub use visit::TaskIds;
 

@@ -27,6 +27,7 @@ use super::diagnose::diagnose;
 use super::error::{ReadError, ReadErrorKind};
 use super::records::{EndRecord, EventRecord, Record, TaskParts};
 use super::{EventExtra, FORMAT, Header, RunEnd, Sample, TaskEvent, Trace, VERSION};
+pub(super) use crate::graph::TaskRows;
 use crate::graph::{GraphBuilder, GraphError, TaskGraph, TaskId};
 use crate::key::key_split;
 
@@ -255,6 +256,19 @@ impl<'a> Reader<'a> {
             }
             self.events.extend(events);
         }
+    }
+
+    /// The graph's id of a group or op name, added if new.
+    pub(super) fn name_id(&mut self, name: &str) -> u32 {
+        self.tasks.name_id(name)
+    }
+
+    /// Adds tasks decoded and checked elsewhere, all read from `block`.
+    pub(super) fn task_rows(&mut self, rows: TaskRows<'_>, block: usize) {
+        for _ in 0..rows.key_ends.len() {
+            self.task_lines.push(block);
+        }
+        self.tasks.add_rows(rows);
     }
 
     /// Number of task records read so far.

@@ -9,18 +9,19 @@ use super::codec::{Bytes, FieldError};
 use super::keys;
 use super::write::{HAS_ALLOC, HAS_BUSY, HAS_CPU, HAS_LOGS, HAS_MESSAGE, HAS_PEAK, HAS_RSS};
 use super::{BlockKind, LZ4, MAGIC, MAX_BLOCK, RAW};
-use crate::graph::Meta;
+use crate::graph::{Meta, TaskId};
 use crate::trace::error::{ReadError, ReadErrorKind};
-use crate::trace::read::{At, Places, Reader, Unit, check_event, io_error};
+use crate::trace::read::Places;
+use crate::trace::read::{At, Reader, TaskRows, Unit, check_event, io_error};
 use crate::trace::records::{EventRecord, Record, TaskParts};
 use crate::trace::{LogLine, Sample, TaskEvent, TaskStatus, Trace};
 
 /// Reads a compact file from `input`; `source` names it in errors.
 ///
-/// In a large file, event blocks are decoded and checked on a second thread while
-/// this one reads the blocks and decodes the tasks (at 10^7 tasks, a quarter of
-/// reading was the events). Errors are still the first in the file: of an error here
-/// and one there, the one in the earlier block.
+/// A large file is read by two threads: this one reads the blocks (checksum and
+/// decompression), decodes the events and adds the tasks to the graph; a second one
+/// decodes the task records (at 10^7 tasks, decoding was most of reading). Errors are
+/// still the first in the file: the task records come back in file order.
 pub(crate) fn parse(input: impl BufRead, source: &str) -> Result<Trace, ReadError> {
     let mut reader = Reader::new(source, Unit::Block);
     let mut blocks = Blocks {
@@ -31,35 +32,53 @@ pub(crate) fn parse(input: impl BufRead, source: &str) -> Result<Trace, ReadErro
         raw: Vec::new(),
     };
     blocks.signature(source)?;
-    let at = reader.at;
     std::thread::scope(|scope| {
-        let mut events = Events::Here(EventDecoder::new(at));
-        let read = read_blocks(&mut reader, &mut blocks, &mut events, scope);
-        let failed_at = blocks.number;
-        let decoded = events.finish();
-        match (read, decoded) {
-            (Err(e), Err((block, first))) => Err(if block < failed_at { first } else { e }),
-            (Err(e), Ok(_)) => Err(e),
-            (Ok(()), Err((_, first))) => Err(first),
-            (Ok(()), Ok(d)) => {
-                reader.add_events(d.events, d.places);
+        let mut file = FileState {
+            strings: Vec::new(),
+            scratch: TaskScratch::default(),
+            names: Vec::new(),
+            events: EventDecoder::default(),
+            tasks: TaskDecoding::Here { bytes: 0 },
+        };
+        let mut first = read_blocks(&mut reader, &mut blocks, &mut file, scope).err();
+        // Task blocks still being decoded come before an error found after them.
+        if let Err((block, e)) = file.merge_all(&mut reader)
+            && first.as_ref().is_none_or(|(b, _)| block < *b)
+        {
+            first = Some((block, e));
+        }
+        file.tasks.finish();
+        match first {
+            Some((_, e)) => Err(e),
+            None => {
+                reader.add_events(file.events.events, file.events.places);
                 reader.finish()
             }
         }
     })
 }
 
-/// The blocks of a file, each decoded and handed to `reader` (the events to `events`).
+/// What reading a compact file keeps from block to block.
+struct FileState<'scope> {
+    /// The string table so far.
+    strings: Vec<Box<str>>,
+    scratch: TaskScratch,
+    /// The graph's name id of each string id met as a group or op.
+    names: Vec<u32>,
+    events: EventDecoder,
+    tasks: TaskDecoding<'scope>,
+}
+
+/// The blocks of a file, each decoded and handed to `reader` (or to the decoding
+/// thread, whose task records come back to be added in file order).
 fn read_blocks<'scope, 'env, R: BufRead>(
     reader: &mut Reader<'env>,
     blocks: &mut Blocks<R>,
-    events: &mut Events<'scope, 'env>,
+    file: &mut FileState<'scope>,
     scope: &'scope std::thread::Scope<'scope, 'env>,
-) -> Result<(), ReadError> {
-    let mut strings: Vec<Box<str>> = Vec::new();
-    let mut scratch = TaskScratch::default();
+) -> Result<(), (usize, ReadError)> {
     loop {
-        let kind = match blocks.next(reader)? {
+        let kind = match blocks.next(reader).map_err(|e| (blocks.number, e))? {
             Next::End => return Ok(()),
             Next::Cut => {
                 reader.truncated = true;
@@ -69,180 +88,386 @@ fn read_blocks<'scope, 'env, R: BufRead>(
         };
         let block = blocks.number;
         let at = reader.at;
+        let here = |e: ReadError| (block, e);
         let located = |(field, message): FieldError| {
-            at.error(ReadErrorKind::Field, block, Some(field), message)
+            (
+                block,
+                at.error(ReadErrorKind::Field, block, Some(field), message),
+            )
         };
         let mut p = Bytes::new(&blocks.raw);
         match BlockKind::of(kind) {
             Some(BlockKind::Header) => {
                 let h = serde_json::from_slice(&blocks.raw)
                     .map_err(|e| located(("header", format!("is not a header record: {e}"))))?;
-                reader.record(Record::Header(h), block)?;
+                reader.record(Record::Header(h), block).map_err(here)?;
             }
             Some(BlockKind::End) => {
+                // The end record is checked against every task before it.
+                file.merge_all(reader)?;
                 let e = serde_json::from_slice(&blocks.raw)
                     .map_err(|e| located(("end", format!("is not an end record: {e}"))))?;
-                reader.record(Record::End(e), block)?;
+                reader.record(Record::End(e), block).map_err(here)?;
             }
             Some(BlockKind::Strings) => {
-                reader.check_place(block)?;
-                let first = strings.len();
+                reader.check_place(block).map_err(here)?;
+                let first = file.strings.len();
                 while !p.is_empty() {
-                    strings.push(p.str("string").map_err(located)?.into());
+                    file.strings.push(p.str("string").map_err(located)?.into());
                 }
-                events.strings(&strings[first..]);
+                file.tasks.strings(&file.strings[first..]);
             }
             Some(BlockKind::Tasks) => {
-                reader.check_place(block)?;
-                while !p.is_empty() {
-                    let id = reader.tasks_read() as u64;
-                    let t = task(&mut p, id, &strings, &mut scratch).map_err(located)?;
-                    reader.task(t, block)?;
+                reader.check_place(block).map_err(here)?;
+                if file
+                    .tasks
+                    .take_here(blocks.raw.len(), &file.strings, reader.tasks_read(), scope)
+                {
+                    while !p.is_empty() {
+                        let id = reader.tasks_read() as u64;
+                        let t =
+                            task(&mut p, id, &file.strings, &mut file.scratch).map_err(located)?;
+                        reader.task(t, block).map_err(here)?;
+                    }
+                } else {
+                    let raw = std::mem::take(&mut blocks.raw);
+                    file.send(reader, block, raw)?;
                 }
             }
             Some(BlockKind::Events) => {
-                reader.check_place(block)?;
-                events.block(block, &mut blocks.raw, scope)?;
+                reader.check_place(block).map_err(here)?;
+                file.events
+                    .block(&blocks.raw, block, &file.strings, &at)
+                    .map_err(here)?;
+                // Add the task records decoded meanwhile.
+                file.merge_ready(reader)?;
             }
             Some(BlockKind::Samples) => {
                 let mut t = 0;
                 while !p.is_empty() {
                     let s = sample(&mut p, t).map_err(located)?;
                     t = s.t;
-                    reader.record(Record::Sample(s), block)?;
+                    reader.record(Record::Sample(s), block).map_err(here)?;
                 }
             }
-            None => reader.record(Record::Unknown, block)?,
+            None => reader.record(Record::Unknown, block).map_err(here)?,
         }
+    }
+}
+
+impl FileState<'_> {
+    /// Sends task block `block` to the decoding thread, adding the records it sends
+    /// back whenever the way there is full (so neither thread waits on the other).
+    fn send(
+        &mut self,
+        reader: &mut Reader<'_>,
+        block: usize,
+        raw: Vec<u8>,
+    ) -> Result<(), (usize, ReadError)> {
+        let TaskDecoding::Thread {
+            work: to_thread,
+            batches,
+            in_flight,
+            queued,
+            ..
+        } = &mut self.tasks
+        else {
+            unreachable!("sent only once the thread runs");
+        };
+        // Blocks wait for the thread up to a budget of bytes: this thread reads on (to
+        // the events, which it decodes itself) while the other decodes tasks, and a
+        // file of huge blocks cannot make memory grow without bound.
+        while *in_flight > 0 && *queued + raw.len() > QUEUE_BYTES {
+            let Ok(batch) = batches.recv() else {
+                return Ok(());
+            };
+            *in_flight -= 1;
+            *queued -= batch.as_ref().map_or(0, |b| b.raw_len);
+            merge(reader, &self.strings, &mut self.names, batch)?;
+        }
+        *queued += raw.len();
+        // A thread that stopped (a panic) is resumed by `finish`.
+        if to_thread.send(Work::Tasks(block, raw)).is_ok() {
+            *in_flight += 1;
+        }
+        self.merge_ready(reader)
+    }
+
+    /// Adds the task records already decoded.
+    fn merge_ready(&mut self, reader: &mut Reader<'_>) -> Result<(), (usize, ReadError)> {
+        if let TaskDecoding::Thread {
+            batches,
+            in_flight,
+            queued,
+            ..
+        } = &mut self.tasks
+        {
+            while *in_flight > 0 {
+                let Ok(batch) = batches.try_recv() else { break };
+                *in_flight -= 1;
+                *queued -= batch.as_ref().map_or(0, |b| b.raw_len);
+                merge(reader, &self.strings, &mut self.names, batch)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds every task record still on its way back, in file order.
+    fn merge_all(&mut self, reader: &mut Reader<'_>) -> Result<(), (usize, ReadError)> {
+        if let TaskDecoding::Thread {
+            batches,
+            in_flight,
+            queued,
+            ..
+        } = &mut self.tasks
+        {
+            while *in_flight > 0 {
+                let Ok(batch) = batches.recv() else { break };
+                *in_flight -= 1;
+                *queued -= batch.as_ref().map_or(0, |b| b.raw_len);
+                merge(reader, &self.strings, &mut self.names, batch)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Adds a decoded block of task records to `reader` in one piece; `names` maps the
+/// file's string ids to the graph's name ids as they are first met.
+fn merge(
+    reader: &mut Reader<'_>,
+    strings: &[Box<str>],
+    names: &mut Vec<u32>,
+    batch: Decoded,
+) -> Result<(), (usize, ReadError)> {
+    let at = reader.at;
+    let mut batch = batch.map_err(|(block, (field, message))| {
+        let e = at.error(ReadErrorKind::Field, block, Some(field), message);
+        (block, e)
+    })?;
+    if names.len() < strings.len() {
+        names.resize(strings.len(), u32::MAX);
+    }
+    // String ids to name ids, in place.
+    for id in batch.group.iter_mut().chain(batch.op.iter_mut()) {
+        let name = &mut names[*id as usize];
+        if *name == u32::MAX {
+            *name = reader.name_id(&strings[*id as usize]);
+        }
+        *id = *name;
+    }
+    reader.task_rows(
+        TaskRows {
+            keys: &batch.keys,
+            key_ends: &batch.key_ends,
+            group: &batch.group,
+            op: &batch.op,
+            deps: &batch.deps,
+            dep_ends: &batch.dep_ends,
+            metas: batch.metas,
+        },
+        batch.block,
+    );
+    Ok(())
+}
+
+/// The task records of one block, decoded and checked on the decoding thread.
+struct TaskBatch {
+    block: usize,
+    /// Bytes of the block it was decoded from.
+    raw_len: usize,
+    /// The keys back to back; key `j` ends at `key_ends[j]`.
+    keys: String,
+    key_ends: Vec<usize>,
+    /// Each task's group and op as string ids (checked); name ids once merged.
+    group: Vec<u32>,
+    op: Vec<u32>,
+    /// Dependencies by id; task `j`'s end at `dep_ends[j]`.
+    deps: Vec<TaskId>,
+    dep_ends: Vec<usize>,
+    /// The metadata of the tasks that have some, by task in the block.
+    metas: Vec<(usize, Meta)>,
+}
+
+impl TaskBatch {
+    /// The records of a task block whose first task has id `first`.
+    fn decode(
+        raw: &[u8],
+        block: usize,
+        first: u64,
+        strings: &[Box<str>],
+    ) -> Result<TaskBatch, FieldError> {
+        let mut batch = TaskBatch {
+            block,
+            raw_len: raw.len(),
+            keys: String::new(),
+            key_ends: Vec::new(),
+            group: Vec::new(),
+            op: Vec::new(),
+            deps: Vec::new(),
+            dep_ends: Vec::new(),
+            metas: Vec::new(),
+        };
+        let mut p = Bytes::new(raw);
+        let (mut indices, mut backs) = (Vec::new(), Vec::new());
+        while !p.is_empty() {
+            let id = first + batch.group.len() as u64;
+            let key_from = batch.keys.len();
+            backs.clear();
+            let record = task_record(&mut p, strings, &mut batch.keys, &mut indices, &mut backs)?;
+            if batch.keys.len() == key_from {
+                // As `Reader::task` says it of any file.
+                return Err(("key", "is empty".to_string()));
+            }
+            for &back in &backs {
+                let dep = relative(id, back.checked_neg().unwrap_or(i64::MAX), "deps")?;
+                batch.deps.push(TaskId(dep));
+            }
+            batch.key_ends.push(batch.keys.len());
+            batch.dep_ends.push(batch.deps.len());
+            batch.group.push(record.group);
+            batch.op.push(record.op);
+            if !record.meta.is_empty() {
+                batch.metas.push((batch.group.len() - 1, record.meta));
+            }
+        }
+        Ok(batch)
     }
 }
 
 /// Decodes event blocks and checks their events, as [`Reader::record`] does.
-struct EventDecoder<'a> {
-    at: At<'a>,
-    /// The file's strings so far (events name log levels by string id).
-    strings: Vec<Box<str>>,
+#[derive(Default)]
+struct EventDecoder {
     events: Vec<TaskEvent>,
     places: Places,
-    /// Bytes of event blocks decoded on the reading thread.
-    bytes: usize,
 }
 
-impl<'a> EventDecoder<'a> {
-    fn new(at: At<'a>) -> Self {
-        EventDecoder {
-            at,
-            strings: Vec::new(),
-            events: Vec::new(),
-            places: Places::default(),
-            bytes: 0,
-        }
-    }
-
-    fn block(&mut self, raw: &[u8], block: usize) -> Result<(), ReadError> {
-        let at = self.at;
+impl EventDecoder {
+    fn block(
+        &mut self,
+        raw: &[u8],
+        block: usize,
+        strings: &[Box<str>],
+        at: &At<'_>,
+    ) -> Result<(), ReadError> {
         let located = |(field, message): FieldError| {
             at.error(ReadErrorKind::Field, block, Some(field), message)
         };
         let mut p = Bytes::new(raw);
         let (mut task, mut start) = (0, 0);
         while !p.is_empty() {
-            let e = event(&mut p, task, start, &self.strings).map_err(located)?;
+            let e = event(&mut p, task, start, strings).map_err(located)?;
             (task, start) = (e.task, e.start);
-            self.events.push(check_event(e, block, &at)?);
+            self.events.push(check_event(e, block, at)?);
             self.places.push(block);
         }
         Ok(())
     }
 }
 
-/// Event blocks after this many bytes of them go to a thread of their own: a small
-/// file's events are decoded here, without a thread to start (the fuzzer reads
-/// millions of files).
+/// After this many bytes of task blocks, they are decoded on a thread of their own:
+/// a small file is read without a thread to start (the fuzzer reads millions).
 const THREAD_FROM_BYTES: usize = 4 << 20;
 
-/// Work for the events thread.
+/// Bytes of task blocks that may wait for the decoding thread.
+const QUEUE_BYTES: usize = 64 << 20;
+
+/// Work for the task decoding thread, in file order.
 enum Work {
-    /// Strings of a strings block, in file order with the event blocks.
+    /// Strings of a strings block.
     Strings(Vec<Box<str>>),
-    /// An event block's payload and number.
-    Block(usize, Vec<u8>),
+    /// A task block's number and payload: decoded and sent back.
+    Tasks(usize, Vec<u8>),
 }
 
-/// Where event blocks are decoded: here, or on a thread of their own.
-enum Events<'scope, 'env> {
-    Here(EventDecoder<'env>),
+/// A task block decoded, or its error.
+type Decoded = Result<TaskBatch, (usize, FieldError)>;
+
+/// Where task blocks are decoded: here, or on a thread of their own.
+enum TaskDecoding<'scope> {
+    /// Here; `bytes` of task blocks so far.
+    Here { bytes: usize },
     Thread {
-        work: std::sync::mpsc::SyncSender<Work>,
-        done: std::thread::ScopedJoinHandle<'scope, Result<EventDecoder<'env>, (usize, ReadError)>>,
+        work: std::sync::mpsc::Sender<Work>,
+        batches: std::sync::mpsc::Receiver<Decoded>,
+        /// Task blocks sent and not yet back, and their bytes.
+        in_flight: usize,
+        queued: usize,
+        done: std::thread::ScopedJoinHandle<'scope, ()>,
     },
-    /// Between the two, for a moment.
-    Moving,
 }
 
-impl<'scope, 'env> Events<'scope, 'env> {
+impl<'scope> TaskDecoding<'scope> {
     fn strings(&mut self, new: &[Box<str>]) {
-        match self {
-            Events::Here(d) => d.strings.extend_from_slice(new),
-            Events::Thread { work, .. } => {
-                // A thread that stopped has an error to tell; `finish` gets it.
-                let _ = work.send(Work::Strings(new.to_vec()));
-            }
-            Events::Moving => {}
+        if let TaskDecoding::Thread { work, .. } = self {
+            // A thread that stopped (a panic) is resumed by `finish`.
+            let _ = work.send(Work::Strings(new.to_vec()));
         }
     }
 
-    fn block(
+    /// Whether a task block of `len` bytes is to be decoded here; starts the decoding
+    /// thread, with the strings so far, when the file proves large.
+    fn take_here<'env>(
         &mut self,
-        block: usize,
-        raw: &mut Vec<u8>,
+        len: usize,
+        strings: &[Box<str>],
+        tasks_before: usize,
         scope: &'scope std::thread::Scope<'scope, 'env>,
-    ) -> Result<(), ReadError> {
-        if let Events::Here(d) = self {
-            if d.bytes < THREAD_FROM_BYTES {
-                d.bytes += raw.len();
-                return d.block(raw, block);
-            }
-            let Events::Here(mut d) = std::mem::replace(self, Events::Moving) else {
-                unreachable!("matched above");
-            };
-            // At most a few blocks wait for the thread: memory stays bounded.
-            let (work, inbox) = std::sync::mpsc::sync_channel::<Work>(4);
-            let done = scope.spawn(move || {
-                let mut failed = None;
-                for w in inbox {
-                    match w {
-                        _ if failed.is_some() => {}
-                        Work::Strings(s) => d.strings.extend(s),
-                        Work::Block(block, raw) => {
-                            if let Err(e) = d.block(&raw, block) {
-                                failed = Some((block, e));
-                            }
+    ) -> bool {
+        let TaskDecoding::Here { bytes } = self else {
+            return false;
+        };
+        if *bytes < THREAD_FROM_BYTES {
+            *bytes += len;
+            return true;
+        }
+        // What waits on either side is bounded by `send`'s budget of bytes.
+        let (work, inbox) = std::sync::mpsc::channel::<Work>();
+        let (to_reader, batches) = std::sync::mpsc::channel::<Decoded>();
+        let mut known: Vec<Box<str>> = strings.to_vec();
+        // Blocks come in file order: each one's first task follows the last one's.
+        let mut next_id = tasks_before as u64;
+        let done = scope.spawn(move || {
+            for w in inbox {
+                match w {
+                    Work::Strings(s) => known.extend(s),
+                    Work::Tasks(block, raw) => {
+                        let batch =
+                            TaskBatch::decode(&raw, block, next_id, &known).map_err(|e| (block, e));
+                        if let Ok(b) = &batch {
+                            next_id += b.group.len() as u64;
+                        }
+                        // Gone: the reader stopped at an error of its own.
+                        if to_reader.send(batch).is_err() {
+                            return;
                         }
                     }
                 }
-                failed.map_or(Ok(d), Err)
-            });
-            *self = Events::Thread { work, done };
-        }
-        if let Events::Thread { work, .. } = self {
-            let _ = work.send(Work::Block(block, std::mem::take(raw)));
-        }
-        Ok(())
+            }
+        });
+        *self = TaskDecoding::Thread {
+            work,
+            batches,
+            in_flight: 0,
+            queued: 0,
+            done,
+        };
+        false
     }
 
-    /// The decoded events, or the first error among them with its block.
-    fn finish(self) -> Result<EventDecoder<'env>, (usize, ReadError)> {
-        match self {
-            Events::Here(d) => Ok(d),
-            Events::Thread { work, done } => {
-                drop(work);
-                match done.join() {
-                    Ok(result) => result,
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
+    /// Stops the decoding thread; a panic there is resumed here.
+    fn finish(self) {
+        if let TaskDecoding::Thread {
+            work,
+            batches,
+            done,
+            ..
+        } = self
+        {
+            drop((work, batches));
+            if let Err(panic) = done.join() {
+                std::panic::resume_unwind(panic);
             }
-            Events::Moving => unreachable!("never left between the two"),
         }
     }
 }
@@ -447,16 +672,26 @@ fn string<'s>(
     strings: &'s [Box<str>],
     field: &'static str,
 ) -> Result<&'s str, FieldError> {
+    string_id(p, strings, field).map(|id| &*strings[id as usize])
+}
+
+/// The id of a string of the file's string table, checked.
+fn string_id(
+    p: &mut Bytes<'_>,
+    strings: &[Box<str>],
+    field: &'static str,
+) -> Result<u32, FieldError> {
     let id = p.u64(field)?;
-    strings.get(id as usize).map(|s| &**s).ok_or_else(|| {
-        (
+    match u32::try_from(id) {
+        Ok(i) if (i as usize) < strings.len() => Ok(i),
+        _ => Err((
             field,
             format!(
                 "string id {id} is not in the string table ({} strings so far)",
                 strings.len()
             ),
-        )
-    })
+        )),
+    }
 }
 
 /// The task id `from + delta`, checked.
@@ -476,7 +711,55 @@ fn relative(from: u64, delta: i64, field: &'static str) -> Result<u32, FieldErro
 struct TaskScratch {
     key: String,
     indices: Vec<u64>,
+    backs: Vec<i64>,
     deps: Vec<u32>,
+}
+
+/// A task record's group and op (string ids, checked) and metadata; its key and
+/// dependencies (as stored: the task's id minus each dependency's) go to the buffers.
+struct TaskRecord {
+    group: u32,
+    op: u32,
+    meta: Meta,
+}
+
+/// Decodes a task record, appending its key to `key` and its dependencies to `backs`.
+fn task_record(
+    p: &mut Bytes<'_>,
+    strings: &[Box<str>],
+    key: &mut String,
+    indices: &mut Vec<u64>,
+    backs: &mut Vec<i64>,
+) -> Result<TaskRecord, FieldError> {
+    match p.u8("key")? {
+        keys::WHOLE => key.push_str(p.str("key")?),
+        keys::TUPLE => {
+            let name = string(p, strings, "key")?;
+            let n = p.count("key")?;
+            indices.clear();
+            for _ in 0..n {
+                indices.push(p.u64("key")?);
+            }
+            crate::key::push_tuple_key(key, name, indices);
+        }
+        keys::NUMBERED => {
+            key.push_str(string(p, strings, "key")?);
+            key.push_str(itoa::Buffer::new().format(p.u64("key")?));
+        }
+        other => return Err(("key", format!("kind {other} is not a key kind (0, 1 or 2)"))),
+    }
+    let group = string_id(p, strings, "group")?;
+    let op = string_id(p, strings, "op")?;
+    let n = p.count("deps")?;
+    for _ in 0..n {
+        backs.push(p.i64("deps")?);
+    }
+    let meta = match p.bytes("meta")? {
+        [] => Meta::new(),
+        json => serde_json::from_slice(json)
+            .map_err(|e| ("meta", format!("is not a JSON object: {e}")))?,
+    };
+    Ok(TaskRecord { group, op, meta })
 }
 
 /// Decodes task `id`: its key and dependencies into `scratch`, its group and op from
@@ -487,47 +770,30 @@ fn task<'a>(
     strings: &'a [Box<str>],
     scratch: &'a mut TaskScratch,
 ) -> Result<TaskParts<'a>, FieldError> {
-    let key = &mut scratch.key;
-    key.clear();
-    match p.u8("key")? {
-        keys::WHOLE => key.push_str(p.str("key")?),
-        keys::TUPLE => {
-            let name = string(p, strings, "key")?;
-            let n = p.count("key")?;
-            scratch.indices.clear();
-            for _ in 0..n {
-                scratch.indices.push(p.u64("key")?);
-            }
-            crate::key::push_tuple_key(key, name, &scratch.indices);
-        }
-        keys::NUMBERED => {
-            key.push_str(string(p, strings, "key")?);
-            key.push_str(itoa::Buffer::new().format(p.u64("key")?));
-        }
-        other => return Err(("key", format!("kind {other} is not a key kind (0, 1 or 2)"))),
-    }
-    let group = string(p, strings, "group")?;
-    let op = string(p, strings, "op")?;
-    let n = p.count("deps")?;
+    scratch.key.clear();
+    scratch.backs.clear();
+    let record = task_record(
+        p,
+        strings,
+        &mut scratch.key,
+        &mut scratch.indices,
+        &mut scratch.backs,
+    )?;
     scratch.deps.clear();
-    for _ in 0..n {
-        // Written as the task's id minus the dependency's.
-        let back = p.i64("deps")?;
-        let dep = relative(id, back.checked_neg().unwrap_or(i64::MAX), "deps")?;
-        scratch.deps.push(dep);
+    for &back in &scratch.backs {
+        scratch.deps.push(relative(
+            id,
+            back.checked_neg().unwrap_or(i64::MAX),
+            "deps",
+        )?);
     }
-    let meta = match p.bytes("meta")? {
-        [] => Meta::new(),
-        json => serde_json::from_slice(json)
-            .map_err(|e| ("meta", format!("is not a JSON object: {e}")))?,
-    };
     Ok(TaskParts {
         id: id as u32,
         key: &scratch.key,
-        group: Some(group),
-        op: Some(op),
+        group: Some(&strings[record.group as usize]),
+        op: Some(&strings[record.op as usize]),
         deps: &scratch.deps,
-        meta,
+        meta: record.meta,
     })
 }
 
