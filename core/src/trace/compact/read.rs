@@ -156,17 +156,20 @@ fn read_blocks<'scope, 'env, R: BufRead>(
 }
 
 impl FileState<'_> {
-    /// Sends task block `block` to the decoding thread, adding the records it sends
-    /// back whenever the way there is full (so neither thread waits on the other).
+    /// Sends task block `block` to the decoding thread. Blocks wait for it up to a
+    /// budget of bytes: this thread reads on (to the events, which it decodes itself)
+    /// while the other decodes tasks, and a file of huge blocks cannot make memory
+    /// grow without bound.
     fn send(
         &mut self,
         reader: &mut Reader<'_>,
         block: usize,
         raw: Vec<u8>,
     ) -> Result<(), (usize, ReadError)> {
+        let len = raw.len();
+        self.merge_back(reader, |queued| queued + len > QUEUE_BYTES)?;
         let TaskDecoding::Thread {
-            work: to_thread,
-            batches,
+            work,
             in_flight,
             queued,
             ..
@@ -174,59 +177,50 @@ impl FileState<'_> {
         else {
             unreachable!("sent only once the thread runs");
         };
-        // Blocks wait for the thread up to a budget of bytes: this thread reads on (to
-        // the events, which it decodes itself) while the other decodes tasks, and a
-        // file of huge blocks cannot make memory grow without bound.
-        while *in_flight > 0 && *queued + raw.len() > QUEUE_BYTES {
-            let Ok(batch) = batches.recv() else {
-                return Ok(());
-            };
-            *in_flight -= 1;
-            *queued -= batch.as_ref().map_or(0, |b| b.raw_len);
-            merge(reader, &self.strings, &mut self.names, batch)?;
-        }
-        *queued += raw.len();
         // A thread that stopped (a panic) is resumed by `finish`.
-        if to_thread.send(Work::Tasks(block, raw)).is_ok() {
+        if work.send(Work::Tasks(block, raw)).is_ok() {
             *in_flight += 1;
+            *queued += len;
         }
         self.merge_ready(reader)
     }
 
     /// Adds the task records already decoded.
     fn merge_ready(&mut self, reader: &mut Reader<'_>) -> Result<(), (usize, ReadError)> {
-        if let TaskDecoding::Thread {
-            batches,
-            in_flight,
-            queued,
-            ..
-        } = &mut self.tasks
-        {
-            while *in_flight > 0 {
-                let Ok(batch) = batches.try_recv() else { break };
-                *in_flight -= 1;
-                *queued -= batch.as_ref().map_or(0, |b| b.raw_len);
-                merge(reader, &self.strings, &mut self.names, batch)?;
-            }
-        }
-        Ok(())
+        self.merge_back(reader, |_| false)
     }
 
-    /// Adds every task record still on its way back, in file order.
+    /// Adds every task record still on its way back.
     fn merge_all(&mut self, reader: &mut Reader<'_>) -> Result<(), (usize, ReadError)> {
-        if let TaskDecoding::Thread {
+        self.merge_back(reader, |_| true)
+    }
+
+    /// Adds the task records sent back, in file order: those there already, and while
+    /// `wait(bytes of blocks still out)` says so, the next ones as they come.
+    fn merge_back(
+        &mut self,
+        reader: &mut Reader<'_>,
+        wait: impl Fn(usize) -> bool,
+    ) -> Result<(), (usize, ReadError)> {
+        let TaskDecoding::Thread {
             batches,
             in_flight,
             queued,
             ..
         } = &mut self.tasks
-        {
-            while *in_flight > 0 {
-                let Ok(batch) = batches.recv() else { break };
-                *in_flight -= 1;
-                *queued -= batch.as_ref().map_or(0, |b| b.raw_len);
-                merge(reader, &self.strings, &mut self.names, batch)?;
-            }
+        else {
+            return Ok(());
+        };
+        while *in_flight > 0 {
+            let batch = if wait(*queued) {
+                batches.recv().ok()
+            } else {
+                batches.try_recv().ok()
+            };
+            let Some(batch) = batch else { break };
+            *in_flight -= 1;
+            *queued -= batch.as_ref().map_or(0, |b| b.raw_len);
+            merge(reader, &self.strings, &mut self.names, batch)?;
         }
         Ok(())
     }
