@@ -126,54 +126,12 @@ impl RunStats {
             .map(|e| e.wall)
             .filter(|&w| w > 0)
             .unwrap_or_else(|| trace.events.iter().map(|e| e.end).max().unwrap_or(0));
-        let mut duration = vec![0u64; g.len()];
-        // Tasks and busy time by worker: in a vector for the usual small worker
-        // numbers (a map's search per event was a tenth of this loop at 10^7 events).
-        let mut dense: Vec<(usize, u64)> = Vec::new();
-        let mut workers: BTreeMap<u32, (usize, u64)> = BTreeMap::new();
-        // By the graph's group name id: no string per event.
-        let mut by_group: Vec<Option<GroupRun>> = Vec::new();
-        let mut failed = 0;
-        for e in &trace.events {
-            let d = e.duration();
-            duration[e.task.index()] = d;
-            if e.status == TaskStatus::Failed {
-                failed += 1;
-            }
-            let w = if e.worker < DENSE_WORKERS {
-                let i = e.worker as usize;
-                if dense.len() <= i {
-                    dense.resize(i + 1, (0, 0));
-                }
-                &mut dense[i]
-            } else {
-                workers.entry(e.worker).or_default()
-            };
-            w.0 += 1;
-            // A slice nested in another (call stacks from profilers) is already
-            // inside its parent's time: count a worker's busy time once.
-            if !g.task(e.task).meta().contains_key("parent") {
-                w.1 = w.1.saturating_add(d);
-            }
-            let group = g.group_id(e.task) as usize;
-            if by_group.len() <= group {
-                by_group.resize_with(group + 1, || None);
-            }
-            let gr = by_group[group].get_or_insert_with(GroupRun::default);
-            gr.tasks += 1;
-            gr.time_ns = gr.time_ns.saturating_add(d);
-            gr.max_ns = gr.max_ns.max(d);
-            gr.bytes = gr.bytes.saturating_add(e.bytes);
-        }
-        for (worker, w) in dense.into_iter().enumerate() {
-            if w.0 > 0 {
-                workers.insert(worker as u32, w);
-            }
-        }
-        let named = by_group.into_iter().enumerate();
-        let mut group_runs: BTreeMap<String, GroupRun> = named
-            .filter_map(|(i, gr)| Some((g.group_name(i as u32).to_string(), gr?)))
-            .collect();
+        let Tally {
+            duration,
+            workers,
+            mut group_runs,
+            failed,
+        } = Tally::of(trace);
         for gr in group_runs.values_mut() {
             gr.mean_ns = gr.time_ns / gr.tasks.max(1) as u64;
         }
@@ -307,5 +265,75 @@ impl RunStats {
             );
         }
         s
+    }
+}
+
+/// What the events say per task, worker and group, in one pass over them.
+struct Tally {
+    /// Each task's last event's duration, by task id.
+    duration: Vec<u64>,
+    /// (tasks, busy ns) by worker.
+    workers: BTreeMap<u32, (usize, u64)>,
+    group_runs: BTreeMap<String, GroupRun>,
+    failed: usize,
+}
+
+impl Tally {
+    fn of(trace: &Trace) -> Tally {
+        let g = &trace.graph;
+        let mut duration = vec![0u64; g.len()];
+        // Tasks and busy time by worker: in a vector for the usual small worker
+        // numbers (a map's search per event was a tenth of this loop at 10^7 events).
+        let mut dense: Vec<(usize, u64)> = Vec::new();
+        let mut workers: BTreeMap<u32, (usize, u64)> = BTreeMap::new();
+        // By the graph's group name id: no string per event.
+        let mut by_group: Vec<Option<GroupRun>> = Vec::new();
+        let mut failed = 0;
+        for e in &trace.events {
+            let d = e.duration();
+            duration[e.task.index()] = d;
+            if e.status == TaskStatus::Failed {
+                failed += 1;
+            }
+            let w = if e.worker < DENSE_WORKERS {
+                let i = e.worker as usize;
+                if dense.len() <= i {
+                    dense.resize(i + 1, (0, 0));
+                }
+                &mut dense[i]
+            } else {
+                workers.entry(e.worker).or_default()
+            };
+            w.0 += 1;
+            // A slice nested in another (call stacks from profilers) is already
+            // inside its parent's time: count a worker's busy time once.
+            if !g.task(e.task).meta().contains_key("parent") {
+                w.1 = w.1.saturating_add(d);
+            }
+            let group = g.group_id(e.task) as usize;
+            if by_group.len() <= group {
+                by_group.resize_with(group + 1, || None);
+            }
+            let gr = by_group[group].get_or_insert_with(GroupRun::default);
+            gr.tasks += 1;
+            gr.time_ns = gr.time_ns.saturating_add(d);
+            gr.max_ns = gr.max_ns.max(d);
+            gr.bytes = gr.bytes.saturating_add(e.bytes);
+        }
+        for (worker, w) in dense.into_iter().enumerate() {
+            if w.0 > 0 {
+                workers.insert(worker as u32, w);
+            }
+        }
+        let named = by_group.into_iter().enumerate();
+        let group_runs: BTreeMap<String, GroupRun> = named
+            .filter_map(|(i, gr)| Some((g.group_name(i as u32).to_string(), gr?)))
+            .collect();
+        Tally {
+            duration,
+            workers,
+            group_runs,
+            failed,
+        }
     }
 }

@@ -17,6 +17,7 @@
 mod compact;
 mod diagnose;
 mod error;
+mod places; // lines or blocks of records, for errors
 mod read;
 mod records;
 mod write;

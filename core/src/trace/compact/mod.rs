@@ -33,6 +33,7 @@
 //! ```
 
 mod codec;
+mod decoding; // task blocks decoded on a second thread
 mod keys;
 mod read;
 mod write;
