@@ -21,7 +21,6 @@
 use std::io::{self, Write};
 
 use taskscope_analysis::diff::{Change, Diff};
-use taskscope_analysis::held::held_over_time;
 use taskscope_analysis::stats::{Figure, Stats, Table, Unit};
 use taskscope_core::trace::Trace;
 use taskscope_core::units::thousands;
@@ -110,14 +109,7 @@ const CARDS: [Figure; 9] = [
 pub fn write_report(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
     let trace = report.trace;
     // The held memory gives a figure (its peak) and the timeline's plot: swept once.
-    let (held, mut stats) = taskscope_core::parallel::join(
-        trace.events.len(),
-        || held_over_time(trace),
-        || Stats::of_without_held(trace),
-    );
-    if let Some(run) = &mut stats.run {
-        run.peak_held_bytes = held.iter().map(|h| h.1).max().unwrap_or(0);
-    }
+    let (stats, held) = Stats::with_held_curve(trace);
     let timeline = timeline_of(trace, &stats, &held);
     write_head(w, report, &stats, timeline.is_some())?;
     write_cards(w, &stats, report.diff)?;

@@ -98,10 +98,17 @@ impl Stats {
         Self::with_run(trace, RunStats::of)
     }
 
-    /// [`Stats::of`] but the run's `peak_held_bytes` (left 0), for callers that sweep
-    /// the held memory for more than its peak (the report's memory plot).
-    pub fn of_without_held(trace: &Trace) -> Stats {
-        Self::with_run(trace, RunStats::of_without_held)
+    /// [`Stats::of`] and the run's held-memory curve (empty for a graph without
+    /// events), for callers that draw the curve too (the report's memory plot).
+    pub fn with_held_curve(trace: &Trace) -> (Stats, Vec<(u64, u64)>) {
+        let mut curve = Vec::new();
+        let stats = Self::with_run(trace, |t| {
+            RunStats::with_held_curve(t).map(|(run, held)| {
+                curve = held;
+                run
+            })
+        });
+        (stats, curve)
     }
 
     fn with_run(trace: &Trace, run: impl FnOnce(&Trace) -> Option<RunStats> + Send) -> Stats {

@@ -97,18 +97,23 @@ const DENSE_WORKERS: u32 = 1 << 16;
 impl RunStats {
     /// Figures of the run in `trace`; `None` for a graph without events.
     pub fn of(trace: &Trace) -> Option<RunStats> {
+        Self::with_held_curve(trace).map(|(stats, _)| stats)
+    }
+
+    /// [`RunStats::of`] and the held-memory curve its `peak_held_bytes` comes from
+    /// (`held_over_time`), for callers that draw the curve too. The sweep is the
+    /// longest figure of a large run: it runs beside the others.
+    pub fn with_held_curve(trace: &Trace) -> Option<(RunStats, Vec<(u64, u64)>)> {
         if !trace.is_run() {
             return None;
         }
-        // The sweep of held memory (a sort of two changes per output) is the longest
-        // figure of a large run: it runs beside the others.
-        let (peak_held_bytes, mut stats) = taskscope_core::parallel::join(
+        let (held, mut stats) = taskscope_core::parallel::join(
             trace.events.len(),
-            || held_over_time(trace).iter().map(|s| s.1).max().unwrap_or(0),
+            || held_over_time(trace),
             || Self::without_held(trace),
         );
-        stats.peak_held_bytes = peak_held_bytes;
-        Some(stats)
+        stats.peak_held_bytes = held.iter().map(|s| s.1).max().unwrap_or(0);
+        Some((stats, held))
     }
 
     /// Every figure of a run but `peak_held_bytes` (left 0), for callers that sweep

@@ -201,17 +201,11 @@ impl<'a> Reader<'a> {
         self.at.error(kind, line, field.as_deref(), message)
     }
 
-    /// Adds events read and checked elsewhere (the compact reader decodes a large
-    /// file's events on a thread of their own), with their places.
+    /// Takes the events read and checked elsewhere (the compact reader decodes them
+    /// apart from the other records), with their places.
     pub(super) fn add_events(&mut self, events: Vec<TaskEvent>, places: Places) {
-        if self.events.is_empty() {
-            (self.events, self.event_lines) = (events, places);
-        } else {
-            for i in 0..events.len() {
-                self.event_lines.push(places.get(i));
-            }
-            self.events.extend(events);
-        }
+        debug_assert!(self.events.is_empty(), "events come from one place");
+        (self.events, self.event_lines) = (events, places);
     }
 
     /// The graph's id of a group or op name, added if new.

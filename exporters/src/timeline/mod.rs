@@ -5,7 +5,6 @@ mod boxes;
 
 use std::collections::BTreeMap;
 
-use taskscope_analysis::held::held_over_time;
 use taskscope_analysis::stats::RunStats;
 use taskscope_core::trace::Trace;
 use taskscope_core::units::format_bytes;
@@ -60,18 +59,12 @@ pub(crate) fn timeline_scene_with(
     trace: &Trace,
     options: &TimelineOptions,
 ) -> Result<Scene, RenderError> {
-    let (held, stats) = taskscope_core::parallel::join(
-        trace.events.len(),
-        || held_over_time(trace),
-        || RunStats::of_without_held(trace),
-    );
-    let mut stats = stats.ok_or(RenderError::NoTaskEvents)?;
-    stats.peak_held_bytes = held.iter().map(|h| h.1).max().unwrap_or(0);
+    let (stats, held) = RunStats::with_held_curve(trace).ok_or(RenderError::NoTaskEvents)?;
     timeline_scene_of(trace, options, &stats, &held)
 }
 
 /// [`timeline_scene_with`] of a run whose figures (`RunStats::of(trace)`) and held
-/// memory (`held_over_time(trace)`) are known.
+/// memory (`RunStats::with_held_curve(trace)`) are known.
 pub(crate) fn timeline_scene_of(
     trace: &Trace,
     options: &TimelineOptions,
