@@ -5,7 +5,8 @@
 //! output whose dependents did not all finish (or that has none) stays held. An output
 //! released at or before its own end (odd data) is never held. Only a task that
 //! finished (an event `done`) has an output: a failed task has none, and neither has
-//! one still running when the trace stops (`unfinished`).
+//! one still running when the trace stops (`unfinished`). A task run more than once
+//! (retried) has one output: its last `done` event's.
 //!
 //! ```
 //! use taskscope_analysis::held::held_steps;
@@ -16,7 +17,7 @@
 //! ```
 
 use taskscope_core::TaskId;
-use taskscope_core::trace::{TaskEvent, TaskStatus, Trace};
+use taskscope_core::trace::{TaskStatus, Trace};
 
 /// Bytes held over time from `(end, released, bytes)` of every output: steps
 /// `(time, bytes held from then on)`, times strictly increasing. At equal times,
@@ -55,18 +56,26 @@ fn steps_of(outputs: impl Iterator<Item = (u64, Option<u64>, u64)>, n: usize) ->
 }
 
 /// Steps `(time, bytes held from then on)` from changes `(time, bytes added or taken)`
-/// in time order; at equal times only the sum counts.
+/// in time order; at equal times only the sum counts. The steps take the changes'
+/// memory (a running sum in place, then equal times merged in place): no second list.
 fn accumulate(changes: Vec<(u64, i64)>) -> Vec<(u64, u64)> {
-    let mut steps: Vec<(u64, u64)> = Vec::with_capacity(changes.len());
     let mut now = 0i64;
-    for (t, d) in changes {
-        now = now.saturating_add(d);
-        let held = now.max(0) as u64;
-        match steps.last_mut() {
-            Some(last) if last.0 == t => last.1 = held,
-            _ => steps.push((t, held)),
+    let mut steps: Vec<(u64, u64)> = changes
+        .into_iter()
+        .map(|(t, d)| {
+            now = now.saturating_add(d);
+            (t, now.max(0) as u64)
+        })
+        .collect();
+    // Of steps at one time, the last holds the sum.
+    steps.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            kept.1 = later.1;
         }
-    }
+        same
+    });
+    steps.shrink_to_fit();
     steps
 }
 
@@ -80,19 +89,21 @@ fn accumulate(changes: Vec<(u64, i64)>) -> Vec<(u64, u64)> {
 /// output was half of this function's time.
 pub fn held_over_time(trace: &Trace) -> Vec<(u64, u64)> {
     let g = &trace.graph;
-    // The end of each task's last finished event; NONE if it has none. The event
-    // with that end is the one that counts (a retried task holds one output).
+    // Each task's last finished event, the one that counts (a retried task holds
+    // one output), and its end; NONE if it has none.
     const NONE: u64 = u64::MAX;
     let mut end_of: Vec<u64> = vec![NONE; g.len()];
-    let mut bytes_of = vec![0u64; g.len()];
-    for e in &trace.events {
+    let mut last_done: Vec<u32> = vec![u32::MAX; g.len()];
+    for (i, e) in trace.events.iter().enumerate() {
         if e.status == TaskStatus::Done {
             end_of[e.task.index()] = e.end;
-            bytes_of[e.task.index()] = e.bytes;
+            last_done[e.task.index()] = i as u32;
         }
     }
-    let counted = |e: &TaskEvent| {
-        e.status == TaskStatus::Done && end_of[e.task.index()] == e.end && e.end != NONE
+    let counted_events = || {
+        (trace.events.iter().enumerate())
+            .filter(|&(i, e)| last_done[e.task.index()] == i as u32)
+            .map(|(_, e)| e)
     };
     // The dependent whose end releases `task`'s output: the last to end, if all did.
     let releaser = |task: TaskId| {
@@ -109,21 +120,21 @@ pub fn held_over_time(trace: &Trace) -> Vec<(u64, u64)> {
         }
         last
     };
-    // Bytes released as each task's counted event ends, and whether any are (an
+    // Bytes released as each task's counted event ends; FREES_NONE: none are (an
     // output of 0 bytes is a change too: it makes a step, as in `held_steps`).
-    let mut freed = vec![0i64; g.len()];
-    let mut frees = vec![false; g.len()];
+    const FREES_NONE: i64 = -1;
+    let mut freed = vec![FREES_NONE; g.len()];
     // NOT_HELD: the event's own output is never held; the event may still release.
     const NOT_HELD: i64 = i64::MIN;
     let mut changes: Vec<(u64, i64)> = Vec::with_capacity(trace.events.len());
-    for e in trace.events.iter().filter(|e| counted(e)) {
-        let bytes = bytes_of[e.task.index()].min(i64::MAX as u64) as i64;
+    for e in counted_events() {
+        let bytes = e.bytes.min(i64::MAX as u64) as i64;
         let made = match releaser(e.task) {
             // Released at or before its own end (odd data): never held.
             Some((r, _)) if r <= e.end => NOT_HELD,
             Some((_, by)) => {
-                freed[by.index()] = freed[by.index()].saturating_add(bytes);
-                frees[by.index()] = true;
+                let f = &mut freed[by.index()];
+                *f = (*f).max(0).saturating_add(bytes);
                 bytes
             }
             None => bytes,
@@ -131,19 +142,18 @@ pub fn held_over_time(trace: &Trace) -> Vec<(u64, u64)> {
         changes.push((e.end, made));
     }
     let mut kept = 0;
-    for (i, e) in trace.events.iter().filter(|e| counted(e)).enumerate() {
+    for (i, e) in counted_events().enumerate() {
         let (t, made) = changes[i];
-        let task = e.task.index();
-        if made == NOT_HELD && !frees[task] {
+        let frees = std::mem::replace(&mut freed[e.task.index()], FREES_NONE);
+        if made == NOT_HELD && frees == FREES_NONE {
             continue;
         }
         let made = if made == NOT_HELD { 0 } else { made };
-        frees[task] = false;
-        changes[kept] = (t, made.saturating_sub(std::mem::take(&mut freed[task])));
+        changes[kept] = (t, made.saturating_sub(frees.max(0)));
         kept += 1;
     }
     changes.truncate(kept);
-    drop((freed, frees));
+    drop((freed, end_of, last_done));
     if !changes.is_sorted_by_key(|c| c.0) {
         changes.sort_by_key(|c| c.0);
     }
@@ -153,6 +163,7 @@ pub fn held_over_time(trace: &Trace) -> Vec<(u64, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use taskscope_core::trace::TaskEvent;
 
     #[test]
     fn releases_count_before_outputs_at_equal_times() {
@@ -208,17 +219,17 @@ mod tests {
             let trace = random_run(seed, 1 + seed as usize % 40);
             let g = &trace.graph;
             // The rule, output by output, through `held_steps`.
-            // A task's output is its last finished event's (end, bytes).
+            // A task's output is its last finished event's (end, bytes), once.
             let last = |t: TaskId| {
-                (trace.events.iter())
-                    .filter(|e| e.task == t && e.status == TaskStatus::Done)
-                    .map(|e| (e.end, e.bytes))
+                (trace.events.iter().enumerate())
+                    .filter(|(_, e)| e.task == t && e.status == TaskStatus::Done)
+                    .map(|(i, e)| (i, e.end, e.bytes))
                     .next_back()
             };
-            let last_end = |t: TaskId| last(t).map(|l| l.0);
-            let outputs = trace.events.iter().filter_map(|e| {
-                let (end, bytes) = last(e.task)?;
-                (end == e.end && e.status == TaskStatus::Done).then(|| {
+            let last_end = |t: TaskId| last(t).map(|l| l.1);
+            let outputs = trace.events.iter().enumerate().filter_map(|(i, e)| {
+                let (last_i, end, bytes) = last(e.task)?;
+                (last_i == i).then(|| {
                     let ends: Option<Vec<u64>> =
                         g.dependents(e.task).iter().map(|&d| last_end(d)).collect();
                     let released = ends.and_then(|v| v.into_iter().max());

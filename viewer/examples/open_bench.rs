@@ -24,7 +24,7 @@ fn main() {
     });
     println!("read          {:>8.0} ms", t.elapsed().as_secs_f64() * 1e3);
     let t = Instant::now();
-    let replay = Replay::from_trace(&trace).expect("replay");
+    let replay = Replay::prepare(&trace).expect("replay");
     println!("replay        {:>8.0} ms", t.elapsed().as_secs_f64() * 1e3);
     let t = Instant::now();
     let _ = RunStats::of(&trace);

@@ -122,52 +122,80 @@ fn gallop(v: &[u64], pred: impl Fn(u64) -> bool) -> usize {
     known + v[known..end.min(v.len())].partition_point(|&x| pred(x))
 }
 
-/// One worker's spans, sorted by start. A worker runs one task at a time; overlapping
-/// spans are drawn but their busy time may count twice (clamped to the column).
+/// One worker's spans, sorted by start: 20 bytes a span (start, end, task), with
+/// prefix sums kept per block of [`BLOCK`] spans and summed within a block when asked.
+/// A worker runs one task at a time; overlapping spans are drawn but their busy time
+/// may count twice (clamped to the column).
 struct Lane {
     worker: u32,
     start: Vec<u64>,
     end: Vec<u64>,
-    /// Highest visible end among spans `0..=i` (a 0 ns span shows as 1 ns): sorted,
-    /// so a binary search finds the first span that may reach past a time.
-    reach: Vec<u64>,
     task: Vec<TaskId>,
-    group: Vec<u32>,
-    /// `busy[i]`: total duration of spans `0..i`.
+    /// `reach[b]`: the highest visible end (a 0 ns span shows as 1 ns) among the
+    /// spans of blocks `0..=b`: sorted, so a binary search finds the first block that
+    /// may reach past a time.
+    reach: Vec<u64>,
+    /// `busy[b]`: total duration of the spans before block `b` (`blocks + 1` sums).
     busy: Vec<u64>,
     /// Segment tree over blocks of `BLOCK` spans; leaf `b` is at `blocks + b`.
     tree: Vec<Vote>,
     blocks: usize,
 }
 
-impl Lane {
-    fn new(worker: u32, spans: &[(u64, u64, TaskId, u32)]) -> Lane {
-        let start: Vec<u64> = spans.iter().map(|s| s.0).collect();
-        let end: Vec<u64> = spans.iter().map(|s| s.1).collect();
-        let mut top = 0;
-        let reach = spans
-            .iter()
-            .map(|s| {
-                top = top.max(s.1.max(s.0.saturating_add(1)));
-                top
-            })
-            .collect();
-        let mut busy = Vec::with_capacity(spans.len() + 1);
-        busy.push(0);
-        let mut sum = 0;
-        for s in spans {
-            sum += s.1 - s.0;
-            busy.push(sum);
+/// A lane's spans as they come, in columns.
+#[derive(Default)]
+struct Spans {
+    start: Vec<u64>,
+    end: Vec<u64>,
+    task: Vec<TaskId>,
+}
+
+impl Spans {
+    /// Sorted by (start, end, task). A worker runs one task after another: spans
+    /// usually come sorted, and are then kept as they are.
+    fn sorted(mut self) -> Spans {
+        let key = |i: usize| (self.start[i], self.end[i], self.task[i]);
+        if (1..self.start.len()).all(|i| key(i - 1) <= key(i)) {
+            self.start.shrink_to_fit();
+            self.end.shrink_to_fit();
+            self.task.shrink_to_fit();
+            return self;
         }
-        let blocks = spans.len().div_ceil(BLOCK);
+        let mut order: Vec<u32> = (0..self.start.len() as u32).collect();
+        order.sort_by_key(|&i| key(i as usize));
+        let pick = |v: &[u64]| order.iter().map(|&i| v[i as usize]).collect();
+        Spans {
+            start: pick(&self.start),
+            end: pick(&self.end),
+            task: order.iter().map(|&i| self.task[i as usize]).collect(),
+        }
+    }
+}
+
+impl Lane {
+    /// The lane of `spans`, sorted; `groups` gives each task's group.
+    fn new(worker: u32, spans: Spans, groups: &[u32]) -> Lane {
+        let Spans { start, end, task } = spans;
+        let blocks = start.len().div_ceil(BLOCK);
+        let mut reach = Vec::with_capacity(blocks);
+        let mut busy = Vec::with_capacity(blocks + 1);
         let mut tree = vec![Vote::NONE; 2 * blocks];
-        for (b, chunk) in spans.chunks(BLOCK).enumerate() {
-            tree[blocks + b] = chunk.iter().fold(Vote::NONE, |v, s| {
-                v.merge(Vote {
-                    group: s.3,
-                    weight: s.1 - s.0,
-                })
-            });
+        let (mut top, mut sum) = (0u64, 0u64);
+        busy.push(0);
+        for b in 0..blocks {
+            let mut vote = Vote::NONE;
+            for i in b * BLOCK..((b + 1) * BLOCK).min(start.len()) {
+                let (s, e) = (start[i], end[i]);
+                top = top.max(e.max(s.saturating_add(1)));
+                sum += e - s;
+                vote = vote.merge(Vote {
+                    group: groups[task[i].index()],
+                    weight: e - s,
+                });
+            }
+            reach.push(top);
+            busy.push(sum);
+            tree[blocks + b] = vote;
         }
         for i in (1..blocks).rev() {
             tree[i] = tree[2 * i].merge(tree[2 * i + 1]);
@@ -176,9 +204,8 @@ impl Lane {
             worker,
             start,
             end,
+            task,
             reach,
-            task: spans.iter().map(|s| s.2).collect(),
-            group: spans.iter().map(|s| s.3).collect(),
             busy,
             tree,
             blocks,
@@ -190,9 +217,32 @@ impl Lane {
         self.end[i].min(b).saturating_sub(self.start[i].max(a))
     }
 
+    /// Total duration of spans `0..i`.
+    fn busy_before(&self, i: usize) -> u64 {
+        let b = i / BLOCK;
+        let within: u64 = (b * BLOCK..i).map(|j| self.end[j] - self.start[j]).sum();
+        self.busy[b] + within
+    }
+
+    /// The first span at or after `from` whose visible end is past `a`; spans before
+    /// `from` are known to end at or before `a`.
+    fn first_past(&self, from: usize, a: u64) -> usize {
+        let first = from / BLOCK;
+        let b = first + gallop(&self.reach[first..], |r| r <= a);
+        if b >= self.blocks {
+            return self.start.len();
+        }
+        // Every span before block `b`, and before `from`, ends at or before `a`: the
+        // first one after them that ends past `a` is the answer (block `b` has one).
+        let visible_end = |i: usize| self.end[i].max(self.start[i].saturating_add(1));
+        let lo = from.max(b * BLOCK);
+        let hi = ((b + 1) * BLOCK).min(self.start.len());
+        (lo..hi).find(|&i| visible_end(i) > a).unwrap_or(hi)
+    }
+
     /// Spans `lo..hi` that overlap `[a, b)`, searching forward from `from`.
     fn overlapping(&self, from: usize, a: u64, b: u64) -> (usize, usize) {
-        let lo = from + gallop(&self.reach[from..], |r| r <= a);
+        let lo = self.first_past(from, a);
         let hi = lo + gallop(&self.start[lo..], |s| s < b);
         (lo, hi)
     }
@@ -204,12 +254,12 @@ impl Lane {
             _ => {
                 let cut_left = self.end[lo].min(a).saturating_sub(self.start[lo]);
                 let cut_right = self.end[hi - 1].saturating_sub(self.start[hi - 1].max(b));
-                (self.busy[hi] - self.busy[lo]).saturating_sub(cut_left + cut_right)
+                (self.busy_before(hi) - self.busy_before(lo)).saturating_sub(cut_left + cut_right)
             }
         }
     }
 
-    fn column(&self, lo: usize, hi: usize, a: u64, b: u64) -> Column {
+    fn column(&self, lo: usize, hi: usize, a: u64, b: u64, groups: &[u32]) -> Column {
         match hi - lo {
             0 => Column::Empty,
             1 => Column::Task {
@@ -223,20 +273,21 @@ impl Lane {
                     count: count as u32,
                     busy_ns,
                     busy: (busy_ns as f64 / (b - a) as f64) as f32,
-                    group: GroupId(self.dominant_group(lo, hi, a, b)),
+                    group: GroupId(self.dominant_group(lo, hi, a, b, groups)),
                 }
             }
         }
     }
 
-    fn dominant_group(&self, lo: usize, hi: usize, a: u64, b: u64) -> u32 {
+    fn dominant_group(&self, lo: usize, hi: usize, a: u64, b: u64, groups: &[u32]) -> u32 {
+        let group = |i: usize| groups[self.task[i].index()];
         if hi - lo <= EXACT_UP_TO {
             let mut time: Vec<(u32, u64)> = Vec::with_capacity(hi - lo);
             for i in lo..hi {
                 let d = self.clipped(i, a, b);
-                match time.iter_mut().find(|g| g.0 == self.group[i]) {
+                match time.iter_mut().find(|g| g.0 == group(i)) {
                     Some(g) => g.1 += d,
-                    None => time.push((self.group[i], d)),
+                    None => time.push((group(i), d)),
                 }
             }
             // Most time first, then the lowest group: deterministic.
@@ -244,21 +295,24 @@ impl Lane {
             return time[0].0;
         }
         let leaf = |i: usize, weight: u64| Vote {
-            group: self.group[i],
+            group: group(i),
             weight,
         };
         let first = leaf(lo, self.clipped(lo, a, b));
         let last = leaf(hi - 1, self.clipped(hi - 1, a, b));
-        first.merge(self.vote(lo + 1, hi - 1)).merge(last).group
+        first
+            .merge(self.vote(lo + 1, hi - 1, groups))
+            .merge(last)
+            .group
     }
 
     /// The vote of whole spans `l..r`: partial blocks span by span, whole blocks
     /// from the tree.
-    fn vote(&self, l: usize, r: usize) -> Vote {
+    fn vote(&self, l: usize, r: usize, groups: &[u32]) -> Vote {
         let spans = |range: std::ops::Range<usize>| {
             range.fold(Vote::NONE, |v, i| {
                 v.merge(Vote {
-                    group: self.group[i],
+                    group: groups[self.task[i].index()],
                     weight: self.end[i] - self.start[i],
                 })
             })
@@ -286,9 +340,11 @@ impl Lane {
     }
 }
 
-/// The timeline's lanes: one per worker, in worker order.
+/// The timeline's lanes: one per worker, in worker order, and each task's group.
 pub struct Lanes {
     lanes: Vec<Lane>,
+    /// Each task's group, by task id.
+    groups: Vec<u32>,
 }
 
 impl Lanes {
@@ -297,25 +353,47 @@ impl Lanes {
         spans: impl IntoIterator<Item = &'a TaskSpan>,
         group_of: impl Fn(TaskId) -> GroupId,
     ) -> Lanes {
-        // Spans by worker, then each lane in (start, end, task) order; a lane usually
-        // comes in that order already (a worker runs one task after another), and a
-        // stable sort of sorted runs is a pass over them (one sort of every span by
-        // worker first was a large part of a 10^6-task replay's making).
-        let mut by_worker: BTreeMap<u32, Vec<(u64, u64, TaskId, u32)>> = BTreeMap::new();
-        for s in spans {
-            let span = (s.start, s.end, s.task, group_of(s.task).0);
-            by_worker.entry(s.worker).or_default().push(span);
+        let spans: Vec<&TaskSpan> = spans.into_iter().collect();
+        let tasks = spans.iter().map(|s| s.task.index() + 1).max().unwrap_or(0);
+        let groups = (0..tasks).map(|i| group_of(TaskId(i as u32)).0).collect();
+        Lanes::of_spans(
+            spans.iter().map(|s| (s.worker, s.start, s.end, s.task)),
+            groups,
+        )
+    }
+
+    /// Lanes of spans `(worker, start, end, task)`; `groups` gives each task's group
+    /// by task id.
+    pub(super) fn of_spans(
+        spans: impl Iterator<Item = (u32, u64, u64, TaskId)>,
+        groups: Vec<u32>,
+    ) -> Lanes {
+        // Spans by worker, in columns from the start (a lane's own, not a copy), then
+        // each lane in (start, end, task) order, which it usually has already. One sort
+        // of every span by worker first was a large part of a 10^6-task replay's
+        // making, and a list of tuples beside the columns 24 bytes a span more.
+        let mut by_worker: BTreeMap<u32, Spans> = BTreeMap::new();
+        let mut last: Option<(u32, &mut Spans)> = None;
+        for (worker, start, end, task) in spans {
+            let lane = match last.take() {
+                Some((w, lane)) if w == worker => lane,
+                _ => by_worker.entry(worker).or_default(),
+            };
+            lane.start.push(start);
+            lane.end.push(end);
+            lane.task.push(task);
+            last = Some((worker, lane));
         }
         let lanes = by_worker
             .into_iter()
-            .map(|(worker, mut spans)| {
-                if !spans.is_sorted() {
-                    spans.sort();
-                }
-                Lane::new(worker, &spans)
-            })
+            .map(|(worker, spans)| Lane::new(worker, spans.sorted(), &groups))
             .collect();
-        Lanes { lanes }
+        Lanes { lanes, groups }
+    }
+
+    /// The group of `task`.
+    pub fn group_of(&self, task: TaskId) -> GroupId {
+        GroupId(self.groups[task.index()])
     }
 
     /// Number of lanes.
@@ -361,7 +439,7 @@ impl Lanes {
                 }
                 let (lo, hi) = l.overlapping(from, a, b);
                 from = lo;
-                l.column(lo, hi, a, b)
+                l.column(lo, hi, a, b, &self.groups)
             })
             .collect()
     }

@@ -2,8 +2,6 @@
 
 use taskscope_core::trace::Sample;
 
-use crate::held::held_steps;
-
 /// Bytes of outputs held over time: an output is held from its task's end until its
 /// last dependent ends (forever when that never happens). The same rule as
 /// [`held_over_time`](crate::held::held_over_time), over spans instead of events.
@@ -14,13 +12,6 @@ pub(super) struct HeldCurve {
 }
 
 impl HeldCurve {
-    /// From `(end, released, bytes)` of every task that finished.
-    pub(super) fn new(outputs: impl Iterator<Item = (u64, Option<u64>, u64)>) -> Self {
-        HeldCurve {
-            steps: held_steps(outputs),
-        }
-    }
-
     /// From steps already made by [`held_over_time`](crate::held::held_over_time).
     pub(super) fn from_steps(steps: Vec<(u64, u64)>) -> Self {
         HeldCurve { steps }
@@ -71,12 +62,16 @@ fn step_at(steps: &[(u64, u64)], t: u64) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::held::held_steps;
 
     #[test]
     fn held_steps_add_and_release() {
         // a: held 10..30, b: held 20..forever, c: released as it ends.
-        let curve =
-            HeldCurve::new([(10, Some(30), 5), (20, None, 7), (25, Some(25), 100)].into_iter());
+        let curve = HeldCurve::from_steps(held_steps([
+            (10, Some(30), 5),
+            (20, None, 7),
+            (25, Some(25), 100),
+        ]));
         assert_eq!(curve.steps(), &[(10, 5), (20, 12), (30, 7)]);
         assert_eq!(curve.at(9), 0);
         assert_eq!(curve.at(10), 5);

@@ -24,7 +24,7 @@ mod memory;
 
 use std::collections::BTreeMap;
 
-use taskscope_core::trace::{TaskStatus, Trace};
+use taskscope_core::trace::{TaskEvent, TaskStatus, Trace};
 use taskscope_core::{TaskGraph, TaskId};
 use thiserror::Error;
 
@@ -118,76 +118,37 @@ fn count_at_or_before(times: &[u64], t: u64) -> usize {
     times.partition_point(|&x| x <= t)
 }
 
-/// The span of each task, indexed by task id; an error for a span of a task not in
-/// `graph`, a second span of a task, or a span that ends before it starts.
-fn spans_by_task(
-    graph: &TaskGraph,
-    spans: impl IntoIterator<Item = TaskSpan>,
-) -> Result<Vec<Option<TaskSpan>>, ReplayError> {
-    let mut by_task: Vec<Option<TaskSpan>> = vec![None; graph.len()];
-    for s in spans {
-        let slot = by_task
-            .get_mut(s.task.index())
-            .ok_or(ReplayError::UnknownTask(s.task))?;
-        let key = || graph.task(s.task).key().to_string();
-        if slot.is_some() {
+/// In [`Replay`]'s `event_of`, a task without an event.
+const NO_EVENT: u32 = u32::MAX;
+
+/// Each task's event in `trace.events` ([`NO_EVENT`]: none; 4 bytes a task); an error
+/// for an event of a task not in the graph, a second event of a task, or an event
+/// that ends before it starts (an unfinished one has no end yet).
+fn events_by_task(trace: &Trace) -> Result<Vec<u32>, ReplayError> {
+    let graph = &trace.graph;
+    let mut event_of = vec![NO_EVENT; graph.len()];
+    for (i, e) in trace.events.iter().enumerate() {
+        let slot = event_of
+            .get_mut(e.task.index())
+            .ok_or(ReplayError::UnknownTask(e.task))?;
+        let key = || graph.task(e.task).key().to_string();
+        if *slot != NO_EVENT {
             return Err(ReplayError::DuplicateSpan { key: key() });
         }
-        if s.end < s.start {
+        if e.end < e.start && e.status != TaskStatus::Unfinished {
             return Err(ReplayError::EndsBeforeStart {
                 key: key(),
-                start: s.start,
-                end: s.end,
+                start: e.start,
+                end: e.end,
             });
         }
-        *slot = Some(s);
+        *slot = i as u32;
     }
-    Ok(by_task)
+    Ok(event_of)
 }
 
-/// The time of what never happens in [`Replay`]'s per-task times.
-const NEVER: u64 = u64::MAX;
-
-/// For each task, when it became ready (its last dependency finished) and when its
-/// output was released (its last dependent finished); `None`: never, or, for the
-/// release, the task is a result.
-fn ready_and_released(
-    graph: &TaskGraph,
-    by_task: &[Option<TaskSpan>],
-    unfinished: &[bool],
-) -> (Vec<u64>, Vec<u64>) {
-    let finished = |id: TaskId| {
-        by_task[id.index()]
-            .filter(|s| !s.failed && !unfinished[id.index()])
-            .map(|s| s.end)
-    };
-    let latest = |ids: &[TaskId]| -> Option<u64> {
-        ids.iter()
-            .try_fold(0u64, |acc, &d| finished(d).map(|e| acc.max(e)))
-    };
-    let ready_at = (0..graph.len())
-        .map(|i| latest(graph.task(TaskId(i as u32)).deps()).unwrap_or(NEVER))
-        .collect();
-    let released_at = (0..graph.len())
-        .map(|i| {
-            let dependents = graph.dependents(TaskId(i as u32));
-            if dependents.is_empty() {
-                NEVER
-            } else {
-                latest(dependents).unwrap_or(NEVER)
-            }
-        })
-        .collect();
-    (ready_at, released_at)
-}
-
-/// The group names, sorted; each task's group as an index into them; and each
-/// group's sorted start and end times.
-fn group_times(
-    graph: &TaskGraph,
-    by_task: &[Option<TaskSpan>],
-    unfinished: &[bool],
-) -> (Vec<String>, Vec<u32>, Vec<GroupTimes>) {
+/// The group names, sorted, and each task's group as an index into them.
+fn group_names(graph: &TaskGraph) -> (Vec<String>, Vec<u32>) {
     // Each group's name id in the graph, by name; then each name id's place in that
     // order: one string comparison per group, not per task.
     let mut names: BTreeMap<&str, u32> = BTreeMap::new();
@@ -205,41 +166,91 @@ fn group_times(
     for (i, &name) in names.values().enumerate() {
         rank[name as usize] = i as u32;
     }
-    let group_of: Vec<u32> = (graph.tasks())
+    let group_of = (graph.tasks())
         .map(|(id, _)| rank[graph.group_id(id) as usize])
         .collect();
-    let group_names: Vec<String> = names.keys().map(|g| g.to_string()).collect();
-    let mut groups: Vec<GroupTimes> = group_names.iter().map(|_| GroupTimes::default()).collect();
-    for (i, &g) in group_of.iter().enumerate() {
-        let times = &mut groups[g as usize];
-        times.total += 1;
-        if let Some(s) = &by_task[i] {
-            times.starts.push(s.start);
-            if s.failed {
-                times.failed_ends.push(s.end);
-            } else if !unfinished[i] {
-                times.done_ends.push(s.end);
-            }
-        }
-    }
-    for times in &mut groups {
-        times.starts.sort_unstable();
-        times.done_ends.sort_unstable();
-        times.failed_ends.sort_unstable();
-    }
-    (group_names, group_of, groups)
+    (names.keys().map(|g| g.to_string()).collect(), group_of)
 }
 
-/// A run, ready to be asked about any moment.
+/// Each group's sorted start and end times, from the spans of `trace`'s events.
+fn group_times(trace: &Trace, groups: usize, group_of: &[u32]) -> Vec<GroupTimes> {
+    let mut times: Vec<GroupTimes> = (0..groups).map(|_| GroupTimes::default()).collect();
+    for &g in group_of {
+        times[g as usize].total += 1;
+    }
+    for e in &trace.events {
+        let g = &mut times[group_of[e.task.index()] as usize];
+        g.starts.push(e.start);
+        match e.status {
+            TaskStatus::Done => g.done_ends.push(e.end),
+            TaskStatus::Failed => g.failed_ends.push(e.end),
+            TaskStatus::Unfinished => {}
+        }
+    }
+    for g in &mut times {
+        for v in [&mut g.starts, &mut g.done_ends, &mut g.failed_ends] {
+            // Events come about in time order: most lists are sorted already.
+            if !v.is_sorted() {
+                v.sort_unstable();
+            }
+            v.shrink_to_fit();
+        }
+    }
+    times
+}
+
+/// A replay computed from a trace, waiting for the trace itself
+/// ([`Replay::prepare`]).
+pub struct Prepared {
+    /// Tasks and events of the trace it was computed from.
+    made_for: (usize, usize),
+    event_of: Vec<u32>,
+    trace_end: u64,
+    end: u64,
+    group_names: Vec<String>,
+    groups: Vec<GroupTimes>,
+    held: HeldCurve,
+    rss: RssCurve,
+    lanes: Lanes,
+}
+
+impl Prepared {
+    /// The replay of `trace`, the trace this was prepared from.
+    ///
+    /// # Panics
+    ///
+    /// When `trace` has another number of tasks or events than the one prepared.
+    pub fn finish(self, trace: Trace) -> Replay {
+        assert_eq!(
+            self.made_for,
+            (trace.graph.len(), trace.events.len()),
+            "a replay finished with another trace than it was prepared from"
+        );
+        Replay {
+            trace,
+            event_of: self.event_of,
+            trace_end: self.trace_end,
+            end: self.end,
+            group_names: self.group_names,
+            groups: self.groups,
+            held: self.held,
+            rss: self.rss,
+            lanes: self.lanes,
+        }
+    }
+}
+
+/// A run, ready to be asked about any moment. It keeps the trace it was made from
+/// and reads each task's span from its event: besides the trace, it costs some 60
+/// bytes a task (the timeline's lanes, each group's sorted times, the held-memory
+/// curve), where a copy of every span cost 40 more. When a task became ready and
+/// when its output was released are found from its neighbours' events when asked.
 pub struct Replay {
-    spans: Vec<Option<TaskSpan>>,
-    /// Tasks that started but never finished (the trace stops while they run).
-    unfinished: Vec<bool>,
-    /// When all dependencies had finished ([`NEVER`]: never). 8 bytes a task, where an
-    /// `Option<u64>` takes 16.
-    ready_at: Vec<u64>,
-    /// When the last dependent finished ([`NEVER`]: never, or the task is a result).
-    released_at: Vec<u64>,
+    trace: Trace,
+    /// Each task's event, as an index into `trace.events` ([`NO_EVENT`]: none).
+    event_of: Vec<u32>,
+    /// Where the trace stops: a task still running then runs until it.
+    trace_end: u64,
     end: u64,
     /// Group names, sorted; a task's group is an index into it.
     group_names: Vec<String>,
@@ -250,17 +261,34 @@ pub struct Replay {
 }
 
 impl Replay {
-    /// The replay of `spans`, at most one per task of `graph`.
+    /// The replay of `spans`, at most one per task of `graph` (which it copies).
     pub fn new(
         graph: &TaskGraph,
         spans: impl IntoIterator<Item = TaskSpan>,
     ) -> Result<Self, ReplayError> {
-        Self::build(graph, spans, &[], None)
+        let mut trace = Trace::of_graph(graph.clone(), None);
+        trace.events = spans
+            .into_iter()
+            .map(|s| TaskEvent {
+                task: s.task,
+                worker: s.worker,
+                start: s.start,
+                end: s.end,
+                bytes: s.nbytes,
+                status: if s.failed {
+                    TaskStatus::Failed
+                } else {
+                    TaskStatus::Done
+                },
+                extra: None,
+            })
+            .collect();
+        Self::from_trace(trace)
     }
 
-    /// The replay of a run read from a file: one span per event. A failed event is a
-    /// failed span; an unfinished one runs until the trace's end and never finishes.
-    /// Resource samples give [`Replay::rss_at`].
+    /// The replay of a run read from a file, which it keeps ([`Replay::trace`]): one
+    /// span per event. A failed event is a failed span; an unfinished one runs until
+    /// the trace's end and never finishes. Resource samples give [`Replay::rss_at`].
     ///
     /// ```
     /// use taskscope_core::trace::parse;
@@ -273,12 +301,20 @@ impl Replay {
     /// {"type":"end","tasks":1,"edges":0}
     /// "#;
     /// let trace = parse(file.as_bytes(), "inline").unwrap();
-    /// let replay = Replay::from_trace(&trace).unwrap();
+    /// let replay = Replay::from_trace(trace).unwrap();
     /// assert_eq!(replay.lanes().task_at(0, 15), Some(taskscope_core::TaskId(0)));
     /// assert_eq!(replay.held_bytes_at(30), 8);
     /// assert_eq!(replay.rss_at(25), Some(4096));
     /// ```
-    pub fn from_trace(trace: &Trace) -> Result<Self, ReplayError> {
+    pub fn from_trace(trace: Trace) -> Result<Self, ReplayError> {
+        Ok(Self::prepare(&trace)?.finish(trace))
+    }
+
+    /// What [`Replay::from_trace`] computes from `trace` before it takes the trace,
+    /// so that other work can read the same trace meanwhile (the viewer lays out the
+    /// graph and sums up the run at the same time).
+    pub fn prepare(trace: &Trace) -> Result<Prepared, ReplayError> {
+        let event_of = events_by_task(trace)?;
         let trace_end = trace
             .end
             .as_ref()
@@ -292,80 +328,48 @@ impl Replay {
                     .unwrap_or(0),
             )
             .max(trace.samples.iter().map(|s| s.t).max().unwrap_or(0));
-        let mut unfinished = Vec::new();
-        let spans: Vec<TaskSpan> = trace
-            .events
-            .iter()
-            .map(|e| {
-                let open = e.status == TaskStatus::Unfinished;
-                if open {
-                    unfinished.push(e.task);
-                }
-                TaskSpan {
-                    task: e.task,
-                    worker: e.worker,
-                    start: e.start,
-                    end: if open { trace_end.max(e.start) } else { e.end },
-                    nbytes: if open { 0 } else { e.bytes },
-                    failed: e.status == TaskStatus::Failed,
-                }
-            })
-            .collect();
-        // The held-memory curve straight from the events (the same rule as from the
-        // spans, and no sort when the events come in time order, as written).
-        let held = HeldCurve::from_steps(crate::held::held_over_time(trace));
-        let mut replay = Self::build(&trace.graph, spans, &unfinished, Some(held))?;
-        replay.end = replay.end.max(trace_end);
-        replay.rss = RssCurve::new(&trace.samples);
-        Ok(replay)
-    }
-
-    /// The replay of `spans`; `unfinished_tasks` started and never finished.
-    fn build(
-        graph: &TaskGraph,
-        spans: impl IntoIterator<Item = TaskSpan>,
-        unfinished_tasks: &[TaskId],
-        held: Option<HeldCurve>,
-    ) -> Result<Self, ReplayError> {
-        let by_task = spans_by_task(graph, spans)?;
-        let mut unfinished = vec![false; graph.len()];
-        for t in unfinished_tasks {
-            unfinished[t.index()] = true;
-        }
-        let (ready_at, released_at) = ready_and_released(graph, &by_task, &unfinished);
-        let end = by_task.iter().flatten().map(|s| s.end).max().unwrap_or(0);
-        let (group_names, group_of, groups) = group_times(graph, &by_task, &unfinished);
-        let finished_spans = by_task
-            .iter()
-            .flatten()
-            .filter(|s| !s.failed && !unfinished[s.task.index()]);
-        let held = held.unwrap_or_else(|| {
-            HeldCurve::new(finished_spans.map(|s| {
-                let released = released_at[s.task.index()];
-                (s.end, (released != NEVER).then_some(released), s.nbytes)
-            }))
+        let end_of = |e: &TaskEvent| match e.status {
+            TaskStatus::Unfinished => trace_end.max(e.start),
+            _ => e.end,
+        };
+        let (group_names, group_of) = group_names(&trace.graph);
+        let (groups, held, lanes) = std::thread::scope(|s| {
+            let held = s.spawn(|| HeldCurve::from_steps(crate::held::held_over_time(trace)));
+            let groups = group_times(trace, group_names.len(), &group_of);
+            // Slices nested in another (call stacks from profilers) are inside their
+            // parent's time: a lane shows only the outermost ones.
+            let graph = &trace.graph;
+            let nested = |e: &&TaskEvent| {
+                graph.has_meta() && graph.task(e.task).meta().contains_key("parent")
+            };
+            let spans = trace.events.iter().filter(|e| !nested(e));
+            let spans = spans.map(|e| (e.worker, e.start, end_of(e), e.task));
+            let lanes = Lanes::of_spans(spans, group_of);
+            let held = held.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (groups, held, lanes)
         });
-        // Slices nested in another (call stacks from profilers) are inside their
-        // parent's time: a lane shows only the outermost ones.
-        let lanes = Lanes::new(
-            by_task
-                .iter()
-                .flatten()
-                .filter(|s| !graph.task(s.task).meta().contains_key("parent")),
-            |task| GroupId(group_of[task.index()]),
-        );
-        Ok(Replay {
-            spans: by_task,
-            unfinished,
-            ready_at,
-            released_at,
-            end,
+        let end = trace.events.iter().map(end_of).max().unwrap_or(0);
+        Ok(Prepared {
+            made_for: (trace.graph.len(), trace.events.len()),
+            event_of,
+            trace_end,
+            end: end.max(trace_end),
             group_names,
             groups,
             held,
-            rss: RssCurve::default(),
+            rss: RssCurve::new(&trace.samples),
             lanes,
         })
+    }
+
+    /// The trace replayed.
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// The trace replayed, given back.
+    pub fn into_trace(self) -> Trace {
+        self.trace
     }
 
     /// When the last task ended (for a trace: when the trace ends).
@@ -373,36 +377,100 @@ impl Replay {
         self.end
     }
 
-    /// When and where `task` ran; `None` for a task that never started.
-    pub fn span(&self, task: TaskId) -> Option<&TaskSpan> {
-        self.spans[task.index()].as_ref()
+    /// What `task` did in the run, if it ran.
+    pub fn event(&self, task: TaskId) -> Option<&TaskEvent> {
+        match self.event_of[task.index()] {
+            NO_EVENT => None,
+            i => Some(&self.trace.events[i as usize]),
+        }
     }
 
-    /// The state of `task` at time `t` (ns since the start of the run).
+    /// When and where `task` ran; `None` for a task that never started.
+    pub fn span(&self, task: TaskId) -> Option<TaskSpan> {
+        let e = self.event(task)?;
+        let open = e.status == TaskStatus::Unfinished;
+        Some(TaskSpan {
+            task,
+            worker: e.worker,
+            start: e.start,
+            end: if open {
+                self.trace_end.max(e.start)
+            } else {
+                e.end
+            },
+            nbytes: if open { 0 } else { e.bytes },
+            failed: e.status == TaskStatus::Failed,
+        })
+    }
+
+    /// When `task` finished successfully, if it did.
+    fn finished(&self, task: TaskId) -> Option<u64> {
+        self.event(task)
+            .filter(|e| e.status == TaskStatus::Done)
+            .map(|e| e.end)
+    }
+
+    /// The last end of `tasks`, if all finished (0 for none).
+    fn all_finished(&self, tasks: &[TaskId]) -> Option<u64> {
+        tasks
+            .iter()
+            .try_fold(0u64, |acc, &d| self.finished(d).map(|e| acc.max(e)))
+    }
+
+    /// When every dependency of `task` had finished; `None`: never. O(dependencies).
+    pub fn ready_at(&self, task: TaskId) -> Option<u64> {
+        self.all_finished(self.trace.graph.task(task).deps())
+    }
+
+    /// When the last dependent of `task` finished, so that its output was released;
+    /// `None`: never, or `task` is a result. O(dependents).
+    pub fn released_at(&self, task: TaskId) -> Option<u64> {
+        let dependents = self.trace.graph.dependents(task);
+        if dependents.is_empty() {
+            return None;
+        }
+        self.all_finished(dependents)
+    }
+
+    /// The state of `task` at time `t` (ns since the start of the run). O(1) for a task
+    /// that ran at `t`; else O(its dependencies or dependents).
     pub fn state_at(&self, task: TaskId, t: u64) -> TaskState {
-        let i = task.index();
-        match &self.spans[i] {
-            Some(s) if self.unfinished[i] && t >= s.start => TaskState::Running,
-            Some(s) if t >= s.end => {
-                if s.failed {
-                    TaskState::Failed
-                } else if self.released_at[i] != NEVER && self.released_at[i] <= t {
-                    TaskState::Released
-                } else {
-                    TaskState::Done
-                }
-            }
-            Some(s) if t >= s.start => TaskState::Running,
-            _ if self.ready_at[i] != NEVER && self.ready_at[i] <= t => TaskState::Ready,
+        let Some(s) = self.span(task) else {
+            return self.waiting_or_ready(task, t);
+        };
+        let unfinished = self
+            .event(task)
+            .is_some_and(|e| e.status == TaskStatus::Unfinished);
+        if t < s.start {
+            self.waiting_or_ready(task, t)
+        } else if unfinished || t < s.end {
+            TaskState::Running
+        } else if s.failed {
+            TaskState::Failed
+        } else if self.released_at(task).is_some_and(|r| r <= t) {
+            TaskState::Released
+        } else {
+            TaskState::Done
+        }
+    }
+
+    fn waiting_or_ready(&self, task: TaskId, t: u64) -> TaskState {
+        match self.ready_at(task) {
+            Some(r) if r <= t => TaskState::Ready,
             _ => TaskState::Waiting,
         }
     }
 
-    /// The state of every task at `t`, indexed by task id.
+    /// The state of every task at `t`, indexed by task id. O(tasks + edges).
     pub fn states_at(&self, t: u64) -> Vec<TaskState> {
-        (0..self.spans.len())
+        (0..self.event_of.len())
             .map(|i| self.state_at(TaskId(i as u32), t))
             .collect()
+    }
+
+    /// The group of `task`, an index into [`Replay::group_names`].
+    pub fn group_of(&self, task: TaskId) -> GroupId {
+        self.lanes.group_of(task)
     }
 
     /// Bytes of outputs held at `t`: finished tasks whose dependents have not all run.

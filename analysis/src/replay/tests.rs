@@ -155,7 +155,8 @@ fn fixture(name: &str) -> String {
 #[test]
 fn the_fixture_trace_replays() {
     let trace = parse(fixture("run.trace.jsonl").as_bytes(), "run.trace.jsonl").unwrap();
-    let replay = Replay::from_trace(&trace).unwrap();
+    let replay = Replay::from_trace(trace).unwrap();
+    let trace = replay.trace();
     let g = &trace.graph;
     let id = |key: &str| g.id_of(key).unwrap();
     let (clean1, concat) = (id("('clean-1a2b3c', 1)"), id("concat-5e6f7a"));
@@ -183,11 +184,11 @@ fn the_fixture_trace_replays() {
     );
     assert_eq!(replay.group_progress_at(62_500)["clean"].running, 1);
     // Held bytes follow the exact curve of `taskscope stats`.
-    for (t, held) in held_over_time(&trace) {
+    for (t, held) in held_over_time(trace) {
         assert_eq!(replay.held_bytes_at(t), held, "t = {t}");
         assert_eq!(replay.held_bytes_at(t - 1), held_by_scan(&replay, g, t - 1));
     }
-    assert_eq!(replay.held_steps(), held_over_time(&trace).as_slice());
+    assert_eq!(replay.held_steps(), held_over_time(trace).as_slice());
     assert_eq!(replay.held_bytes_at(64_000), 5000 + 3000);
     assert_eq!(replay.rss_at(0), Some(10_485_760));
     assert_eq!(replay.rss_at(54_999), Some(10_485_760));
@@ -247,7 +248,8 @@ fn an_unfinished_task_runs_until_the_trace_ends() {
         .collect::<String>();
     let trace = parse(text.as_bytes(), "cut").unwrap();
     assert!(trace.truncated);
-    let replay = Replay::from_trace(&trace).unwrap();
+    let replay = Replay::from_trace(trace).unwrap();
+    let trace = replay.trace();
     let clean1 = trace.graph.id_of("('clean-1a2b3c', 1)").unwrap();
     // The last sample, at 64,000 ns, is the end of what the trace shows.
     assert_eq!(replay.span(clean1).unwrap().end, 64_000);

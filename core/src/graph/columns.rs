@@ -101,6 +101,11 @@ impl Columns {
     }
 
     /// The metadata of task `i`, empty for most tasks.
+    /// Whether some task has metadata.
+    pub(super) fn has_meta(&self) -> bool {
+        !self.meta.is_empty()
+    }
+
     pub(super) fn meta(&self, i: usize) -> &Meta {
         match self.meta.binary_search_by_key(&i, |(id, _)| id.index()) {
             Ok(at) => &self.meta[at].1,

@@ -167,6 +167,12 @@ impl TaskGraph {
         self.columns.len()
     }
 
+    /// Whether any task has metadata ([`Task::meta`]): when none has, asking each
+    /// task for it can be skipped.
+    pub fn has_meta(&self) -> bool {
+        self.columns.has_meta()
+    }
+
     /// Whether the graph has no task.
     pub fn is_empty(&self) -> bool {
         self.columns.len() == 0

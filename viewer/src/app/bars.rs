@@ -141,7 +141,7 @@ impl ViewerApp {
                 ui.label(loading.status());
             }
             if let Some(doc) = &self.doc {
-                let g = &doc.trace.graph;
+                let g = &doc.trace().graph;
                 ui.label(format!(
                     "{}: {} tasks, {} edges, {} groups",
                     doc.name(),
@@ -149,11 +149,11 @@ impl ViewerApp {
                     g.edge_count(),
                     doc.replay.group_names().len()
                 ));
-                if doc.trace.is_run() {
+                if doc.trace().is_run() {
                     ui.separator();
                     ui.label(format!(
                         "{} events on {} workers, {}",
-                        doc.trace.events.len(),
+                        doc.trace().events.len(),
                         doc.replay.lanes().len(),
                         format_ns(doc.replay.end())
                     ));

@@ -53,7 +53,7 @@ fn row(ui: &mut Ui, name: &str, value: impl Into<egui::WidgetText>) {
 /// A task's details: its key, its facts, buttons to its start and end, its log lines,
 /// and its neighbours as links.
 fn task_details(ui: &mut Ui, doc: &Document, task: TaskId, t: u64, actions: &mut Actions) {
-    let graph = &doc.trace.graph;
+    let graph = &doc.trace().graph;
     let info = graph.task(task);
     ui.heading("Task");
     ui.add(egui::Label::new(RichText::new(info.key()).monospace()).selectable(true))
@@ -85,7 +85,7 @@ fn task_details(ui: &mut Ui, doc: &Document, task: TaskId, t: u64, actions: &mut
 /// The rows of a task's facts: group, operation, state at `t`, what its run measured,
 /// whether it is on the critical path, its metadata.
 fn task_facts(ui: &mut Ui, doc: &Document, task: TaskId, t: u64) {
-    let info = doc.trace.graph.task(task);
+    let info = doc.trace().graph.task(task);
     row(ui, "Group", info.group());
     if !info.op().is_empty() {
         row(ui, "Operation", info.op());
@@ -100,10 +100,10 @@ fn task_facts(ui: &mut Ui, doc: &Document, task: TaskId, t: u64) {
     ui.end_row();
     if let Some(e) = doc.event(task) {
         run_facts(ui, e);
-    } else if doc.trace.is_run() {
+    } else if doc.trace().is_run() {
         row(ui, "Ran", "not in this trace");
     }
-    if doc.on_critical_path[task.index()] {
+    if doc.on_critical_path(task) {
         row(ui, "Critical path", "yes");
     }
     for (k, v) in info.meta().iter().take(20) {
@@ -168,7 +168,7 @@ fn neighbours(ui: &mut Ui, doc: &Document, title: &str, ids: &[TaskId], actions:
         .default_open(ids.len() <= 12)
         .show(ui, |ui| {
             for &id in ids.iter().take(NEIGHBOURS) {
-                let key = doc.trace.graph.task(id).key();
+                let key = doc.trace().graph.task(id).key();
                 if ui.link(RichText::new(key).monospace()).clicked() {
                     actions.select = Some(Selection::Task(id));
                 }
@@ -206,12 +206,9 @@ fn group_details(ui: &mut Ui, doc: &Document, g: u32, t: u64, actions: &mut Acti
                 row(ui, "Bytes", format_bytes(run.bytes));
             }
         });
-    let members: Vec<TaskId> = doc
-        .group_of
-        .iter()
-        .enumerate()
-        .filter(|&(_, &x)| x == g)
-        .map(|(i, _)| TaskId(i as u32))
+    let members: Vec<TaskId> = (0..doc.trace().graph.len() as u32)
+        .map(TaskId)
+        .filter(|&t| doc.replay.group_of(t).0 == g)
         .take(NEIGHBOURS + 1)
         .collect();
     neighbours(ui, doc, "Tasks", &members, actions);
@@ -219,7 +216,7 @@ fn group_details(ui: &mut Ui, doc: &Document, g: u32, t: u64, actions: &mut Acti
 
 /// What the tooltip of a task says: its key, group, state and run.
 pub(crate) fn task_tooltip(ui: &mut Ui, doc: &Document, task: TaskId, t: u64) {
-    let info = doc.trace.graph.task(task);
+    let info = doc.trace().graph.task(task);
     ui.label(RichText::new(info.key()).monospace().strong());
     ui.label(format!("group {}", info.group()));
     ui.label(format!(

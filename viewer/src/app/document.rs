@@ -16,6 +16,7 @@ use taskscope_interop::input;
 use taskscope_analysis::replay::Replay;
 
 use super::colors::parse_hex;
+use super::memory::MemoryCurves;
 
 /// What a box of the graph stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -155,23 +156,27 @@ impl GraphPicture {
     }
 }
 
-/// In `Document::event_of`, a task without an event.
-const NO_EVENT: u32 = u32::MAX;
-
-/// The longest tasks of `trace`, longest first (at most [`SLOWEST`]); `event_of` gives
-/// each task's event.
-fn slowest_tasks(trace: &Trace, event_of: &[u32]) -> Vec<TaskId> {
-    let mut slowest: Vec<TaskId> = trace.events.iter().map(|e| e.task).collect();
-    let duration = |id: &TaskId| match event_of[id.index()] {
-        NO_EVENT => 0,
-        e => trace.events[e as usize].duration(),
-    };
-    if slowest.len() > SLOWEST {
-        slowest.select_nth_unstable_by_key(SLOWEST, |id| std::cmp::Reverse(duration(id)));
-        slowest.truncate(SLOWEST);
+/// The longest tasks of `replay`, longest first (at most [`SLOWEST`]).
+fn slowest_tasks(replay: &Replay) -> Vec<TaskId> {
+    let events = &replay.trace().events;
+    let mut slowest: Vec<(u64, TaskId)> = Vec::with_capacity(SLOWEST + 1);
+    // A running selection: most events are shorter than the 50th longest so far
+    // (ties are kept, and settled by task id when the list is cut).
+    let mut shortest_kept = 0;
+    for e in events {
+        let d = e.duration();
+        if d >= shortest_kept {
+            slowest.push((d, e.task));
+            if slowest.len() > 4 * SLOWEST {
+                slowest.select_nth_unstable_by_key(SLOWEST, |&(d, t)| (std::cmp::Reverse(d), t));
+                slowest.truncate(SLOWEST);
+                shortest_kept = slowest.iter().map(|s| s.0).min().unwrap_or(0);
+            }
+        }
     }
-    slowest.sort_by_key(|id| (std::cmp::Reverse(duration(id)), id.index()));
-    slowest
+    slowest.sort_by_key(|&(d, t)| (std::cmp::Reverse(d), t));
+    slowest.truncate(SLOWEST);
+    slowest.into_iter().map(|(_, t)| t).collect()
 }
 
 /// A graph's drawings: the default one, and the group view when the default draws
@@ -181,24 +186,22 @@ pub(crate) type Pictures = (Arc<GraphPicture>, Option<Arc<GraphPicture>>);
 /// An opened file.
 pub struct Document {
     pub(crate) path: PathBuf,
-    pub(crate) trace: Trace,
+    /// The replay, which keeps the trace as read.
     pub(crate) replay: Replay,
     pub(crate) picture: Arc<GraphPicture>,
     /// The graph by group, when `picture` draws it by task.
     pub(crate) group_picture: Option<Arc<GraphPicture>>,
     pub(crate) stats: Option<RunStats>,
-    /// Each task's group, as an index into [`Replay::group_names`].
-    pub(crate) group_of: Vec<u32>,
     /// Each group's color.
     pub(crate) group_colors: Vec<Color32>,
-    /// Each task's event, as an index into `trace.events` ([`NO_EVENT`]: none; 4
-    /// bytes a task where an `Option<u32>` takes 8).
-    pub(crate) event_of: Vec<u32>,
     /// Tasks on the measured critical path, in order.
     pub(crate) critical_path: Vec<TaskId>,
-    pub(crate) on_critical_path: Vec<bool>,
+    /// The same tasks by id, to ask whether a task is on it.
+    critical_by_id: Vec<TaskId>,
     /// The longest tasks, longest first (at most `SLOWEST`).
     pub(crate) slowest: Vec<TaskId>,
+    /// The memory plot's curves, made once.
+    pub(crate) memory: MemoryCurves,
     /// The lane of each worker.
     pub(crate) lane_of_worker: std::collections::HashMap<u32, usize>,
     /// File size and time when read, to notice that it grew.
@@ -252,19 +255,20 @@ impl Document {
         // the same time (a million tasks take seconds each).
         let reusable =
             previous.filter(|p| p.0.made_for == (trace.graph.len(), trace.graph.edge_count()));
-        let (replay, stats, pictures) = std::thread::scope(|s| {
+        let (prepared, stats, pictures) = std::thread::scope(|s| {
             // The replay sweeps the held memory: the figures take their peak from it.
             let stats = s.spawn(|| RunStats::of_without_held(&trace));
             let picture = reusable
                 .is_none()
                 .then(|| s.spawn(|| GraphPicture::both(&trace)));
-            let replay = Replay::from_trace(&trace);
+            let prepared = Replay::prepare(&trace);
             let stats = stats.join().unwrap_or(None);
             let pictures = picture.and_then(|p| p.join().ok());
-            (replay, stats, pictures)
+            (prepared, stats, pictures)
         });
-        let replay =
-            replay.map_err(|e| format!("{}: cannot replay this run: {e}", path.display()))?;
+        let replay = prepared
+            .map_err(|e| format!("{}: cannot replay this run: {e}", path.display()))?
+            .finish(trace);
         let stats = stats.map(|mut s| {
             s.peak_held_bytes = replay.held_steps().iter().map(|h| h.1).max().unwrap_or(0);
             s
@@ -276,47 +280,29 @@ impl Document {
             )
         })?;
         let names = replay.group_names();
-        let group_index = |g: &str| -> Option<u32> {
-            names
-                .binary_search_by(|n| n.as_str().cmp(g))
-                .ok()
-                .map(|i| i as u32)
-        };
-        let group_of: Vec<u32> = trace
-            .graph
-            .tasks()
-            .map(|(_, t)| group_index(t.group()).unwrap_or(0))
-            .collect();
         let palette = Palette::for_groups(names.iter().map(String::as_str));
         let group_colors = names.iter().map(|g| parse_hex(palette.color(g))).collect();
-        let mut event_of = vec![NO_EVENT; trace.graph.len()];
-        for (i, e) in trace.events.iter().enumerate() {
-            event_of[e.task.index()] = i as u32;
-        }
+        let graph = &replay.trace().graph;
         let critical_path: Vec<TaskId> = stats
             .iter()
             .flat_map(|s| &s.critical_path.steps)
-            .filter_map(|step| trace.graph.id_of(&step.key))
+            .filter_map(|step| graph.id_of(&step.key))
             .collect();
-        let mut on_critical_path = vec![false; trace.graph.len()];
-        for id in &critical_path {
-            on_critical_path[id.index()] = true;
-        }
-        let slowest = slowest_tasks(&trace, &event_of);
+        let mut critical_by_id = critical_path.clone();
+        critical_by_id.sort_unstable();
+        let slowest = slowest_tasks(&replay);
         let lanes = replay.lanes();
         let lane_of_worker = (0..lanes.len()).map(|l| (lanes.worker(l), l)).collect();
         Ok(Document {
             path: path.to_path_buf(),
-            trace,
+            memory: MemoryCurves::of(&replay),
             replay,
             picture,
             group_picture,
             stats,
-            group_of,
             group_colors,
-            event_of,
             critical_path,
-            on_critical_path,
+            critical_by_id,
             slowest,
             lane_of_worker,
             seen: FileStamp::default(),
@@ -326,7 +312,7 @@ impl Document {
 
     /// The trace as read from the file.
     pub fn trace(&self) -> &Trace {
-        &self.trace
+        self.replay.trace()
     }
 
     /// The replay model: what each task was doing at any time.
@@ -359,16 +345,18 @@ impl Document {
 
     /// What `task` did in the run, if it ran.
     pub(crate) fn event(&self, task: TaskId) -> Option<&taskscope_core::trace::TaskEvent> {
-        match self.event_of[task.index()] {
-            NO_EVENT => None,
-            i => Some(&self.trace.events[i as usize]),
-        }
+        self.replay.event(task)
+    }
+
+    /// Whether `task` is on the measured critical path.
+    pub(crate) fn on_critical_path(&self, task: TaskId) -> bool {
+        self.critical_by_id.binary_search(&task).is_ok()
     }
 
     /// A task's short name: its group and block index (`sub (0, 3)`), the key itself
     /// when that says more.
     pub(crate) fn short_name(&self, task: TaskId) -> String {
-        let t = self.trace.graph.task(task);
+        let t = self.trace().graph.task(task);
         let short = taskscope_core::short_label(t.key(), t.group()).replace('\n', " ");
         if short == t.group() && t.key() != t.group() {
             t.key().to_string()
@@ -379,7 +367,7 @@ impl Document {
 
     /// The color of `task`'s group.
     pub(crate) fn color_of(&self, task: TaskId) -> Color32 {
-        self.group_colors[self.group_of[task.index()] as usize]
+        self.group_colors[self.replay.group_of(task).0 as usize]
     }
 
     /// The run's whole time span, ns (at least 1, so scales never divide by zero).
@@ -389,7 +377,7 @@ impl Document {
 
     /// Whether the file may still grow: a run whose writer has not finished it.
     pub fn is_open_run(&self) -> bool {
-        self.trace.truncated
+        self.trace().truncated
     }
 }
 

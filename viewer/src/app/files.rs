@@ -49,7 +49,7 @@ impl ViewerApp {
         self.selection = None;
         self.timeline = Timeline::default();
         self.graph = GraphView::default();
-        self.graph.color_by_group = !doc.trace.is_run();
+        self.graph.color_by_group = !doc.trace().is_run();
         let end = doc.end();
         self.playback = Playback::default();
         self.playback.follow_live = doc.is_open_run();
@@ -70,7 +70,7 @@ impl ViewerApp {
             .options
             .select
             .take()
-            .and_then(|k| doc.trace.graph.id_of(&k));
+            .and_then(|k| doc.trace().graph.id_of(&k));
         self.doc = Some(doc);
         if let Some(id) = select {
             self.select(Selection::Task(id));
@@ -83,8 +83,8 @@ impl ViewerApp {
     fn replace(&mut self, doc: Document) {
         let old = self.doc.take();
         if let (Some(old), Some(Selection::Task(id))) = (&old, self.selection) {
-            let key = old.trace.graph.task(id).key();
-            self.selection = doc.trace.graph.id_of(key).map(Selection::Task);
+            let key = old.trace().graph.task(id).key();
+            self.selection = doc.trace().graph.id_of(key).map(Selection::Task);
         }
         if self.playback.follow_live {
             self.playback.t = doc.end();

@@ -301,7 +301,7 @@ impl GraphView {
         match selection {
             Some(Selection::Task(task)) => {
                 if !picture.grouped {
-                    let graph = &doc.trace.graph;
+                    let graph = &doc.trace().graph;
                     let neighbour = Stroke::new(1.5, Color32::from_rgb(148, 103, 189));
                     for &n in graph.task(task).deps().iter().chain(graph.dependents(task)) {
                         outline(node_of(n), neighbour);

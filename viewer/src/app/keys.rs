@@ -55,7 +55,7 @@ impl ViewerApp {
                 Key::A => self.timeline.pan(-0.1),
                 Key::D => self.timeline.pan(0.1),
                 Key::F => match self.selection.and_then(|s| match s {
-                    Selection::Task(t) => doc.replay.span(t).copied(),
+                    Selection::Task(t) => doc.replay.span(t),
                     Selection::Group(_) => None,
                 }) {
                     Some(span) => self.timeline.zoom_to(span.start, span.end),

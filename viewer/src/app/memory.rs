@@ -2,23 +2,38 @@
 //! moves the cursor.
 
 use egui::{Color32, Ui};
-use egui_plot::{Legend, Line, Plot, PlotPoints, VLine};
+use egui_plot::{Legend, Line, Plot, PlotPoint, PlotPoints, VLine};
+use taskscope_analysis::replay::Replay;
 use taskscope_core::units::{format_bytes, format_ns};
 
 use super::document::Document;
 use super::panels::Actions;
 use super::playback::Playback;
 
+/// The plot's curves, in ms and MiB: the whole run, made once per file (a 10^7-task
+/// run has 10^7 steps of held memory; going over them each frame cost 40 ms).
+pub(crate) struct MemoryCurves {
+    held: Vec<PlotPoint>,
+    rss: Vec<PlotPoint>,
+}
+
+impl MemoryCurves {
+    pub(crate) fn of(replay: &Replay) -> MemoryCurves {
+        let to_points = |v: &[(u64, u64)]| -> Vec<PlotPoint> {
+            v.iter()
+                .map(|&(t, b)| PlotPoint::new(t as f64 / 1e6, b as f64 / (1 << 20) as f64))
+                .collect()
+        };
+        MemoryCurves {
+            held: to_points(&step_points(&downsample(replay.held_steps(), 2000))),
+            rss: to_points(&downsample(replay.rss_samples(), 2000)),
+        }
+    }
+}
+
 /// Held bytes (exact, from the events) and RSS (sampled) over the run, with the cursor.
 pub(crate) fn memory_plot(ui: &mut Ui, doc: &Document, playback: &Playback, actions: &mut Actions) {
-    let held = downsample(doc.replay.held_steps(), 2000);
-    let rss = downsample(doc.replay.rss_samples(), 2000);
-    let to_points = |v: &[(u64, u64)]| -> PlotPoints<'static> {
-        v.iter()
-            .map(|&(t, b)| [t as f64 / 1e6, b as f64 / (1 << 20) as f64])
-            .collect::<Vec<[f64; 2]>>()
-            .into()
-    };
+    let MemoryCurves { held, rss } = &doc.memory;
     let response = Plot::new("memory")
         .legend(Legend::default())
         .allow_scroll(false)
@@ -43,12 +58,15 @@ pub(crate) fn memory_plot(ui: &mut Ui, doc: &Document, playback: &Playback, acti
         .show(ui, |plot| {
             if !held.is_empty() {
                 plot.line(
-                    Line::new("held bytes", to_points(&step_points(&held)))
+                    Line::new("held bytes", PlotPoints::Borrowed(held))
                         .color(Color32::from_rgb(214, 39, 40)),
                 );
             }
             if !rss.is_empty() {
-                plot.line(Line::new("RSS", to_points(&rss)).color(Color32::from_rgb(31, 119, 180)));
+                plot.line(
+                    Line::new("RSS", PlotPoints::Borrowed(rss))
+                        .color(Color32::from_rgb(31, 119, 180)),
+                );
             }
             plot.vline(
                 VLine::new("now", playback.t as f64 / 1e6).color(Color32::from_rgb(220, 40, 40)),

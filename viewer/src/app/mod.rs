@@ -234,7 +234,7 @@ impl ViewerApp {
             .default_size(300.0)
             .min_size(120.0)
             .show(ui, |ui| {
-                if doc.trace.events.is_empty() {
+                if doc.trace().events.is_empty() {
                     ui.centered_and_justified(|ui| {
                         ui.label("This file holds a graph without a run: no timeline to show. Record one with `taskscope demo` or the Dask hook.");
                     });

@@ -36,7 +36,7 @@ pub(crate) fn analysis(
         egui::CollapsingHeader::new("Progress")
             .default_open(true)
             .show(ui, |ui| progress(ui, doc, t, actions));
-        if doc.trace.is_run() {
+        if doc.trace().is_run() {
             ui.separator();
             slowest(ui, doc, actions);
         }
@@ -67,7 +67,7 @@ fn search(ui: &mut Ui, doc: &Document, query: &mut String, actions: &mut Actions
         .collect();
     let mut hits = Vec::new();
     let mut total = 0usize;
-    for (id, task) in doc.trace.graph.tasks() {
+    for (id, task) in doc.trace().graph.tasks() {
         if task.key().to_lowercase().contains(&q) {
             total += 1;
             if hits.len() < HITS {
@@ -93,7 +93,7 @@ fn search(ui: &mut Ui, doc: &Document, query: &mut String, actions: &mut Actions
                 }
             }
             for &id in &hits {
-                let key = doc.trace.graph.task(id).key();
+                let key = doc.trace().graph.task(id).key();
                 if ui.link(RichText::new(key).monospace()).clicked() {
                     actions.select = Some(Selection::Task(id));
                 }
@@ -181,7 +181,7 @@ fn slowest(ui: &mut Ui, doc: &Document, actions: &mut Actions) {
                     for &task in doc.slowest.iter().take(15) {
                         let d = doc.event(task).map_or(0, |e| e.duration());
                         ui.label(format_ns(d));
-                        let key = doc.trace.graph.task(task).key();
+                        let key = doc.trace().graph.task(task).key();
                         let text = elide(&doc.short_name(task), 36);
                         if ui
                             .link(RichText::new(text).monospace())
