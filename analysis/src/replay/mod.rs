@@ -334,7 +334,9 @@ impl Replay {
         };
         let (group_names, group_of) = group_names(&trace.graph);
         let (groups, held, lanes) = std::thread::scope(|s| {
-            let held = s.spawn(|| HeldCurve::from_steps(crate::held::held_over_time(trace)));
+            let held = s.spawn(|| {
+                HeldCurve::from_steps(crate::held::held_over_time_indexed(trace, &event_of))
+            });
             let groups = group_times(trace, group_names.len(), &group_of);
             // Slices nested in another (call stacks from profilers) are inside their
             // parent's time: a lane shows only the outermost ones.

@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
+use taskscope_core::TaskId;
 use taskscope_core::trace::{RunStatus, TaskStatus, Trace};
 use taskscope_core::units::{elide, format_bytes, format_ns};
 
@@ -59,6 +60,10 @@ pub struct PathStep {
     pub duration_ns: u64,
     /// The task's key.
     pub key: String,
+    /// The task, in the graph the figures were made from (not in the JSON: ids are
+    /// the file's own).
+    #[serde(skip)]
+    pub task: TaskId,
 }
 
 /// Figures of a run. Fields in alphabetical order (sorted JSON keys).
@@ -163,6 +168,7 @@ impl RunStats {
             .map(|&id| PathStep {
                 duration_ns: duration[id.index()],
                 key: g.task(id).key().to_string(),
+                task: id,
             })
             .collect();
         RunStats {

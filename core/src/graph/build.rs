@@ -305,7 +305,7 @@ impl GraphBuilder {
         self.check_keys()?;
         let mut g = TaskGraph {
             columns: self.columns,
-            by_key: self.by_key,
+            by_key: self.by_key.into(),
             levels: Vec::new(),
             topo: Vec::new(),
             dependents,

@@ -126,7 +126,8 @@ impl PartialEq for Task<'_> {
 #[derive(Clone)]
 pub struct TaskGraph {
     columns: Columns,
-    by_key: KeyIndex,
+    /// Lookups by key; made again when asked after [`TaskGraph::drop_key_index`].
+    by_key: std::sync::OnceLock<KeyIndex>,
     /// Longest path (in tasks) from any source to each task, 0 for sources.
     levels: Vec<u32>,
     topo: Vec<TaskId>,
@@ -199,7 +200,20 @@ impl TaskGraph {
 
     /// The id of the task whose key is `key`.
     pub fn id_of(&self, key: &str) -> Option<TaskId> {
-        self.by_key.get(key, |id| self.columns.key(id.index()))
+        let columns = &self.columns;
+        let index = self.by_key.get_or_init(|| {
+            let mut index = KeyIndex::with_capacity(columns.len());
+            index.extend_to(columns.len(), |t| columns.key(t.index()));
+            index
+        });
+        index.get(key, |id| columns.key(id.index()))
+    }
+
+    /// Frees the index of keys (about 16 bytes a task, 150 MB at 10^7 tasks) for a
+    /// program that has the ids it needs; the next [`id_of`](Self::id_of) makes it
+    /// again, in one pass over the keys.
+    pub fn drop_key_index(&mut self) {
+        self.by_key = std::sync::OnceLock::new();
     }
 
     /// The id of task `id`'s group among the graph's names (see
