@@ -204,9 +204,64 @@ pub struct Document {
     pub(crate) memory: MemoryCurves,
     /// The lane of each worker.
     pub(crate) lane_of_worker: std::collections::HashMap<u32, usize>,
+    /// The last search, kept while its text stays the same (the panel asks each
+    /// frame; a pass over 10^7 keys each frame would stop the window).
+    search: std::sync::Mutex<Arc<SearchHits>>,
     /// File size and time when read, to notice that it grew.
     pub(crate) seen: FileStamp,
     pub(crate) load_time: std::time::Duration,
+}
+
+/// Most search hits listed.
+const HITS: usize = 200;
+
+/// What a search found: groups whose name has the text, and tasks whose key has it
+/// (at most [`HITS`], of `total`), ignoring case.
+#[derive(Default)]
+pub(crate) struct SearchHits {
+    query: String,
+    pub(crate) groups: Vec<u32>,
+    pub(crate) tasks: Vec<TaskId>,
+    pub(crate) total: usize,
+}
+
+impl SearchHits {
+    /// The hits of `query` (lower case) in `replay`: one pass over the keys, without
+    /// copying them when the query is ASCII (10^7 keys in well under a second).
+    fn of(replay: &Replay, query: &str) -> SearchHits {
+        let groups = (replay.group_names().iter().enumerate())
+            .filter(|(_, g)| g.to_lowercase().contains(query))
+            .map(|(i, _)| i as u32)
+            .collect();
+        let q = query.as_bytes();
+        let has = |key: &str| {
+            if query.is_ascii() {
+                q.is_empty()
+                    || key
+                        .as_bytes()
+                        .windows(q.len())
+                        .any(|w| w.eq_ignore_ascii_case(q))
+            } else {
+                key.to_lowercase().contains(query)
+            }
+        };
+        let mut tasks = Vec::new();
+        let mut total = 0;
+        for (id, task) in replay.trace().graph.tasks() {
+            if has(task.key()) {
+                total += 1;
+                if tasks.len() < HITS {
+                    tasks.push(id);
+                }
+            }
+        }
+        SearchHits {
+            query: query.to_string(),
+            groups,
+            tasks,
+            total,
+        }
+    }
 }
 
 /// How many of the longest tasks the analysis table lists.
@@ -302,6 +357,7 @@ impl Document {
             critical_by_id,
             slowest,
             lane_of_worker,
+            search: Default::default(),
             seen: FileStamp::default(),
             load_time: started.elapsed(),
         })
@@ -343,6 +399,16 @@ impl Document {
     /// What `task` did in the run, if it ran.
     pub(crate) fn event(&self, task: TaskId) -> Option<&taskscope_core::trace::TaskEvent> {
         self.replay.event(task)
+    }
+
+    /// What a search for `query` (lower case) finds, found again only when the text
+    /// changed.
+    pub(crate) fn search(&self, query: &str) -> Arc<SearchHits> {
+        let mut last = self.search.lock().unwrap_or_else(|e| e.into_inner());
+        if last.query != query {
+            *last = Arc::new(SearchHits::of(&self.replay, query));
+        }
+        last.clone()
     }
 
     /// Whether `task` is on the measured critical path.

@@ -7,10 +7,7 @@ use taskscope_core::units::{elide, format_ns};
 
 use super::Selection;
 use super::colors::progress_bands;
-use super::document::Document;
-
-/// Most search hits listed.
-const HITS: usize = 200;
+use super::document::{Document, SearchHits};
 
 /// What the panels ask the app to do after a click.
 #[derive(Default)]
@@ -57,24 +54,13 @@ fn search(ui: &mut Ui, doc: &Document, query: &mut String, actions: &mut Actions
     if q.is_empty() {
         return;
     }
-    let groups: Vec<u32> = doc
-        .replay
-        .group_names()
-        .iter()
-        .enumerate()
-        .filter(|(_, g)| g.to_lowercase().contains(&q))
-        .map(|(i, _)| i as u32)
-        .collect();
-    let mut hits = Vec::new();
-    let mut total = 0usize;
-    for (id, task) in doc.trace().graph.tasks() {
-        if task.key().to_lowercase().contains(&q) {
-            total += 1;
-            if hits.len() < HITS {
-                hits.push(id);
-            }
-        }
-    }
+    let SearchHits {
+        groups,
+        tasks: hits,
+        total,
+        ..
+    } = &*doc.search(&q);
+    let total = *total;
     if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
         actions.select = hits
             .first()
@@ -86,13 +72,13 @@ fn search(ui: &mut Ui, doc: &Document, query: &mut String, actions: &mut Actions
         .id_salt("search-hits")
         .max_height(220.0)
         .show(ui, |ui| {
-            for &g in &groups {
+            for &g in groups {
                 let name = &doc.replay.group_names()[g as usize];
                 if ui.link(format!("group {name}")).clicked() {
                     actions.select = Some(Selection::Group(g));
                 }
             }
-            for &id in &hits {
+            for &id in hits {
                 let key = doc.trace().graph.task(id).key();
                 if ui.link(RichText::new(key).monospace()).clicked() {
                     actions.select = Some(Selection::Task(id));
