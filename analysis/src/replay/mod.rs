@@ -204,9 +204,12 @@ fn group_times(trace: &Trace, groups: usize, group_of: &[u32]) -> Vec<GroupTimes
 pub struct Prepared {
     /// Tasks and events of the trace it was computed from.
     made_for: (usize, usize),
+    /// Each task's event, as an index into `trace.events` ([`NO_EVENT`]: none).
     event_of: Vec<u32>,
+    /// Where the trace stops: a task still running then runs until it.
     trace_end: u64,
     end: u64,
+    /// Group names, sorted; a task's group is an index into it.
     group_names: Vec<String>,
     groups: Vec<GroupTimes>,
     held: HeldCurve,
@@ -226,17 +229,7 @@ impl Prepared {
             (trace.graph.len(), trace.events.len()),
             "a replay finished with another trace than it was prepared from"
         );
-        Replay {
-            trace,
-            event_of: self.event_of,
-            trace_end: self.trace_end,
-            end: self.end,
-            group_names: self.group_names,
-            groups: self.groups,
-            held: self.held,
-            rss: self.rss,
-            lanes: self.lanes,
-        }
+        Replay { trace, parts: self }
     }
 }
 
@@ -247,17 +240,7 @@ impl Prepared {
 /// when its output was released are found from its neighbours' events when asked.
 pub struct Replay {
     trace: Trace,
-    /// Each task's event, as an index into `trace.events` ([`NO_EVENT`]: none).
-    event_of: Vec<u32>,
-    /// Where the trace stops: a task still running then runs until it.
-    trace_end: u64,
-    end: u64,
-    /// Group names, sorted; a task's group is an index into it.
-    group_names: Vec<String>,
-    groups: Vec<GroupTimes>,
-    held: HeldCurve,
-    rss: RssCurve,
-    lanes: Lanes,
+    parts: Prepared,
 }
 
 impl Replay {
@@ -376,12 +359,12 @@ impl Replay {
 
     /// When the last task ended (for a trace: when the trace ends).
     pub fn end(&self) -> u64 {
-        self.end
+        self.parts.end
     }
 
     /// What `task` did in the run, if it ran.
     pub fn event(&self, task: TaskId) -> Option<&TaskEvent> {
-        match self.event_of[task.index()] {
+        match self.parts.event_of[task.index()] {
             NO_EVENT => None,
             i => Some(&self.trace.events[i as usize]),
         }
@@ -396,7 +379,7 @@ impl Replay {
             worker: e.worker,
             start: e.start,
             end: if open {
-                self.trace_end.max(e.start)
+                self.parts.trace_end.max(e.start)
             } else {
                 e.end
             },
@@ -465,52 +448,52 @@ impl Replay {
 
     /// The state of every task at `t`, indexed by task id. O(tasks + edges).
     pub fn states_at(&self, t: u64) -> Vec<TaskState> {
-        (0..self.event_of.len())
+        (0..self.parts.event_of.len())
             .map(|i| self.state_at(TaskId(i as u32), t))
             .collect()
     }
 
     /// The group of `task`, an index into [`Replay::group_names`].
     pub fn group_of(&self, task: TaskId) -> GroupId {
-        self.lanes.group_of(task)
+        self.parts.lanes.group_of(task)
     }
 
     /// Bytes of outputs held at `t`: finished tasks whose dependents have not all run.
     /// O(log n): the step curve is computed once.
     pub fn held_bytes_at(&self, t: u64) -> u64 {
-        self.held.at(t)
+        self.parts.held.at(t)
     }
 
     /// The steps of held bytes over the run, `(time, bytes held from then on)`, for a
     /// memory plot.
     pub fn held_steps(&self) -> &[(u64, u64)] {
-        self.held.steps()
+        self.parts.held.steps()
     }
 
     /// Resident memory of the process at `t`: the last sample with an RSS at or
     /// before `t`; `None` before the first (and for replays without samples).
     pub fn rss_at(&self, t: u64) -> Option<u64> {
-        self.rss.at(t)
+        self.parts.rss.at(t)
     }
 
     /// The samples' RSS over the run, `(time, bytes)`, in time order.
     pub fn rss_samples(&self) -> &[(u64, u64)] {
-        self.rss.points()
+        self.parts.rss.points()
     }
 
     /// Group names, sorted; [`GroupId`] indexes this list.
     pub fn group_names(&self) -> &[String] {
-        &self.group_names
+        &self.parts.group_names
     }
 
     /// The name of a group, as found in [`Column::Merged`].
     pub fn group_name(&self, group: GroupId) -> &str {
-        &self.group_names[group.0 as usize]
+        &self.parts.group_names[group.0 as usize]
     }
 
     /// Progress of every group at `t`, by group name. O(groups × log n).
     pub fn group_progress_at(&self, t: u64) -> BTreeMap<&str, GroupProgress> {
-        (0..self.groups.len())
+        (0..self.parts.groups.len())
             .map(|g| {
                 let id = GroupId(g as u32);
                 (self.group_name(id), self.progress_of(id, t))
@@ -520,7 +503,7 @@ impl Replay {
 
     /// Progress of one group at `t`. O(log n).
     pub fn progress_of(&self, group: GroupId, t: u64) -> GroupProgress {
-        let g = &self.groups[group.0 as usize];
+        let g = &self.parts.groups[group.0 as usize];
         let done = count_at_or_before(&g.done_ends, t);
         let failed = count_at_or_before(&g.failed_ends, t);
         let started = count_at_or_before(&g.starts, t);
@@ -534,18 +517,18 @@ impl Replay {
 
     /// The timeline's lanes, one per worker, for level-of-detail queries.
     pub fn lanes(&self) -> &Lanes {
-        &self.lanes
+        &self.parts.lanes
     }
 
     /// What to draw in each of `columns` pixel columns of `lane` over `[t0, t1)`.
     /// See [`Lanes::columns`].
     pub fn lane_columns(&self, lane: usize, t0: u64, t1: u64, columns: usize) -> Vec<Column> {
-        self.lanes.columns(lane, t0, t1, columns)
+        self.parts.lanes.columns(lane, t0, t1, columns)
     }
 
     /// The task running on `lane` at `t`, for hover and click.
     pub fn task_at(&self, lane: usize, t: u64) -> Option<TaskId> {
-        self.lanes.task_at(lane, t)
+        self.parts.lanes.task_at(lane, t)
     }
 }
 
