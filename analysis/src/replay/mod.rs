@@ -21,6 +21,7 @@
 
 mod lod;
 mod memory;
+mod times;
 
 use std::collections::BTreeMap;
 
@@ -30,6 +31,7 @@ use thiserror::Error;
 
 pub use lod::{Column, GroupId, Lanes, column_bounds};
 use memory::{HeldCurve, RssCurve};
+use times::SortedTimes;
 
 /// When and where one task ran. Times are ns since the start of the run; `end` is
 /// exclusive.
@@ -107,15 +109,10 @@ pub enum ReplayError {
 #[derive(Default)]
 struct GroupTimes {
     total: usize,
-    starts: Vec<u64>,
+    starts: SortedTimes,
     /// Ends of tasks that finished successfully.
-    done_ends: Vec<u64>,
-    failed_ends: Vec<u64>,
-}
-
-/// How many of the sorted `times` are at or before `t`.
-fn count_at_or_before(times: &[u64], t: u64) -> usize {
-    times.partition_point(|&x| x <= t)
+    done_ends: SortedTimes,
+    failed_ends: SortedTimes,
 }
 
 /// In [`Replay`]'s `event_of`, a task without an event.
@@ -178,22 +175,36 @@ fn group_times(trace: &Trace, groups: usize, group_of: &[u32]) -> Vec<GroupTimes
     for &g in group_of {
         times[g as usize].total += 1;
     }
-    for e in &trace.events {
-        let g = &mut times[group_of[e.task.index()] as usize];
-        g.starts.push(e.start);
-        match e.status {
-            TaskStatus::Done => g.done_ends.push(e.end),
-            TaskStatus::Failed => g.failed_ends.push(e.end),
-            TaskStatus::Unfinished => {}
-        }
-    }
-    for g in &mut times {
-        for v in [&mut g.starts, &mut g.done_ends, &mut g.failed_ends] {
-            // Events come about in time order: most lists are sorted already.
-            if !v.is_sorted() {
-                v.sort_unstable();
+    // One kind of time at a time, each group's list sorted and packed before the next
+    // kind is gathered: at most 8 bytes a task in plain lists at once.
+    type Kind = (
+        fn(&TaskEvent) -> Option<u64>,
+        fn(&mut GroupTimes) -> &mut SortedTimes,
+    );
+    let kinds: [Kind; 3] = [
+        (|e| Some(e.start), |g| &mut g.starts),
+        (
+            |e| (e.status == TaskStatus::Done).then_some(e.end),
+            |g| &mut g.done_ends,
+        ),
+        (
+            |e| (e.status == TaskStatus::Failed).then_some(e.end),
+            |g| &mut g.failed_ends,
+        ),
+    ];
+    for (time_of, field) in kinds {
+        let mut lists: Vec<Vec<u64>> = vec![Vec::new(); groups];
+        for e in &trace.events {
+            if let Some(t) = time_of(e) {
+                lists[group_of[e.task.index()] as usize].push(t);
             }
-            v.shrink_to_fit();
+        }
+        for (g, mut list) in lists.into_iter().enumerate() {
+            // Events come about in time order: most lists are sorted already.
+            if !list.is_sorted() {
+                list.sort_unstable();
+            }
+            *field(&mut times[g]) = SortedTimes::new(&list);
         }
     }
     times
@@ -504,9 +515,9 @@ impl Replay {
     /// Progress of one group at `t`. O(log n).
     pub fn progress_of(&self, group: GroupId, t: u64) -> GroupProgress {
         let g = &self.parts.groups[group.0 as usize];
-        let done = count_at_or_before(&g.done_ends, t);
-        let failed = count_at_or_before(&g.failed_ends, t);
-        let started = count_at_or_before(&g.starts, t);
+        let done = g.done_ends.count_at_or_before(t);
+        let failed = g.failed_ends.count_at_or_before(t);
+        let started = g.starts.count_at_or_before(t);
         GroupProgress {
             total: g.total,
             running: started - done - failed,

@@ -42,8 +42,11 @@ pub struct GraphPicture {
     pub(crate) nodes: Vec<Node>,
     pub(crate) edges: Vec<Vec<Pos2>>,
     pub(crate) bounds: Rect,
-    /// The box of each task (in a grouped picture, its group's box).
-    pub(crate) node_of_task: Vec<u32>,
+    /// The box of each task, in a picture by task (empty in a grouped one).
+    node_of_task: Vec<u32>,
+    /// The box of each group (by [`Replay::group_names`] index), in a grouped
+    /// picture (empty in one by task): no list a task long for 10^7 tasks.
+    node_of_group: Vec<u32>,
     /// Tasks and edges it was made for: a reloaded file with the same graph keeps it.
     made_for: (usize, usize),
 }
@@ -59,24 +62,48 @@ impl GraphPicture {
         self.nodes.len()
     }
 
+    /// The box that shows `task` (in a grouped picture, its group's box).
+    pub(crate) fn node_of(&self, replay: &Replay, task: TaskId) -> Option<u32> {
+        let node = if self.grouped {
+            self.node_of_group.get(replay.group_of(task).0 as usize)
+        } else {
+            self.node_of_task.get(task.index())
+        };
+        node.copied().filter(|&n| n != u32::MAX)
+    }
+
     /// The drawings of `trace`'s graph: the default one and, when that draws tasks,
     /// the group view too, for graphs too wide to read.
     fn both(trace: &Trace) -> Pictures {
-        let names: Vec<&str> = trace
-            .graph
-            .tasks()
-            .map(|(_, t)| t.group())
-            .collect::<std::collections::BTreeSet<&str>>()
-            .into_iter()
-            .collect();
+        // The group names, sorted (the replay's group order), through the graph's
+        // name ids: one string per group, not per task.
+        let g = &trace.graph;
+        let mut seen: Vec<bool> = Vec::new();
+        let mut names: Vec<&str> = Vec::new();
+        for (id, _) in g.tasks() {
+            let name = g.group_id(id) as usize;
+            if seen.len() <= name {
+                seen.resize(name + 1, false);
+            }
+            if !std::mem::replace(&mut seen[name], true) {
+                names.push(g.group_name(name as u32));
+            }
+        }
+        names.sort_unstable();
+        names.dedup();
         let index = |g: &str| names.binary_search(&g).ok().map(|i| i as u32);
-        let main = Arc::new(GraphPicture::of(trace, View::Auto, &index));
-        let groups = (!main.grouped && !trace.graph.is_empty())
-            .then(|| Arc::new(GraphPicture::of(trace, View::Groups, &index)));
+        let picture = |view| Arc::new(GraphPicture::of(trace, view, &index, names.len()));
+        let main = picture(View::Auto);
+        let groups = (!main.grouped && !trace.graph.is_empty()).then(|| picture(View::Groups));
         (main, groups)
     }
 
-    fn of(trace: &Trace, view: View, group_index: &dyn Fn(&str) -> Option<u32>) -> GraphPicture {
+    fn of(
+        trace: &Trace,
+        view: View,
+        group_index: &dyn Fn(&str) -> Option<u32>,
+        groups: usize,
+    ) -> GraphPicture {
         let options = RenderOptions {
             view,
             color: ColorBy::Group,
@@ -86,7 +113,8 @@ impl GraphPicture {
         let scene = graph_scene(trace, &options);
         let grouped = !trace.graph.is_empty() && view.draws_groups(trace.graph.len());
         let mut nodes = Vec::with_capacity(scene.tasks.len());
-        let mut node_of_task = vec![u32::MAX; trace.graph.len()];
+        let mut node_of_task = vec![u32::MAX; if grouped { 0 } else { trace.graph.len() }];
+        let mut node_of_group = vec![u32::MAX; if grouped { groups } else { 0 }];
         for shape in &scene.tasks {
             let kind = if grouped {
                 match group_index(&shape.key) {
@@ -99,8 +127,9 @@ impl GraphPicture {
                     None => continue,
                 }
             };
-            if let NodeKind::Task(id) = kind {
-                node_of_task[id.index()] = nodes.len() as u32;
+            match kind {
+                NodeKind::Task(id) => node_of_task[id.index()] = nodes.len() as u32,
+                NodeKind::Group(g) => node_of_group[g as usize] = nodes.len() as u32,
             }
             let rect = Rect::from_min_size(
                 pos2(shape.x as f32, shape.y as f32),
@@ -108,21 +137,6 @@ impl GraphPicture {
             );
             let label = shape.label.join(" ");
             nodes.push(Node { kind, rect, label });
-        }
-        if grouped {
-            let box_of_group: std::collections::HashMap<u32, u32> = nodes
-                .iter()
-                .enumerate()
-                .filter_map(|(i, n)| match n.kind {
-                    NodeKind::Group(g) => Some((g, i as u32)),
-                    NodeKind::Task(_) => None,
-                })
-                .collect();
-            for (id, task) in trace.graph.tasks() {
-                if let Some(&b) = group_index(task.group()).and_then(|g| box_of_group.get(&g)) {
-                    node_of_task[id.index()] = b;
-                }
-            }
         }
         let edges: Vec<Vec<Pos2>> = scene
             .edges
@@ -151,6 +165,7 @@ impl GraphPicture {
             edges,
             bounds,
             node_of_task,
+            node_of_group,
             made_for: (trace.graph.len(), trace.graph.edge_count()),
         }
     }

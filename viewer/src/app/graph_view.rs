@@ -76,7 +76,7 @@ impl GraphView {
 
     /// Brings `task`'s box into view at the next frame.
     pub(crate) fn focus_on(&mut self, doc: &Document, task: TaskId) {
-        self.focus = self.picture(doc).node_of_task.get(task.index()).copied();
+        self.focus = self.picture(doc).node_of(&doc.replay, task);
     }
 
     /// Where the center of `task`'s box is on screen (for tests and scripted clicks).
@@ -84,7 +84,7 @@ impl GraphView {
         let picture = self.picture(doc);
         let node = picture
             .nodes
-            .get(*picture.node_of_task.get(task.index())? as usize)?;
+            .get(picture.node_of(&doc.replay, task)? as usize)?;
         Some(self.to_screen(node.rect.center()))
     }
 
@@ -292,7 +292,7 @@ impl GraphView {
                 painter.rect_stroke(r.expand(1.0), 1.0, stroke, StrokeKind::Outside);
             }
         };
-        let node_of = |task: TaskId| picture.node_of_task[task.index()];
+        let node_of = |task: TaskId| picture.node_of(&doc.replay, task).unwrap_or(u32::MAX);
         if show_critical && !picture.grouped {
             for &task in &doc.critical_path {
                 outline(node_of(task), Stroke::new(2.5, HIGHLIGHT));
