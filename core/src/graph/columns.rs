@@ -2,7 +2,7 @@
 //!
 //! Keys are slices of one text arena, groups and ops ids into one table of names,
 //! metadata is kept only for the tasks that have some, and dependencies are stored
-//! in compressed rows. A task costs its key's bytes plus about 20 bytes here (and
+//! in compressed rows. A task costs its key's bytes plus 16 bytes here (and
 //! 4 per dependency), where a struct of owned strings cost some 270 bytes.
 
 use std::hash::BuildHasher;
@@ -11,6 +11,10 @@ use hashbrown::{DefaultHashBuilder, HashTable};
 
 use super::{Meta, TaskId};
 
+/// Bits of a key offset kept in `Columns::key_start` (fewer in tests, to wrap with
+/// small keys).
+const OFFSET_BITS: u32 = if cfg!(test) { 6 } else { 32 };
+
 /// Metadata of the tasks that have none.
 static EMPTY: Meta = Meta::new();
 
@@ -18,10 +22,15 @@ static EMPTY: Meta = Meta::new();
 #[derive(Clone, Default)]
 pub(super) struct Columns {
     /// The text of every key, back to back; key `i` is
-    /// `keys[key_start[i]..key_start[i + 1]]`.
+    /// `keys[key_offset(i)..key_offset(i + 1)]`.
     keys: String,
-    /// `len + 1` offsets into `keys` (empty while there is no task).
-    key_start: Vec<u64>,
+    /// `len + 1` offsets into `keys` (empty while there is no task), their low
+    /// [`OFFSET_BITS`] bits: 4 bytes a task, where whole offsets took 8.
+    key_start: Vec<u32>,
+    /// Where the offsets' high bits grow: each time they grow by one, the index of
+    /// the first offset with the new value (ascending). Empty until the keys pass
+    /// 4 GiB.
+    key_wraps: Vec<u32>,
     /// Names of groups and ops, each once: a group and an op of the same text share
     /// an id.
     pub(super) names: Vec<Box<str>>,
@@ -63,7 +72,7 @@ impl Columns {
             self.dep_start.push(0);
         }
         self.keys.push_str(key);
-        self.key_start.push(self.keys.len() as u64);
+        self.push_key_end(self.keys.len());
         self.group.push(group);
         self.op.push(op);
         if !meta.is_empty() {
@@ -81,9 +90,11 @@ impl Columns {
             self.dep_start.push(0);
         }
         let first = self.len();
-        let (k0, d0) = (self.keys.len() as u64, self.deps.len());
+        let (k0, d0) = (self.keys.len(), self.deps.len());
         self.keys.push_str(rows.keys);
-        (self.key_start).extend(rows.key_ends.iter().map(|&e| k0 + e as u64));
+        for &e in rows.key_ends {
+            self.push_key_end(k0 + e);
+        }
         self.group.extend_from_slice(rows.group);
         self.op.extend_from_slice(rows.op);
         self.deps.extend_from_slice(rows.deps);
@@ -95,17 +106,38 @@ impl Columns {
         }
     }
 
-    /// The key of task `i`.
-    pub(super) fn key(&self, i: usize) -> &str {
-        &self.keys[self.key_start[i] as usize..self.key_start[i + 1] as usize]
+    /// Records where the last key ends (`keys.len()` after it).
+    fn push_key_end(&mut self, end: usize) {
+        let at = u32::try_from(self.key_start.len()).expect("fewer than 2^32 tasks");
+        let high = (end as u64 >> OFFSET_BITS) as usize;
+        while self.key_wraps.len() < high {
+            self.key_wraps.push(at);
+        }
+        self.key_start
+            .push((end as u64 & ((1u64 << OFFSET_BITS) - 1)) as u32);
     }
 
-    /// The metadata of task `i`, empty for most tasks.
+    /// Offset `i` into `keys`.
+    fn key_offset(&self, i: usize) -> usize {
+        let low = self.key_start[i] as usize;
+        if self.key_wraps.is_empty() {
+            return low;
+        }
+        let high = self.key_wraps.partition_point(|&w| w as usize <= i);
+        low + (high << OFFSET_BITS)
+    }
+
+    /// The key of task `i`.
+    pub(super) fn key(&self, i: usize) -> &str {
+        &self.keys[self.key_offset(i)..self.key_offset(i + 1)]
+    }
+
     /// Whether some task has metadata.
     pub(super) fn has_meta(&self) -> bool {
         !self.meta.is_empty()
     }
 
+    /// The metadata of task `i`, empty for most tasks.
     pub(super) fn meta(&self, i: usize) -> &Meta {
         match self.meta.binary_search_by_key(&i, |(id, _)| id.index()) {
             Ok(at) => &self.meta[at].1,
@@ -122,6 +154,7 @@ impl Columns {
     pub(super) fn shrink_to_fit(&mut self) {
         self.keys.shrink_to_fit();
         self.key_start.shrink_to_fit();
+        self.key_wraps.shrink_to_fit();
         self.names.shrink_to_fit();
         self.group.shrink_to_fit();
         self.op.shrink_to_fit();
@@ -170,6 +203,49 @@ impl NameIndex {
                 slot.insert(id);
                 id
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_read_back_across_offset_wraps() {
+        // In tests an offset keeps 6 bits: keys wrap every 64 bytes, and a long key
+        // wraps several times at once.
+        let keys: Vec<String> = (0..300)
+            .map(|i| match i % 7 {
+                0 => "x".repeat(150 + i),
+                1 => String::new(),
+                _ => format!("('task', {i})"),
+            })
+            .collect();
+        let mut c = Columns::default();
+        for k in &keys[..100] {
+            c.push(k, 0, 0, Meta::new());
+        }
+        let rest = keys[100..].concat();
+        let mut ends = Vec::new();
+        let mut end = 0;
+        for k in &keys[100..] {
+            end += k.len();
+            ends.push(end);
+        }
+        let n = keys.len() - 100;
+        c.push_rows(crate::graph::TaskRows {
+            keys: &rest,
+            key_ends: &ends,
+            group: &vec![0; n],
+            op: &vec![0; n],
+            deps: &[],
+            dep_ends: &vec![0; n],
+            metas: Vec::new(),
+        });
+        assert!(c.key_wraps.len() > 100, "{}", c.key_wraps.len());
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(c.key(i), k, "task {i}");
         }
     }
 }
