@@ -148,13 +148,19 @@ impl Observer for Recorder {
             end,
             status,
             bytes,
-            extra: EventExtra {
-                alloc,
-                peak,
-                message,
-                ..EventExtra::default()
-            }
-            .boxed(),
+            // Most events have nothing more (no counting allocator, no failure): no
+            // extra to make and compare with the empty one.
+            extra: if alloc.is_none() && message.is_none() {
+                None
+            } else {
+                EventExtra {
+                    alloc,
+                    peak,
+                    message,
+                    ..EventExtra::default()
+                }
+                .boxed()
+            },
         };
         log.events
             .lock()
