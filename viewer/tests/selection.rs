@@ -76,6 +76,20 @@ fn search_finds_a_task_and_its_link_selects_it() {
 }
 
 #[test]
+fn search_ignores_case_and_follows_the_text() {
+    let mut harness = open(norm());
+    harness.get_by_label("Search").click();
+    harness.run_steps(2);
+    harness.get_by_label("Search").type_text("VAR-Aggregate");
+    harness.run_steps(3);
+    harness.get_by_label_contains("1 groups, 10 tasks");
+    // More text, fewer hits: the hits kept for the old text are not shown again.
+    harness.get_by_label("Search").type_text("-no-such-key");
+    harness.run_steps(3);
+    harness.get_by_label_contains("0 groups, 0 tasks");
+}
+
+#[test]
 fn a_dependency_link_moves_the_selection() {
     let mut harness = open(norm());
     let (task, dep, dep_key) = {
