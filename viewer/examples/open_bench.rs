@@ -24,12 +24,12 @@ fn main() {
     });
     println!("read          {:>8.0} ms", t.elapsed().as_secs_f64() * 1e3);
     let t = Instant::now();
-    let replay = Replay::prepare(&trace).expect("replay");
+    let replay = Replay::from_trace(trace).expect("replay");
     println!("replay        {:>8.0} ms", t.elapsed().as_secs_f64() * 1e3);
+    let trace = replay.into_trace();
     let t = Instant::now();
     let _ = RunStats::of(&trace);
     println!("run stats     {:>8.0} ms", t.elapsed().as_secs_f64() * 1e3);
-    drop(replay);
     let t = Instant::now();
     let _ =
         taskscope_exporters::graph_scene(&trace, &taskscope_exporters::RenderOptions::default());

@@ -3,8 +3,8 @@
 use taskscope_core::trace::Sample;
 
 /// Bytes of outputs held over time: an output is held from its task's end until its
-/// last dependent ends (forever when that never happens). The same rule as
-/// [`held_over_time`](crate::held::held_over_time), over spans instead of events.
+/// last dependent ends (forever when that never happens): the steps of
+/// [`held_over_time`](crate::held::held_over_time), asked in O(log n).
 #[derive(Default)]
 pub(super) struct HeldCurve {
     /// `(time, bytes held from then on)`, times strictly increasing.

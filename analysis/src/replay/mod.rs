@@ -210,37 +210,11 @@ fn group_times(trace: &Trace, groups: usize, group_of: &[u32]) -> Vec<GroupTimes
     times
 }
 
-/// A replay computed from a trace, waiting for the trace itself
-/// ([`Replay::prepare`]).
-pub struct Prepared {
-    /// Tasks and events of the trace it was computed from.
-    made_for: (usize, usize),
-    /// Each task's event, as an index into `trace.events` ([`NO_EVENT`]: none).
-    event_of: Vec<u32>,
-    /// Where the trace stops: a task still running then runs until it.
-    trace_end: u64,
-    end: u64,
-    /// Group names, sorted; a task's group is an index into it.
-    group_names: Vec<String>,
-    groups: Vec<GroupTimes>,
-    held: HeldCurve,
-    rss: RssCurve,
-    lanes: Lanes,
-}
-
-impl Prepared {
-    /// The replay of `trace`, the trace this was prepared from.
-    ///
-    /// # Panics
-    ///
-    /// When `trace` has another number of tasks or events than the one prepared.
-    pub fn finish(self, trace: Trace) -> Replay {
-        assert_eq!(
-            self.made_for,
-            (trace.graph.len(), trace.events.len()),
-            "a replay finished with another trace than it was prepared from"
-        );
-        Replay { trace, parts: self }
+/// When an event's span ends: an unfinished task runs until the trace stops.
+fn span_end(e: &TaskEvent, trace_end: u64) -> u64 {
+    match e.status {
+        TaskStatus::Unfinished => trace_end.max(e.start),
+        _ => e.end,
     }
 }
 
@@ -251,7 +225,17 @@ impl Prepared {
 /// when its output was released are found from its neighbours' events when asked.
 pub struct Replay {
     trace: Trace,
-    parts: Prepared,
+    /// Each task's event, as an index into `trace.events` ([`NO_EVENT`]: none).
+    event_of: Vec<u32>,
+    /// Where the trace stops, the end of the run: the end record, the last event's
+    /// end or start, or the last sample. A task still running then runs until it.
+    trace_end: u64,
+    /// Group names, sorted; a task's group is an index into it.
+    group_names: Vec<String>,
+    groups: Vec<GroupTimes>,
+    held: HeldCurve,
+    rss: RssCurve,
+    lanes: Lanes,
 }
 
 impl Replay {
@@ -301,14 +285,7 @@ impl Replay {
     /// assert_eq!(replay.rss_at(25), Some(4096));
     /// ```
     pub fn from_trace(trace: Trace) -> Result<Self, ReplayError> {
-        Ok(Self::prepare(&trace)?.finish(trace))
-    }
-
-    /// What [`Replay::from_trace`] computes from `trace` before it takes the trace,
-    /// so that other work can read the same trace meanwhile (the viewer lays out the
-    /// graph and sums up the run at the same time).
-    pub fn prepare(trace: &Trace) -> Result<Prepared, ReplayError> {
-        let event_of = events_by_task(trace)?;
+        let event_of = events_by_task(&trace)?;
         let trace_end = trace
             .end
             .as_ref()
@@ -322,16 +299,12 @@ impl Replay {
                     .unwrap_or(0),
             )
             .max(trace.samples.iter().map(|s| s.t).max().unwrap_or(0));
-        let end_of = |e: &TaskEvent| match e.status {
-            TaskStatus::Unfinished => trace_end.max(e.start),
-            _ => e.end,
-        };
         let (group_names, group_of) = group_names(&trace.graph);
         let (groups, held, lanes) = std::thread::scope(|s| {
             let held = s.spawn(|| {
-                HeldCurve::from_steps(crate::held::held_over_time_indexed(trace, &event_of))
+                HeldCurve::from_steps(crate::held::held_over_time_indexed(&trace, &event_of))
             });
-            let groups = group_times(trace, group_names.len(), &group_of);
+            let groups = group_times(&trace, group_names.len(), &group_of);
             // Slices nested in another (call stacks from profilers) are inside their
             // parent's time: a lane shows only the outermost ones.
             let graph = &trace.graph;
@@ -339,21 +312,19 @@ impl Replay {
                 graph.has_meta() && graph.task(e.task).meta().contains_key("parent")
             };
             let spans = trace.events.iter().filter(|e| !nested(e));
-            let spans = spans.map(|e| (e.worker, e.start, end_of(e), e.task));
+            let spans = spans.map(|e| (e.worker, e.start, span_end(e, trace_end), e.task));
             let lanes = Lanes::of_spans(spans, group_of);
             let held = held.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
             (groups, held, lanes)
         });
-        let end = trace.events.iter().map(end_of).max().unwrap_or(0);
-        Ok(Prepared {
-            made_for: (trace.graph.len(), trace.events.len()),
+        Ok(Replay {
+            rss: RssCurve::new(&trace.samples),
+            trace,
             event_of,
             trace_end,
-            end: end.max(trace_end),
             group_names,
             groups,
             held,
-            rss: RssCurve::new(&trace.samples),
             lanes,
         })
     }
@@ -370,12 +341,12 @@ impl Replay {
 
     /// When the last task ended (for a trace: when the trace ends).
     pub fn end(&self) -> u64 {
-        self.parts.end
+        self.trace_end
     }
 
     /// What `task` did in the run, if it ran.
     pub fn event(&self, task: TaskId) -> Option<&TaskEvent> {
-        match self.parts.event_of[task.index()] {
+        match self.event_of[task.index()] {
             NO_EVENT => None,
             i => Some(&self.trace.events[i as usize]),
         }
@@ -384,17 +355,15 @@ impl Replay {
     /// When and where `task` ran; `None` for a task that never started.
     pub fn span(&self, task: TaskId) -> Option<TaskSpan> {
         let e = self.event(task)?;
-        let open = e.status == TaskStatus::Unfinished;
         Some(TaskSpan {
             task,
             worker: e.worker,
             start: e.start,
-            end: if open {
-                self.parts.trace_end.max(e.start)
-            } else {
-                e.end
+            end: span_end(e, self.trace_end),
+            nbytes: match e.status {
+                TaskStatus::Unfinished => 0,
+                _ => e.bytes,
             },
-            nbytes: if open { 0 } else { e.bytes },
             failed: e.status == TaskStatus::Failed,
         })
     }
@@ -431,22 +400,18 @@ impl Replay {
     /// The state of `task` at time `t` (ns since the start of the run). O(1) for a task
     /// that ran at `t`; else O(its dependencies or dependents).
     pub fn state_at(&self, task: TaskId, t: u64) -> TaskState {
-        let Some(s) = self.span(task) else {
-            return self.waiting_or_ready(task, t);
-        };
-        let unfinished = self
-            .event(task)
-            .is_some_and(|e| e.status == TaskStatus::Unfinished);
-        if t < s.start {
-            self.waiting_or_ready(task, t)
-        } else if unfinished || t < s.end {
-            TaskState::Running
-        } else if s.failed {
-            TaskState::Failed
-        } else if self.released_at(task).is_some_and(|r| r <= t) {
-            TaskState::Released
-        } else {
-            TaskState::Done
+        match self.event(task) {
+            Some(e) if t >= e.start => match e.status {
+                // Still running when the trace stops: running from then on.
+                TaskStatus::Unfinished => TaskState::Running,
+                _ if t < e.end => TaskState::Running,
+                TaskStatus::Failed => TaskState::Failed,
+                TaskStatus::Done if self.released_at(task).is_some_and(|r| r <= t) => {
+                    TaskState::Released
+                }
+                TaskStatus::Done => TaskState::Done,
+            },
+            _ => self.waiting_or_ready(task, t),
         }
     }
 
@@ -459,52 +424,52 @@ impl Replay {
 
     /// The state of every task at `t`, indexed by task id. O(tasks + edges).
     pub fn states_at(&self, t: u64) -> Vec<TaskState> {
-        (0..self.parts.event_of.len())
+        (0..self.event_of.len())
             .map(|i| self.state_at(TaskId(i as u32), t))
             .collect()
     }
 
     /// The group of `task`, an index into [`Replay::group_names`].
     pub fn group_of(&self, task: TaskId) -> GroupId {
-        self.parts.lanes.group_of(task)
+        self.lanes.group_of(task)
     }
 
     /// Bytes of outputs held at `t`: finished tasks whose dependents have not all run.
     /// O(log n): the step curve is computed once.
     pub fn held_bytes_at(&self, t: u64) -> u64 {
-        self.parts.held.at(t)
+        self.held.at(t)
     }
 
     /// The steps of held bytes over the run, `(time, bytes held from then on)`, for a
     /// memory plot.
     pub fn held_steps(&self) -> &[(u64, u64)] {
-        self.parts.held.steps()
+        self.held.steps()
     }
 
     /// Resident memory of the process at `t`: the last sample with an RSS at or
     /// before `t`; `None` before the first (and for replays without samples).
     pub fn rss_at(&self, t: u64) -> Option<u64> {
-        self.parts.rss.at(t)
+        self.rss.at(t)
     }
 
     /// The samples' RSS over the run, `(time, bytes)`, in time order.
     pub fn rss_samples(&self) -> &[(u64, u64)] {
-        self.parts.rss.points()
+        self.rss.points()
     }
 
     /// Group names, sorted; [`GroupId`] indexes this list.
     pub fn group_names(&self) -> &[String] {
-        &self.parts.group_names
+        &self.group_names
     }
 
     /// The name of a group, as found in [`Column::Merged`].
     pub fn group_name(&self, group: GroupId) -> &str {
-        &self.parts.group_names[group.0 as usize]
+        &self.group_names[group.0 as usize]
     }
 
     /// Progress of every group at `t`, by group name. O(groups × log n).
     pub fn group_progress_at(&self, t: u64) -> BTreeMap<&str, GroupProgress> {
-        (0..self.parts.groups.len())
+        (0..self.groups.len())
             .map(|g| {
                 let id = GroupId(g as u32);
                 (self.group_name(id), self.progress_of(id, t))
@@ -514,7 +479,7 @@ impl Replay {
 
     /// Progress of one group at `t`. O(log n).
     pub fn progress_of(&self, group: GroupId, t: u64) -> GroupProgress {
-        let g = &self.parts.groups[group.0 as usize];
+        let g = &self.groups[group.0 as usize];
         let done = g.done_ends.count_at_or_before(t);
         let failed = g.failed_ends.count_at_or_before(t);
         let started = g.starts.count_at_or_before(t);
@@ -528,18 +493,18 @@ impl Replay {
 
     /// The timeline's lanes, one per worker, for level-of-detail queries.
     pub fn lanes(&self) -> &Lanes {
-        &self.parts.lanes
+        &self.lanes
     }
 
     /// What to draw in each of `columns` pixel columns of `lane` over `[t0, t1)`.
     /// See [`Lanes::columns`].
     pub fn lane_columns(&self, lane: usize, t0: u64, t1: u64, columns: usize) -> Vec<Column> {
-        self.parts.lanes.columns(lane, t0, t1, columns)
+        self.lanes.columns(lane, t0, t1, columns)
     }
 
     /// The task running on `lane` at `t`, for hover and click.
     pub fn task_at(&self, lane: usize, t: u64) -> Option<TaskId> {
-        self.parts.lanes.task_at(lane, t)
+        self.lanes.task_at(lane, t)
     }
 }
 

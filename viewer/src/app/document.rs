@@ -75,23 +75,12 @@ impl GraphPicture {
     /// The drawings of `trace`'s graph: the default one and, when that draws tasks,
     /// the group view too, for graphs too wide to read.
     fn both(trace: &Trace) -> Pictures {
-        // The group names, sorted (the replay's group order), through the graph's
-        // name ids: one string per group, not per task.
-        let g = &trace.graph;
-        let mut seen: Vec<bool> = Vec::new();
-        let mut names: Vec<&str> = Vec::new();
-        for (id, _) in g.tasks() {
-            let name = g.group_id(id) as usize;
-            if seen.len() <= name {
-                seen.resize(name + 1, false);
-            }
-            if !std::mem::replace(&mut seen[name], true) {
-                names.push(g.group_name(name as u32));
-            }
-        }
-        names.sort_unstable();
-        names.dedup();
-        let index = |g: &str| names.binary_search(&g).ok().map(|i| i as u32);
+        // The group names, sorted: the replay's group order.
+        let names: Vec<String> = trace.graph.group_counts().into_keys().collect();
+        let index = |g: &str| {
+            let found = names.binary_search_by(|n| n.as_str().cmp(g));
+            found.ok().map(|i| i as u32)
+        };
         let picture = |view| Arc::new(GraphPicture::of(trace, view, &index, names.len()));
         let main = picture(View::Auto);
         let groups = (!main.grouped && !trace.graph.is_empty()).then(|| picture(View::Groups));
@@ -330,23 +319,18 @@ impl Document {
         // memory added up (0.7 GB more at the peak for 10^7 tasks).
         let reusable =
             previous.filter(|p| p.0.made_for == (trace.graph.len(), trace.graph.edge_count()));
-        let pictures = reusable.is_none().then(|| GraphPicture::both(&trace));
+        let (picture, group_picture) = match reusable {
+            Some(pictures) => pictures,
+            None => GraphPicture::both(&trace),
+        };
         // The replay sweeps the held memory: the figures take their peak from it.
         let stats = RunStats::of_without_held(&trace);
-        let prepared = Replay::prepare(&trace);
-        let replay = prepared
-            .map_err(|e| format!("{}: cannot replay this run: {e}", path.display()))?
-            .finish(trace);
+        let replay = Replay::from_trace(trace)
+            .map_err(|e| format!("{}: cannot replay this run: {e}", path.display()))?;
         let stats = stats.map(|mut s| {
             s.peak_held_bytes = replay.held_steps().iter().map(|h| h.1).max().unwrap_or(0);
             s
         });
-        let (picture, group_picture) = reusable.or(pictures).ok_or_else(|| {
-            format!(
-                "{}: laying out the graph failed (internal error)",
-                path.display()
-            )
-        })?;
         let names = replay.group_names();
         let palette = Palette::for_groups(names.iter().map(String::as_str));
         let group_colors = names.iter().map(|g| parse_hex(palette.color(g))).collect();
