@@ -146,8 +146,12 @@ fn main() {
     ]
     .into_iter()
     .filter(|v| {
-        only.as_deref()
-            .is_none_or(|o| o.split(',').any(|o| v.contains(o)))
+        // `registry` and `chrome` name the variants they start or end.
+        only.as_deref().is_none_or(|o| {
+            o.split(',').any(|o| {
+                *v == o || v.starts_with(&format!("{o} ")) || v.ends_with(&format!("-{o}"))
+            })
+        })
     })
     .collect();
     let top = measure(&variants, n, runs, (false, "top-level"), &dir);

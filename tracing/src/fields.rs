@@ -64,10 +64,42 @@ impl Visit for Fields {
 /// Longest field value, in characters, that goes into a key.
 const LABEL_VALUE_CHARS: usize = 32;
 
+/// A span's part of its key, `chunk[i=3]`: text kept inline when short (most labels
+/// are), so making one is no allocation on the span's thread and no free on the
+/// thread that writes it.
+#[derive(Clone, Default)]
+pub(crate) struct Label(SmallVec<[u8; 40]>);
+
+impl Label {
+    pub(crate) fn as_str(&self) -> &str {
+        // Only text is pushed, and cut at character boundaries.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+    fn push_str(&mut self, s: &str) {
+        self.0.extend_from_slice(s.as_bytes());
+    }
+    fn push(&mut self, c: char) {
+        self.push_str(c.encode_utf8(&mut [0; 4]));
+    }
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn truncate(&mut self, len: usize) {
+        self.0.truncate(len);
+    }
+}
+
+impl Write for Label {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.push_str(s);
+        Ok(())
+    }
+}
+
 /// Appends a span's part of its key to `key`: its name, then its fields as given when
 /// it was made, `chunk[i=3]`; the name alone when it has none. Values past 32
 /// characters are cut.
-pub(crate) fn push_label(key: &mut String, name: &str, fields: &Fields) {
+pub(crate) fn push_label(key: &mut Label, name: &str, fields: &Fields) {
     key.push_str(name);
     if fields.0.is_empty() {
         return;
@@ -97,7 +129,7 @@ pub(crate) fn push_label(key: &mut String, name: &str, fields: &Fields) {
         }
         // A value of at most 32 bytes has at most 32 characters: nothing to cut.
         if key.len() - start > LABEL_VALUE_CHARS {
-            let kept = start + first_chars(&key[start..], LABEL_VALUE_CHARS).len();
+            let kept = start + first_chars(&key.as_str()[start..], LABEL_VALUE_CHARS).len();
             if kept < key.len() {
                 key.truncate(kept);
                 key.push('…');
@@ -150,9 +182,9 @@ mod tests {
     #[test]
     fn labels_show_the_fields_sorted_and_cut_long_values() {
         let label = |f: &Fields| {
-            let mut key = String::new();
+            let mut key = Label::default();
             push_label(&mut key, if f.0.is_empty() { "load" } else { "chunk" }, f);
-            key
+            key.as_str().to_string()
         };
         let mut f = Fields::default();
         assert_eq!(label(&f), "load");

@@ -1,18 +1,16 @@
 //! The [`Layer`]: span callbacks turned into tasks.
 
-use std::cell::RefCell;
 use std::sync::Arc;
 
-use taskscope_core::TaskId;
-use taskscope_core::trace::{LogLine, TaskEvent, TaskStatus};
+use taskscope_core::trace::LogLine;
 use tracing_core::span::{Attributes, Id, Record};
 use tracing_core::{Event, Subscriber};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
-use crate::counts::LabelCounts;
-use crate::fields::{Fields, LogVisitor, push_label};
-use crate::sink::{Node, Shared, SpanTask};
+use crate::closed::{Closed, Node};
+use crate::fields::{Fields, Label, LogVisitor, push_label};
+use crate::sink::Shared;
 
 /// A [`tracing_subscriber::Layer`] that writes every span as a task of a taskscope
 /// trace. Make one with [`layer`](crate::layer) or [`Builder`](crate::Builder); keep
@@ -23,14 +21,22 @@ pub struct TaskscopeLayer {
 }
 
 /// What the layer keeps of an open span: one struct in the registry's extensions,
-/// inserted when the span is made, so each callback looks it up once.
+/// inserted when the span is made, so each callback looks it up once. It measures
+/// and gathers only; keys and ids are the writer's work.
 struct SpanData {
-    /// Its key, fields, dependencies (its children and the spans it follows from)
-    /// and node: made when a parent or a follower needs it (a root span nothing
-    /// follows from has none).
-    task: SpanTask,
-    /// How many children of each label it made, for their keys.
-    children: LabelCounts,
+    /// Its part of its key: its name and the fields it was made with.
+    label: Label,
+    name: &'static str,
+    fields: Fields,
+    /// The node of its parent span, `None` at the top level.
+    parent: Option<Arc<Node>>,
+    /// Its own node: made with it under a parent (the parent lists it as a
+    /// dependency), or when a span follows from it or it makes a child.
+    node: Option<Arc<Node>>,
+    /// Whether its node holds what its children's keys start with.
+    is_parent: bool,
+    /// Its children and the spans it follows from.
+    deps: Vec<Arc<Node>>,
     created: u64,
     first_enter: Option<u64>,
     worker: u32,
@@ -53,48 +59,6 @@ where
     ext.get_mut::<SpanData>().map(f)
 }
 
-thread_local! {
-    /// Strings of keys written on this thread, for the keys of spans made next on it:
-    /// a key is then no allocation and no free.
-    static KEYS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
-}
-
-/// How many strings [`KEYS`] keeps, and the longest (in bytes reserved) it keeps.
-const KEPT_KEYS: usize = 64;
-const KEPT_KEY_BYTES: usize = 256;
-
-/// An empty string for a key: one a span written before left, or a new one.
-fn reused_key() -> String {
-    let mut key = KEYS
-        .try_with(|keys| keys.borrow_mut().pop())
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    key.clear();
-    key
-}
-
-fn recycle_key(key: String) {
-    if key.capacity() == 0 || key.capacity() > KEPT_KEY_BYTES {
-        return;
-    }
-    let _ = KEYS.try_with(|keys| {
-        if let Ok(mut keys) = keys.try_borrow_mut()
-            && keys.len() < KEPT_KEYS
-        {
-            keys.push(key);
-        }
-    });
-}
-
-/// Appends `#n` for the n-th repeat (n > 0) of a label.
-fn number(key: &mut String, n: u32) {
-    if n > 0 {
-        key.push('#');
-        key.push_str(itoa::Buffer::new().format(n));
-    }
-}
-
 impl<S> Layer<S> for TaskscopeLayer
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
@@ -105,39 +69,31 @@ where
         let mut fields = Fields::default();
         attrs.record(&mut fields);
         let name = attrs.metadata().name();
-        let mut key = reused_key();
-        let mut node = None;
+        let mut label = Label::default();
+        push_label(&mut label, name, &fields);
+        let (mut parent_node, mut node) = (None, None);
         if let Some(parent) = span.parent() {
             let mut ext = parent.extensions_mut();
             if let Some(p) = ext.get_mut::<SpanData>() {
-                key.reserve(p.task.key.len() + name.len() + 24);
-                key.push_str(&p.task.key);
-                key.push('/');
-                let from = key.len();
-                push_label(&mut key, name, &fields);
-                let n = p.children.next(&key[from..]);
-                number(&mut key, n);
-                let child = Arc::new(Node::new());
-                p.task.deps.push(child.clone());
+                let own = p.node.get_or_insert_with(Node::new);
+                if !p.is_parent {
+                    own.become_parent(&p.label, p.parent.clone());
+                    p.is_parent = true;
+                }
+                parent_node = Some(own.clone());
+                let child = Node::new();
+                p.deps.push(child.clone());
                 node = Some(child);
             }
         }
-        if node.is_none() {
-            key.reserve(name.len() + 24);
-            push_label(&mut key, name, &fields);
-            let n = self.shared.root_index(&key);
-            number(&mut key, n);
-        }
         span.extensions_mut().insert(SpanData {
-            task: SpanTask {
-                key,
-                group: name,
-                fields,
-                deps: Vec::new(),
-                node,
-                event: TaskEvent::new(TaskId(0), 0, 0, 0, TaskStatus::Done),
-            },
-            children: LabelCounts::default(),
+            label,
+            name,
+            fields,
+            parent: parent_node,
+            node,
+            is_parent: false,
+            deps: Vec::new(),
             created,
             first_enter: None,
             worker: 0,
@@ -152,7 +108,7 @@ where
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
-        with_data(&ctx, id, |d| values.record(&mut d.task.fields));
+        with_data(&ctx, id, |d| values.record(&mut d.fields));
     }
 
     fn on_follows_from(&self, id: &Id, follows: &Id, ctx: Context<'_, S>) {
@@ -162,15 +118,14 @@ where
         let Some(source) = ctx.span(follows) else {
             return;
         };
-        let Some(node) = source.extensions_mut().get_mut::<SpanData>().map(|d| {
-            d.task
-                .node
-                .get_or_insert_with(|| Arc::new(Node::new()))
-                .clone()
-        }) else {
+        let Some(node) = source
+            .extensions_mut()
+            .get_mut::<SpanData>()
+            .map(|d| d.node.get_or_insert_with(Node::new).clone())
+        else {
             return;
         };
-        with_data(&ctx, id, |d| d.task.deps.push(node));
+        with_data(&ctx, id, |d| d.deps.push(node));
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
@@ -248,30 +203,21 @@ where
             None => self.shared.worker(),
         };
         let panicked = d.panicked || std::thread::panicking();
-        let event = &mut d.task.event;
-        event.worker = worker;
-        event.start = start;
-        event.end = end.max(start);
-        let busy = d.busy.min(event.duration());
-        if panicked {
-            event.status = TaskStatus::Failed;
-        }
-        let extra = event.extra_mut();
-        extra.busy = Some(busy);
-        if panicked {
-            extra.message = Some("panicked while the span was entered".to_string());
-        }
-        extra.logs = std::mem::take(&mut d.logs);
-        if d.dropped_logs > 0 {
-            extra.logs.push(LogLine {
-                t: end,
-                level: "WARN".to_string(),
-                message: format!("taskscope: {} more log lines not kept", d.dropped_logs),
-            });
-        }
-        self.shared.close(&mut d.task);
-        // Written (or moved to wait, leaving an empty string): the key's string serves
-        // a span made next on this thread.
-        recycle_key(std::mem::take(&mut d.task.key));
+        let end = end.max(start);
+        self.shared.send(Closed {
+            label: std::mem::take(&mut d.label),
+            name: d.name,
+            fields: std::mem::take(&mut d.fields),
+            parent: d.parent.take(),
+            node: d.node.take(),
+            deps: std::mem::take(&mut d.deps),
+            worker,
+            start,
+            end,
+            busy: d.busy.min(end - start),
+            panicked,
+            logs: std::mem::take(&mut d.logs),
+            dropped_logs: d.dropped_logs,
+        });
     }
 }

@@ -59,10 +59,12 @@
 //! (Formatting on the flusher thread instead was slower on 2 busy cores: the queue
 //! of closed spans costs more than the formatting it moves.)
 
+mod closed;
 mod counts;
 mod fields;
 mod layer;
 mod sink;
+mod write;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -1,108 +1,83 @@
-//! Where closed spans go: the trace file, written in an order every reader accepts.
+//! Where closed spans go: from each thread's outbox to the writer, on the flusher
+//! thread.
 //!
-//! A span is known when it closes, so its task record and its event are written
-//! then, one after the other. A task's dependencies must be written before it, so
-//! every prefix of the file is a valid graph (a crash keeps it, a viewer follows it).
-//! A parent closes after its children (the registry keeps it open while they are), so
-//! child -> parent edges always point back. A span that `follows_from` a span still
-//! open waits, unwritten, until that one is written.
+//! A span's thread puts its closed record in an outbox of its own (an uncontended
+//! lock and a push); the flusher thread takes the outboxes' records in batches and
+//! writes them ([`Sink`]), so the keys, the encoding and the file are off the
+//! program's threads. It wakes when an outbox holds a batch, and every sample period
+//! to sample memory and CPU and flush the file. A thread whose outbox grows past a
+//! bound (the writer is behind) writes the records itself, so memory stays bounded.
+//! Records of one thread are written in the order they closed: outboxes are emptied
+//! under the sink's lock.
 
 use hashbrown::HashMap;
+use std::cell::RefCell;
 use std::path::Path;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
+use taskscope_core::WriteError;
 use taskscope_core::resources::{cpu_ns, rss_bytes};
-use taskscope_core::trace::{
-    Header, RunEnd, RunStatus, Sample, TaskEvent, TaskStatus, TraceWriter,
-};
-use taskscope_core::{Meta, TaskId, WriteError};
+use taskscope_core::trace::{Header, RunEnd, RunStatus, Sample, TraceWriter};
 
-use crate::counts::LabelCounts;
-use crate::fields::Fields;
+use crate::closed::Closed;
+use crate::write::Sink;
 
-/// A span's place in the file: the task id it got when written.
-#[derive(Debug)]
-pub(crate) struct Node(AtomicU32);
+/// Records an outbox holds when it wakes the flusher.
+const BATCH: usize = 1024;
+/// Records an outbox holds at most: past that its thread writes them itself.
+const LIMIT: usize = 64 * 1024;
 
-const UNWRITTEN: u32 = u32::MAX;
-
-impl Node {
-    pub(crate) fn new() -> Self {
-        Node(AtomicU32::new(UNWRITTEN))
-    }
-    /// Read and set under the sink's lock only.
-    fn id(&self) -> Option<TaskId> {
-        match self.0.load(Ordering::Relaxed) {
-            UNWRITTEN => None,
-            id => Some(TaskId(id)),
-        }
-    }
+/// The closed spans of one thread, not yet taken by the writer.
+#[derive(Default)]
+struct Outbox {
+    spans: Mutex<Vec<Closed>>,
+    /// Its thread has ended: once empty, the outbox is dropped.
+    thread_gone: AtomicBool,
 }
 
-/// What a span is written as: made with the span, its event filled in when it
-/// closes; written then from where the span keeps it, or moved to wait for a
-/// dependency to be written.
-pub(crate) struct SpanTask {
-    pub(crate) key: String,
-    pub(crate) group: &'static str,
-    pub(crate) fields: Fields,
-    pub(crate) deps: Vec<Arc<Node>>,
-    /// `None` when no span depends on it (no parent, nothing follows from it).
-    pub(crate) node: Option<Arc<Node>>,
-    /// Its event; `task` is set when written.
-    pub(crate) event: TaskEvent,
-}
-
-impl SpanTask {
-    /// Moves the span out, to wait, leaving an empty one.
-    fn take(&mut self) -> SpanTask {
-        let empty = TaskEvent::new(TaskId(0), 0, 0, 0, TaskStatus::Done);
-        SpanTask {
-            key: std::mem::take(&mut self.key),
-            group: self.group,
-            fields: std::mem::take(&mut self.fields),
-            deps: std::mem::take(&mut self.deps),
-            node: self.node.take(),
-            event: std::mem::replace(&mut self.event, empty),
-        }
-    }
-}
-
-struct Sink {
-    /// `None` once finished: spans closing after that are not written.
-    writer: Option<TraceWriter>,
-    /// Closed spans waiting for a dependency to be written, in close order.
-    waiting: Vec<SpanTask>,
-    /// Something was written since the last flush.
-    dirty: bool,
-    /// The metadata of the span being written, its entries reused from span to span.
-    meta: Meta,
-    /// The first span that failed, for the end record.
-    failed: Option<String>,
-    /// The first write error; writing stops there, the guard reports it.
-    error: Option<WriteError>,
-}
-
-/// What the layer and its guard share.
-pub(crate) struct Shared {
-    origin: Instant,
-    /// Tells this layer's thread numbers apart from another layer's in the same process.
+/// This thread's outbox, for the layer that made it.
+struct ThreadOutbox {
     instance: usize,
-    sink: Mutex<Sink>,
-    /// How many root spans of each label were made, for their keys.
-    roots: Mutex<LabelCounts>,
-    /// Worker numbers of threads, in the order they were first seen.
-    workers: Mutex<HashMap<ThreadId, u32>>,
-    stop: (Mutex<bool>, Condvar),
-    cpu0: Option<u64>,
+    outbox: Arc<Outbox>,
+}
+
+impl Drop for ThreadOutbox {
+    fn drop(&mut self) {
+        self.outbox.thread_gone.store(true, Ordering::Release);
+    }
 }
 
 thread_local! {
     /// (layer instance, worker number) of this thread, for the last layer that asked.
     static WORKER: std::cell::Cell<(usize, u32)> = const { std::cell::Cell::new((usize::MAX, 0)) };
+    static OUTBOX: RefCell<Option<ThreadOutbox>> = const { RefCell::new(None) };
+}
+
+/// What wakes the flusher.
+#[derive(Default)]
+struct Wake {
+    stop: bool,
+    work: bool,
+}
+
+/// What the layer and its guard share.
+pub(crate) struct Shared {
+    /// The time stamp counter where it is reliable (a third of the cost of
+    /// `Instant::now`, read three times a span), else the monotonic clock.
+    clock: quanta::Clock,
+    origin: u64,
+    /// Tells this layer's threads apart from another layer's in the same process.
+    instance: usize,
+    sink: Mutex<Sink>,
+    outboxes: Mutex<Vec<Arc<Outbox>>>,
+    finished: AtomicBool,
+    /// Worker numbers of threads, in the order they were first seen.
+    workers: Mutex<HashMap<ThreadId, u32>>,
+    wake: (Mutex<Wake>, Condvar),
+    cpu0: Option<u64>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -113,27 +88,24 @@ impl Shared {
     pub(crate) fn create(path: &Path, header: &Header) -> Result<Self, WriteError> {
         static INSTANCES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let writer = TraceWriter::create(path, header)?;
+        let clock = quanta::Clock::new();
         Ok(Shared {
-            origin: Instant::now(),
+            origin: clock.raw(),
+            clock,
             instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
-            sink: Mutex::new(Sink {
-                writer: Some(writer),
-                waiting: Vec::new(),
-                dirty: false,
-                meta: Meta::new(),
-                failed: None,
-                error: None,
-            }),
-            roots: Mutex::new(LabelCounts::default()),
+            sink: Mutex::new(Sink::new(writer)),
+            outboxes: Mutex::new(Vec::new()),
+            finished: AtomicBool::new(false),
             workers: Mutex::new(HashMap::new()),
-            stop: (Mutex::new(false), Condvar::new()),
+            wake: (Mutex::new(Wake::default()), Condvar::new()),
             cpu0: cpu_ns(),
         })
     }
 
     /// ns since the layer was made.
+    #[inline]
     pub(crate) fn now(&self) -> u64 {
-        self.origin.elapsed().as_nanos() as u64
+        self.clock.delta_as_nanos(self.origin, self.clock.raw())
     }
 
     /// This thread's worker number: threads are numbered 0, 1, … as first seen.
@@ -149,24 +121,69 @@ impl Shared {
         worker
     }
 
-    /// How many root spans with this label came before: 0 for the first.
-    pub(crate) fn root_index(&self, label: &str) -> u32 {
-        lock(&self.roots).next(label)
-    }
-
-    /// Writes a closed span now if its dependencies are written, else later.
-    pub(crate) fn close(&self, span: &mut SpanTask) {
-        let mut sink = lock(&self.sink);
-        if sink.writer.is_none() {
+    /// Hands a closed span to the writer.
+    pub(crate) fn send(&self, span: Closed) {
+        if self.finished.load(Ordering::Relaxed) {
             return;
         }
-        if span.deps.iter().all(|d| d.id().is_some()) {
-            sink.write(span);
-            if !sink.waiting.is_empty() {
-                sink.write_ready();
+        let mut span = Some(span);
+        let held = OUTBOX.try_with(|slot| {
+            let Ok(mut slot) = slot.try_borrow_mut() else {
+                return None;
+            };
+            let outbox = match &*slot {
+                Some(o) if o.instance == self.instance => o.outbox.clone(),
+                _ => {
+                    let outbox = Arc::new(Outbox::default());
+                    lock(&self.outboxes).push(outbox.clone());
+                    let mine = outbox.clone();
+                    *slot = Some(ThreadOutbox {
+                        instance: self.instance,
+                        outbox,
+                    });
+                    mine
+                }
+            };
+            let mut spans = lock(&outbox.spans);
+            spans.extend(span.take());
+            Some(spans.len())
+        });
+        match held {
+            Ok(Some(BATCH)) => {
+                lock(&self.wake.0).work = true;
+                self.wake.1.notify_one();
             }
-        } else {
-            sink.waiting.push(span.take());
+            Ok(Some(n)) if n >= LIMIT => self.write_now(None),
+            Ok(Some(_)) => {}
+            // This thread's storage is going (it is ending): written here.
+            _ => self.write_now(span),
+        }
+    }
+
+    /// Writes what the outboxes hold, then `last`, on this thread.
+    fn write_now(&self, last: Option<Closed>) {
+        let mut sink = lock(&self.sink);
+        self.take_outboxes(&mut sink, &mut Vec::new());
+        if let Some(span) = last {
+            sink.take(span);
+        }
+    }
+
+    /// Hands every outbox's records to the sink; `spare` is an empty vector swapped
+    /// in for each (so outboxes keep their capacity), left empty.
+    fn take_outboxes(&self, sink: &mut Sink, spare: &mut Vec<Closed>) {
+        let outboxes = lock(&self.outboxes).clone();
+        let mut gone = false;
+        for outbox in &outboxes {
+            std::mem::swap(&mut *lock(&outbox.spans), spare);
+            for span in spare.drain(..) {
+                sink.take(span);
+            }
+            gone |= outbox.thread_gone.load(Ordering::Acquire);
+        }
+        if gone {
+            lock(&self.outboxes)
+                .retain(|o| !o.thread_gone.load(Ordering::Acquire) || !lock(&o.spans).is_empty());
         }
     }
 
@@ -179,47 +196,53 @@ impl Shared {
         }
     }
 
-    /// Samples resources and flushes the file every `period` until stopped.
+    /// Writes the outboxes' records as batches fill, and samples resources and
+    /// flushes the file every `period`, until stopped.
     pub(crate) fn flush_every(&self, period: Duration) {
+        let mut spare = Vec::new();
+        let mut next_tick = Instant::now() + period;
         loop {
-            let stopped = {
-                let guard = lock(&self.stop.0);
-                let (guard, _) = self
-                    .stop
+            {
+                let wake = lock(&self.wake.0);
+                let timeout = next_tick.saturating_duration_since(Instant::now());
+                let (mut wake, _) = self
+                    .wake
                     .1
-                    .wait_timeout_while(guard, period, |stopped| !*stopped)
+                    .wait_timeout_while(wake, timeout, |w| !w.stop && !w.work)
                     .unwrap_or_else(|p| p.into_inner());
-                *guard
-            };
-            if stopped {
-                return;
+                if wake.stop {
+                    return;
+                }
+                wake.work = false;
             }
-            let sample = self.sample();
+            let tick = Instant::now() >= next_tick;
+            let sample = tick.then(|| self.sample());
             let mut sink = lock(&self.sink);
-            sink.sample(&sample);
-            sink.flush();
+            self.take_outboxes(&mut sink, &mut spare);
+            if let Some(sample) = sample {
+                sink.sample(&sample);
+                sink.flush();
+                next_tick = Instant::now() + period;
+            }
         }
     }
 
     /// Stops the flusher (its thread returns soon after).
     pub(crate) fn stop(&self) {
-        *lock(&self.stop.0) = true;
-        self.stop.1.notify_all();
+        lock(&self.wake.0).stop = true;
+        self.wake.1.notify_all();
     }
 
-    /// Writes every span still waiting (without the dependencies that were never
-    /// written: spans still open, or a `follows_from` cycle), a last sample and the
-    /// end record. Spans that close later are not written.
+    /// Writes every span closed so far and every span still waiting (without the
+    /// dependencies that were never written: spans still open, or a `follows_from`
+    /// cycle), a last sample and the end record. Spans that close later are not
+    /// written.
     pub(crate) fn finish(&self) -> Result<Summary, WriteError> {
         let sample = self.sample();
         let mut sink = lock(&self.sink);
-        while !sink.waiting.is_empty() {
-            sink.write_ready();
-            if !sink.waiting.is_empty() {
-                let mut span = sink.waiting.remove(0);
-                sink.write(&mut span);
-            }
-        }
+        self.take_outboxes(&mut sink, &mut Vec::new());
+        self.finished.store(true, Ordering::Relaxed);
+        sink.write_waiting();
         sink.sample(&sample);
         if let Some(e) = sink.error.take() {
             sink.writer = None;
@@ -252,70 +275,4 @@ pub struct Summary {
     pub spans: u64,
     /// The first span that failed (panicked while entered), when one did.
     pub failed: Option<String>,
-}
-
-impl Sink {
-    fn write(&mut self, span: &mut SpanTask) {
-        let Some(writer) = self.writer.as_mut() else {
-            return;
-        };
-        if self.error.is_some() {
-            return;
-        }
-        let deps: Vec<TaskId> = span.deps.iter().filter_map(|d| d.id()).collect();
-        span.fields.fill(&mut self.meta);
-        let written = writer
-            .task(&span.key, span.group, span.group, &deps, &self.meta)
-            .and_then(|id| {
-                span.event.task = id;
-                writer.event(&span.event)?;
-                Ok(id)
-            });
-        match written {
-            Ok(id) => {
-                if let Some(node) = &span.node {
-                    node.0.store(id.0, Ordering::Relaxed);
-                }
-                self.dirty = true;
-                if span.event.status == TaskStatus::Failed && self.failed.is_none() {
-                    let why = span.event.message().unwrap_or("failed");
-                    self.failed = Some(format!("span {:?}: {why}", span.key));
-                }
-            }
-            Err(e) => self.error = Some(e),
-        }
-    }
-
-    /// Writes the waiting spans whose dependencies are all written, until none is.
-    fn write_ready(&mut self) {
-        while let Some(i) = self
-            .waiting
-            .iter()
-            .position(|s| s.deps.iter().all(|d| d.id().is_some()))
-        {
-            let mut span = self.waiting.remove(i);
-            self.write(&mut span);
-        }
-    }
-
-    fn sample(&mut self, s: &Sample) {
-        if let (Some(w), None) = (self.writer.as_mut(), &self.error) {
-            if let Err(e) = w.sample(s) {
-                self.error = Some(e);
-            }
-            self.dirty = true;
-        }
-    }
-
-    fn flush(&mut self) {
-        if !self.dirty || self.error.is_some() {
-            return;
-        }
-        if let Some(w) = self.writer.as_mut()
-            && let Err(e) = w.flush()
-        {
-            self.error = Some(e);
-        }
-        self.dirty = false;
-    }
 }

@@ -4,7 +4,20 @@
 
 /// Appends `v` as an unsigned LEB128 varint (1 byte below 128, at most 10).
 #[inline]
-pub(super) fn put_u64(buf: &mut Vec<u8>, mut v: u64) {
+pub(super) fn put_u64(buf: &mut Vec<u8>, v: u64) {
+    // Most numbers (ids, workers, deltas of times) take one or two bytes: those in
+    // straight-line code, the rest out of line, so that callers stay small.
+    if v < 0x80 {
+        buf.push(v as u8);
+    } else if v < 0x4000 {
+        buf.extend_from_slice(&[(v as u8) | 0x80, (v >> 7) as u8]);
+    } else {
+        put_u64_long(buf, v);
+    }
+}
+
+#[inline(never)]
+fn put_u64_long(buf: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         buf.push((v as u8) | 0x80);
         v >>= 7;

@@ -156,7 +156,10 @@ impl Encoder {
             }
             | if e.busy().is_some() { HAS_BUSY } else { 0 }
             | if e.logs().is_empty() { 0 } else { HAS_LOGS };
-        let levels: Vec<u32> = e.logs().iter().map(|l| self.intern(&l.level)).collect();
+        let levels: Vec<u32> = match e.logs() {
+            [] => Vec::new(),
+            logs => logs.iter().map(|l| self.intern(&l.level)).collect(),
+        };
         let b = &mut self.events;
         b.push(flags);
         put_i64(b, i64::from(e.task.0) - i64::from(self.prev_task));
@@ -164,7 +167,10 @@ impl Encoder {
         put_i64(b, e.start.wrapping_sub(self.prev_start) as i64);
         put_u64(b, e.end.wrapping_sub(e.start));
         put_u64(b, e.bytes);
-        for v in [e.alloc(), e.peak()].into_iter().flatten() {
+        if let Some(v) = e.alloc() {
+            put_u64(b, v);
+        }
+        if let Some(v) = e.peak() {
             put_u64(b, v);
         }
         if let Some(m) = &e.message() {
