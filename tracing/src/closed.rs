@@ -1,58 +1,46 @@
 //! What a span hands to the writer: a [`Closed`] record made on its thread when it
-//! closes, and the [`Node`] through which other spans refer to it.
+//! closes; what a parent span leaves for its children's keys ([`Parents`]); and the
+//! [`Node`] of a span others follow from.
 //!
 //! The span's thread only measures and gathers; everything that needs the whole run
-//! (keys kept unique, task ids, the file) is done by the writer, one record at a time
-//! under the sink's lock, off the span's thread.
+//! (labels, keys kept unique, task ids, the file) is done by the writer, one record
+//! at a time, off the span's thread. A child refers to its parent by a serial number,
+//! not a shared pointer: a count shared by the span's thread and the writer's would
+//! move between their caches at every child.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use hashbrown::HashMap;
 use taskscope_core::TaskId;
 use taskscope_core::trace::LogLine;
 
 use crate::counts::LabelCounts;
 use crate::fields::{Fields, Label};
 
-/// A span other spans refer to: as their parent (for their keys) or as their
-/// dependency (a parent lists its children; `follows_from` lists its source).
+/// A span others follow from (`follows_from`): the writer records its id here when
+/// it writes it, and parks the records that wait for it.
 pub(crate) struct Node {
     /// The task id it got when written; [`UNWRITTEN`] before.
     id: AtomicU32,
-    state: Mutex<NodeState>,
+    waiters: Mutex<Vec<Pending>>,
 }
 
 const UNWRITTEN: u32 = u32::MAX;
 
-#[derive(Default)]
-pub(crate) struct NodeState {
-    /// Set when its first child is made: what its children's keys start with.
-    pub(crate) parent_part: Option<Box<ParentPart>>,
-    /// Records waiting for this span to be written (they depend on it).
-    pub(crate) waiters: Vec<Pending>,
-}
-
-/// What a parent span's key is made of, for its children's keys; read and written by
-/// the writer only, after the span's thread set it up.
-pub(crate) struct ParentPart {
-    pub(crate) label: Label,
-    /// The node of its own parent, `None` at the top level.
-    pub(crate) parent: Option<Arc<Node>>,
-    /// Its key, once the writer fixed it (when its first child was written).
-    pub(crate) key: Option<Box<str>>,
-    /// How many children of each label were written, for their `#n`.
-    pub(crate) children: LabelCounts,
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Node {
     pub(crate) fn new() -> Arc<Node> {
         Arc::new(Node {
             id: AtomicU32::new(UNWRITTEN),
-            state: Mutex::new(NodeState::default()),
+            waiters: Mutex::new(Vec::new()),
         })
     }
 
-    /// The id it was written as; set and read under the sink's lock.
+    /// The id it was written as.
     pub(crate) fn id(&self) -> Option<TaskId> {
         match self.id.load(Ordering::Acquire) {
             UNWRITTEN => None,
@@ -64,34 +52,29 @@ impl Node {
         self.id.store(id.0, Ordering::Release);
     }
 
-    pub(crate) fn state(&self) -> MutexGuard<'_, NodeState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Makes this the node of a parent: called by the span's thread when its first
-    /// child is made, before that child's record can reach the writer.
-    pub(crate) fn become_parent(&self, label: &Label, parent: Option<Arc<Node>>) {
-        self.state().parent_part = Some(Box::new(ParentPart {
-            label: label.clone(),
-            parent,
-            key: None,
-            children: LabelCounts::default(),
-        }));
+    pub(crate) fn waiters(&self) -> MutexGuard<'_, Vec<Pending>> {
+        lock(&self.waiters)
     }
 }
 
 /// A closed span, as its thread hands it to the writer.
+#[derive(Default)]
 pub(crate) struct Closed {
-    pub(crate) label: Label,
-    /// Its name: the task's group and op.
+    /// Its name: the task's group and op, and the start of its label.
     pub(crate) name: &'static str,
+    /// Its fields as they are at its close: the task's metadata.
     pub(crate) fields: Fields,
-    /// The node of its parent, `None` at the top level.
-    pub(crate) parent: Option<Arc<Node>>,
-    /// Its own node, when another span refers to it.
+    /// Its fields as it was made with them, when some were recorded since: its label.
+    pub(crate) first_fields: Option<Box<Fields>>,
+    /// The serial of its parent span, `None` at the top level.
+    pub(crate) parent: Option<u64>,
+    /// Its own serial, when it made children, and how many.
+    pub(crate) serial: Option<u64>,
+    pub(crate) children: u32,
+    /// Its node, when a span follows from it.
     pub(crate) node: Option<Arc<Node>>,
-    /// Its children and the spans it follows from.
-    pub(crate) deps: Vec<Arc<Node>>,
+    /// The nodes of the spans it follows from.
+    pub(crate) follows: Vec<Arc<Node>>,
     pub(crate) worker: u32,
     pub(crate) start: u64,
     pub(crate) end: u64,
@@ -101,8 +84,15 @@ pub(crate) struct Closed {
     pub(crate) dropped_logs: u64,
 }
 
-/// A record the writer has taken: in the order taken (`seq`), and how many of its
-/// dependencies it found written (they stay written).
+impl Closed {
+    /// The fields its label is made of.
+    pub(crate) fn label_fields(&self) -> &Fields {
+        self.first_fields.as_deref().unwrap_or(&self.fields)
+    }
+}
+
+/// A record the writer has taken: in the order taken (`seq`), and how many of the
+/// spans it follows from it found written (they stay written).
 pub(crate) struct Pending {
     pub(crate) seq: u64,
     pub(crate) checked: usize,
@@ -110,12 +100,58 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
-    /// The first dependency not written yet, after those checked before.
-    pub(crate) fn unwritten_dep(&mut self) -> Option<&Arc<Node>> {
-        let deps = &self.span.deps;
-        while self.checked < deps.len() && deps[self.checked].id().is_some() {
+    /// The first span it follows from that is not written yet.
+    pub(crate) fn unwritten_source(&mut self) -> Option<&Arc<Node>> {
+        let follows = &self.span.follows;
+        while self.checked < follows.len() && follows[self.checked].id().is_some() {
             self.checked += 1;
         }
-        deps.get(self.checked)
+        follows.get(self.checked)
+    }
+}
+
+/// A span that made children, from its first child until it is written.
+pub(crate) struct Parent {
+    /// Its label: its name and the fields it was made with.
+    pub(crate) label: Label,
+    /// The serial of its own parent.
+    pub(crate) parent: Option<u64>,
+    /// Its key, once the writer fixed it (when its first child was written).
+    pub(crate) key: Option<Box<str>>,
+    /// How many children of each label were written, for their `#n`.
+    pub(crate) counts: LabelCounts,
+    /// The ids of its children written so far: its dependencies.
+    pub(crate) written: Vec<TaskId>,
+    /// Its own record, closed before all its children were written.
+    pub(crate) waiting: Option<Pending>,
+}
+
+/// The spans that made children, by serial. A span's thread adds one when the span
+/// makes its first child (so it is there before any child's record); the writer
+/// reads and updates it, and drops it when the span is written.
+#[derive(Default)]
+pub(crate) struct Parents {
+    next: AtomicU64,
+    map: Mutex<HashMap<u64, Parent>>,
+}
+
+impl Parents {
+    /// Adds a parent span and gives its serial.
+    pub(crate) fn add(&self, label: Label, parent: Option<u64>) -> u64 {
+        let serial = self.next.fetch_add(1, Ordering::Relaxed);
+        let entry = Parent {
+            label,
+            parent,
+            key: None,
+            counts: LabelCounts::default(),
+            written: Vec::new(),
+            waiting: None,
+        };
+        lock(&self.map).insert(serial, entry);
+        serial
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, HashMap<u64, Parent>> {
+        lock(&self.map)
     }
 }

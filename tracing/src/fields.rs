@@ -11,7 +11,7 @@ use tracing_core::field::{Field, Visit};
 /// A span's fields, sorted by name, one value each (a field recorded again replaces
 /// its value): its task's metadata, kept inline (no allocation for two fields or
 /// fewer) until the span is written.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Fields(SmallVec<[(&'static str, Value); 2]>);
 
 impl Fields {

@@ -22,21 +22,22 @@ pub struct TaskscopeLayer {
 
 /// What the layer keeps of an open span: one struct in the registry's extensions,
 /// inserted when the span is made, so each callback looks it up once. It measures
-/// and gathers only; keys and ids are the writer's work.
+/// and gathers only; labels, keys and ids are the writer's work.
 struct SpanData {
-    /// Its part of its key: its name and the fields it was made with.
-    label: Label,
     name: &'static str,
     fields: Fields,
-    /// The node of its parent span, `None` at the top level.
-    parent: Option<Arc<Node>>,
-    /// Its own node: made with it under a parent (the parent lists it as a
-    /// dependency), or when a span follows from it or it makes a child.
+    /// The fields it was made with, kept when one is recorded later (its label is
+    /// made of these).
+    first_fields: Option<Box<Fields>>,
+    /// The serial of its parent span, `None` at the top level.
+    parent: Option<u64>,
+    /// Its serial, from its first child on, and how many children it made.
+    serial: Option<u64>,
+    children: u32,
+    /// Its node, when a span follows from it.
     node: Option<Arc<Node>>,
-    /// Whether its node holds what its children's keys start with.
-    is_parent: bool,
-    /// Its children and the spans it follows from.
-    deps: Vec<Arc<Node>>,
+    /// The nodes of the spans it follows from.
+    follows: Vec<Arc<Node>>,
     created: u64,
     first_enter: Option<u64>,
     worker: u32,
@@ -68,32 +69,29 @@ where
         let created = self.shared.now();
         let mut fields = Fields::default();
         attrs.record(&mut fields);
-        let name = attrs.metadata().name();
-        let mut label = Label::default();
-        push_label(&mut label, name, &fields);
-        let (mut parent_node, mut node) = (None, None);
+        let mut parent_serial = None;
         if let Some(parent) = span.parent() {
             let mut ext = parent.extensions_mut();
             if let Some(p) = ext.get_mut::<SpanData>() {
-                let own = p.node.get_or_insert_with(Node::new);
-                if !p.is_parent {
-                    own.become_parent(&p.label, p.parent.clone());
-                    p.is_parent = true;
-                }
-                parent_node = Some(own.clone());
-                let child = Node::new();
-                p.deps.push(child.clone());
-                node = Some(child);
+                let serial = *p.serial.get_or_insert_with(|| {
+                    let mut label = Label::default();
+                    let made_with = p.first_fields.as_deref().unwrap_or(&p.fields);
+                    push_label(&mut label, p.name, made_with);
+                    self.shared.parents.add(label, p.parent)
+                });
+                p.children += 1;
+                parent_serial = Some(serial);
             }
         }
         span.extensions_mut().insert(SpanData {
-            label,
-            name,
+            name: attrs.metadata().name(),
             fields,
-            parent: parent_node,
-            node,
-            is_parent: false,
-            deps: Vec::new(),
+            first_fields: None,
+            parent: parent_serial,
+            serial: None,
+            children: 0,
+            node: None,
+            follows: Vec::new(),
             created,
             first_enter: None,
             worker: 0,
@@ -108,7 +106,12 @@ where
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
-        with_data(&ctx, id, |d| values.record(&mut d.fields));
+        with_data(&ctx, id, |d| {
+            if d.first_fields.is_none() {
+                d.first_fields = Some(Box::new(d.fields.clone()));
+            }
+            values.record(&mut d.fields);
+        });
     }
 
     fn on_follows_from(&self, id: &Id, follows: &Id, ctx: Context<'_, S>) {
@@ -125,7 +128,7 @@ where
         else {
             return;
         };
-        with_data(&ctx, id, |d| d.deps.push(node));
+        with_data(&ctx, id, |d| d.follows.push(node));
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
@@ -205,12 +208,14 @@ where
         let panicked = d.panicked || std::thread::panicking();
         let end = end.max(start);
         self.shared.send(Closed {
-            label: std::mem::take(&mut d.label),
             name: d.name,
             fields: std::mem::take(&mut d.fields),
-            parent: d.parent.take(),
+            first_fields: d.first_fields.take(),
+            parent: d.parent,
+            serial: d.serial,
+            children: d.children,
             node: d.node.take(),
-            deps: std::mem::take(&mut d.deps),
+            follows: std::mem::take(&mut d.follows),
             worker,
             start,
             end,

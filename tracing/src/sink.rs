@@ -22,7 +22,7 @@ use taskscope_core::WriteError;
 use taskscope_core::resources::{cpu_ns, rss_bytes};
 use taskscope_core::trace::{Header, RunEnd, RunStatus, Sample, TraceWriter};
 
-use crate::closed::Closed;
+use crate::closed::{Closed, Parents};
 use crate::write::Sink;
 
 /// Records an outbox holds when it wakes the flusher.
@@ -72,6 +72,8 @@ pub(crate) struct Shared {
     /// Tells this layer's threads apart from another layer's in the same process.
     instance: usize,
     sink: Mutex<Sink>,
+    /// The spans that made children, for their keys.
+    pub(crate) parents: Arc<Parents>,
     outboxes: Mutex<Vec<Arc<Outbox>>>,
     finished: AtomicBool,
     /// Worker numbers of threads, in the order they were first seen.
@@ -89,11 +91,13 @@ impl Shared {
         static INSTANCES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let writer = TraceWriter::create(path, header)?;
         let clock = quanta::Clock::new();
+        let parents = Arc::new(Parents::default());
         Ok(Shared {
             origin: clock.raw(),
             clock,
             instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
-            sink: Mutex::new(Sink::new(writer)),
+            sink: Mutex::new(Sink::new(writer, parents.clone())),
+            parents,
             outboxes: Mutex::new(Vec::new()),
             finished: AtomicBool::new(false),
             workers: Mutex::new(HashMap::new()),
@@ -131,19 +135,15 @@ impl Shared {
             let Ok(mut slot) = slot.try_borrow_mut() else {
                 return None;
             };
-            let outbox = match &*slot {
-                Some(o) if o.instance == self.instance => o.outbox.clone(),
-                _ => {
-                    let outbox = Arc::new(Outbox::default());
-                    lock(&self.outboxes).push(outbox.clone());
-                    let mine = outbox.clone();
-                    *slot = Some(ThreadOutbox {
-                        instance: self.instance,
-                        outbox,
-                    });
-                    mine
-                }
-            };
+            if slot.as_ref().is_none_or(|o| o.instance != self.instance) {
+                let outbox = Arc::new(Outbox::default());
+                lock(&self.outboxes).push(outbox.clone());
+                *slot = Some(ThreadOutbox {
+                    instance: self.instance,
+                    outbox,
+                });
+            }
+            let outbox = &slot.as_ref()?.outbox;
             let mut spans = lock(&outbox.spans);
             spans.extend(span.take());
             Some(spans.len())
@@ -164,8 +164,8 @@ impl Shared {
     fn write_now(&self, last: Option<Closed>) {
         let mut sink = lock(&self.sink);
         self.take_outboxes(&mut sink, &mut Vec::new());
-        if let Some(span) = last {
-            sink.take(span);
+        if let Some(mut span) = last {
+            sink.take(&mut span, None);
         }
     }
 
@@ -176,9 +176,8 @@ impl Shared {
         let mut gone = false;
         for outbox in &outboxes {
             std::mem::swap(&mut *lock(&outbox.spans), spare);
-            for span in spare.drain(..) {
-                sink.take(span);
-            }
+            sink.take_all(spare);
+            spare.clear();
             gone |= outbox.thread_gone.load(Ordering::Acquire);
         }
         if gone {

@@ -8,21 +8,27 @@
 //! whose dependency is not written yet waits on that dependency's node, and is written
 //! as soon as it is.
 //!
+//! A parent span is written after all its children (it counts them as they are made),
+//! a span that follows from another after that one.
+//!
 //! Keys are made here, as spans are written: a span's key is its parent's key, `/`,
 //! its label, and `#n` for the n-th span of that label written under that parent. A
 //! parent's key is fixed when its first child is written.
 
 use std::sync::Arc;
 
+use hashbrown::HashMap;
 use taskscope_core::trace::{LogLine, Sample, TaskEvent, TaskStatus, TraceWriter};
 use taskscope_core::{Meta, TaskId, WriteError};
 
-use crate::closed::{Closed, Node, Pending};
+use crate::closed::{Closed, Node, Parent, Parents, Pending};
 use crate::counts::LabelCounts;
+use crate::fields::{Label, push_label};
 
 pub(crate) struct Sink {
     /// `None` once finished: spans closing after that are not written.
     pub(crate) writer: Option<TraceWriter>,
+    parents: Arc<Parents>,
     /// Nodes that records wait on (some may be written since).
     waited_on: Vec<Arc<Node>>,
     /// When to drop the written nodes from `waited_on`.
@@ -35,6 +41,8 @@ pub(crate) struct Sink {
     dirty: bool,
     /// Reused from span to span: its metadata, key, dependencies and event.
     meta: Meta,
+    /// The labels of the records being taken.
+    labels: Vec<Label>,
     key: String,
     deps: Vec<TaskId>,
     event: TaskEvent,
@@ -55,15 +63,17 @@ fn number(key: &mut String, n: u32) {
 }
 
 impl Sink {
-    pub(crate) fn new(writer: TraceWriter) -> Sink {
+    pub(crate) fn new(writer: TraceWriter, parents: Arc<Parents>) -> Sink {
         Sink {
             writer: Some(writer),
+            parents,
             waited_on: Vec::new(),
             prune_at: 1024,
             next_seq: 0,
             roots: LabelCounts::default(),
             dirty: false,
             meta: Meta::new(),
+            labels: Vec::new(),
             key: String::new(),
             deps: Vec::new(),
             event: TaskEvent::new(TaskId(0), 0, 0, 0, TaskStatus::Done),
@@ -73,52 +83,109 @@ impl Sink {
         }
     }
 
-    /// Takes a closed span: writes it now if what it depends on is written, else when
-    /// that is.
-    pub(crate) fn take(&mut self, span: Closed) {
+    /// Takes closed spans, in the order they closed.
+    pub(crate) fn take_all(&mut self, spans: &mut [Closed]) {
+        let mut labels = std::mem::take(&mut self.labels);
+        for group in spans.chunks_mut(32) {
+            labels.clear();
+            labels.extend(group.iter().map(|span| {
+                let mut label = Label::default();
+                push_label(&mut label, span.name, span.label_fields());
+                label
+            }));
+            let top = group.iter().zip(&labels);
+            let top = top.filter(|(s, _)| s.parent.is_none() && s.serial.is_none());
+            self.roots.warm(top.map(|(_, label)| label.as_str()));
+            for (span, label) in group.iter_mut().zip(&labels) {
+                self.take(span, Some(label));
+            }
+        }
+        self.labels = labels;
+    }
+
+    /// Takes a closed span (its label when made already): writes it now if what it
+    /// depends on is written, else when that is. Most spans wait for nothing (no
+    /// children, no `follows_from`): they are written from where they are, not moved.
+    pub(crate) fn take(&mut self, span: &mut Closed, label: Option<&Label>) {
         if self.writer.is_none() {
             return;
         }
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.submit(Pending {
-            seq,
-            checked: 0,
-            span,
-        });
-    }
-
-    /// Writes `pending` if it is ready, and then the records that waited for it and
-    /// are ready now; parks it on its first unwritten dependency if not.
-    fn submit(&mut self, pending: Pending) {
         let mut ready = std::mem::take(&mut self.ready);
-        ready.push(pending);
-        while let Some(mut p) = ready.pop() {
-            if let Some(dep) = p.unwritten_dep().cloned() {
-                self.park(&dep, p);
-                continue;
-            }
-            self.write(&mut p.span);
-            if let Some(node) = &p.span.node {
-                let mut waiters = std::mem::take(&mut node.state().waiters);
-                // The earliest taken is written first (popped last in).
-                waiters.sort_unstable_by_key(|w| std::cmp::Reverse(w.seq));
-                ready.append(&mut waiters);
-            }
+        if span.serial.is_none() && span.follows.is_empty() {
+            self.write_and_release(span, label, &mut ready);
+        } else {
+            ready.push(Pending {
+                seq,
+                checked: 0,
+                span: std::mem::take(span),
+            });
         }
+        self.write_ready(&mut ready);
         self.ready = ready;
     }
 
-    fn park(&mut self, dep: &Arc<Node>, pending: Pending) {
-        let mut state = dep.state();
-        if state.waiters.is_empty() {
+    /// Writes the records in `ready`, and those that waited for them and are ready
+    /// now; parks those that still wait.
+    fn write_ready(&mut self, ready: &mut Vec<Pending>) {
+        while let Some(mut p) = ready.pop() {
+            if let Some(source) = p.unwritten_source().cloned() {
+                self.park(&source, p);
+                continue;
+            }
+            if let Some(serial) = p.span.serial {
+                let mut parents = self.parents.lock();
+                if let Some(entry) = parents.get_mut(&serial)
+                    && entry.written.len() < p.span.children as usize
+                {
+                    entry.waiting = Some(p);
+                    continue;
+                }
+            }
+            self.write_and_release(&mut p.span, None, ready);
+        }
+    }
+
+    /// Writes `span`, and adds the records that waited for it and are ready to `ready`.
+    fn write_and_release(
+        &mut self,
+        span: &mut Closed,
+        label: Option<&Label>,
+        ready: &mut Vec<Pending>,
+    ) {
+        let Some(id) = self.write(span, label) else {
+            return;
+        };
+        if let Some(node) = &span.node {
+            node.set_id(id);
+            let mut waiters = std::mem::take(&mut *node.waiters());
+            // The earliest taken is written first (popped last in).
+            waiters.sort_unstable_by_key(|w| std::cmp::Reverse(w.seq));
+            ready.append(&mut waiters);
+        }
+        if let Some(serial) = span.parent {
+            let mut parents = self.parents.lock();
+            if let Some(entry) = parents.get_mut(&serial) {
+                entry.written.push(id);
+                let all = |w: &mut Pending| w.span.children as usize <= entry.written.len();
+                if let Some(w) = entry.waiting.take_if(all) {
+                    ready.push(w);
+                }
+            }
+        }
+    }
+
+    fn park(&mut self, source: &Arc<Node>, pending: Pending) {
+        let mut waiters = source.waiters();
+        if waiters.is_empty() {
             if self.waited_on.len() >= self.prune_at {
                 self.waited_on.retain(|n| n.id().is_none());
                 self.prune_at = (2 * self.waited_on.len()).max(1024);
             }
-            self.waited_on.push(dep.clone());
+            self.waited_on.push(source.clone());
         }
-        state.waiters.push(pending);
+        waiters.push(pending);
     }
 
     /// At the end of the run: writes every record still waiting, without the
@@ -129,83 +196,79 @@ impl Sink {
             let mut waiting: Vec<Pending> = self
                 .waited_on
                 .drain(..)
-                .flat_map(|n| std::mem::take(&mut n.state().waiters))
+                .flat_map(|n| std::mem::take(&mut *n.waiters()))
                 .collect();
+            let parents = self
+                .parents
+                .lock()
+                .values_mut()
+                .filter_map(|p| p.waiting.take())
+                .collect::<Vec<_>>();
+            waiting.extend(parents);
             if waiting.is_empty() {
                 return;
             }
             waiting.sort_unstable_by_key(|p| p.seq);
             let mut first = waiting.remove(0);
-            self.write(&mut first.span);
-            for p in waiting {
-                self.submit(p);
+            if let Some(id) = self.write(&mut first.span, None)
+                && let Some(node) = &first.span.node
+            {
+                node.set_id(id);
             }
+            let mut ready = std::mem::take(&mut self.ready);
+            ready.extend(waiting.into_iter().rev());
+            self.write_ready(&mut ready);
+            self.ready = ready;
         }
     }
 
-    /// Appends the key of `span` to `key`.
-    fn key_of(&mut self, span: &Closed, key: &mut String) {
-        if let Some(node) = &span.node
-            && let Some(fixed) = node
-                .state()
-                .parent_part
-                .as_ref()
-                .and_then(|p| p.key.as_deref())
+    /// Appends the key of `span` to `key`, its label being `label`.
+    fn key_of(
+        parents: &mut HashMap<u64, Parent>,
+        roots: &mut LabelCounts,
+        span: &Closed,
+        label: &str,
+        key: &mut String,
+    ) {
+        if let Some(fixed) = span
+            .serial
+            .and_then(|s| parents.get(&s))
+            .and_then(|p| p.key.as_deref())
         {
             key.push_str(fixed);
             return;
         }
-        self.push_key(span.parent.as_ref(), span.label.as_str(), key);
+        push_key(parents, roots, span.parent, label, key);
     }
 
-    /// Appends the key of a span of `label` under `parent`, counting it there.
-    fn push_key(&mut self, parent: Option<&Arc<Node>>, label: &str, key: &mut String) {
-        if let Some(p) = parent {
-            self.push_parent_key(p, key);
-            key.push('/');
-        }
-        key.push_str(label);
-        let n = match parent {
-            None => self.roots.next(label),
-            Some(p) => p
-                .state()
-                .parent_part
-                .as_mut()
-                .map_or(0, |part| part.children.next(label)),
-        };
-        number(key, n);
-    }
-
-    /// Appends the key of the parent span of `node`, fixing it the first time.
-    fn push_parent_key(&mut self, node: &Arc<Node>, key: &mut String) {
-        let (label, grandparent) = {
-            let state = node.state();
-            let Some(part) = state.parent_part.as_ref() else {
-                return;
-            };
-            if let Some(fixed) = &part.key {
-                key.push_str(fixed);
-                return;
-            }
-            (part.label.clone(), part.parent.clone())
-        };
-        let from = key.len();
-        self.push_key(grandparent.as_ref(), label.as_str(), key);
-        if let Some(part) = node.state().parent_part.as_mut() {
-            part.key = Some(key[from..].into());
-        }
-    }
-
-    /// Writes a span's task and event, without its dependencies not written.
-    fn write(&mut self, span: &mut Closed) {
+    /// Writes a span's task and event, without its dependencies not written; its id.
+    fn write(&mut self, span: &mut Closed, label: Option<&Label>) -> Option<TaskId> {
         if self.error.is_some() || self.writer.is_none() {
-            return;
+            return None;
         }
+        let made;
+        let label = match label {
+            Some(label) => label.as_str(),
+            None => {
+                let mut label = Label::default();
+                push_label(&mut label, span.name, span.label_fields());
+                made = label;
+                made.as_str()
+            }
+        };
         let mut key = std::mem::take(&mut self.key);
         key.clear();
-        self.key_of(span, &mut key);
         self.deps.clear();
-        self.deps.extend(span.deps.iter().filter_map(|d| d.id()));
+        if span.parent.is_none() && span.serial.is_none() {
+            push_key(&mut HashMap::new(), &mut self.roots, None, label, &mut key);
+        } else {
+            let mut parents = self.parents.lock();
+            Self::key_of(&mut parents, &mut self.roots, span, label, &mut key);
+            if let Some(entry) = span.serial.and_then(|s| parents.remove(&s)) {
+                self.deps.extend(entry.written);
+            }
+        }
+        self.deps.extend(span.follows.iter().filter_map(|d| d.id()));
         span.fields.fill(&mut self.meta);
         let event = &mut self.event;
         event.worker = span.worker;
@@ -228,9 +291,7 @@ impl Sink {
                 message: format!("taskscope: {} more log lines not kept", span.dropped_logs),
             });
         }
-        let Some(writer) = self.writer.as_mut() else {
-            return;
-        };
+        let writer = self.writer.as_mut()?;
         let written = writer
             .task(&key, span.name, span.name, &self.deps, &self.meta)
             .and_then(|id| {
@@ -238,21 +299,23 @@ impl Sink {
                 writer.event(event)?;
                 Ok(id)
             });
-        match written {
+        let id = match written {
             Ok(id) => {
-                if let Some(node) = &span.node {
-                    node.set_id(id);
-                }
                 self.dirty = true;
                 if span.panicked && self.failed.is_none() {
                     let why = event.message().unwrap_or("failed");
                     self.failed = Some(format!("span {key:?}: {why}"));
                 }
+                Some(id)
             }
-            Err(e) => self.error = Some(e),
-        }
+            Err(e) => {
+                self.error = Some(e);
+                None
+            }
+        };
         event.extra_mut().logs.clear();
         self.key = key;
+        id
     }
 
     pub(crate) fn sample(&mut self, s: &Sample) {
@@ -275,4 +338,48 @@ impl Sink {
         }
         self.dirty = false;
     }
+}
+
+/// Appends the key of a span of `label` under the parent `parent`, counting it there.
+fn push_key(
+    parents: &mut HashMap<u64, Parent>,
+    roots: &mut LabelCounts,
+    parent: Option<u64>,
+    label: &str,
+    key: &mut String,
+) {
+    let parent = parent.filter(|p| push_parent_key(parents, roots, *p, key));
+    if parent.is_some() {
+        key.push('/');
+    }
+    key.push_str(label);
+    let n = match parent.and_then(|p| parents.get_mut(&p)) {
+        None => roots.next(label),
+        Some(p) => p.counts.next(label),
+    };
+    number(key, n);
+}
+
+/// Appends the key of the parent span `serial`, fixing it the first time; false
+/// when that span is written already (only a span forced out at the end meets that).
+fn push_parent_key(
+    parents: &mut HashMap<u64, Parent>,
+    roots: &mut LabelCounts,
+    serial: u64,
+    key: &mut String,
+) -> bool {
+    let Some(entry) = parents.get(&serial) else {
+        return false;
+    };
+    if let Some(fixed) = &entry.key {
+        key.push_str(fixed);
+        return true;
+    }
+    let (label, grandparent) = (entry.label.clone(), entry.parent);
+    let from = key.len();
+    push_key(parents, roots, grandparent, label.as_str(), key);
+    if let Some(entry) = parents.get_mut(&serial) {
+        entry.key = Some(key[from..].into());
+    }
+    true
 }
