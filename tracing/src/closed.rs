@@ -8,6 +8,7 @@
 //! not a shared pointer: a count shared by the span's thread and the writer's would
 //! move between their caches at every child.
 
+use std::num::NonZeroU64;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -57,37 +58,67 @@ impl Node {
     }
 }
 
-/// A closed span, as its thread hands it to the writer.
+/// A closed span, as its thread hands it to the writer. Filled in while the span is
+/// open (it lives in the span's data), moved once when it closes: what few spans
+/// have is boxed, so that it stays small.
 #[derive(Default)]
 pub(crate) struct Closed {
     /// Its name: the task's group and op, and the start of its label.
     pub(crate) name: &'static str,
     /// Its fields as they are at its close: the task's metadata.
     pub(crate) fields: Fields,
-    /// Its fields as it was made with them, when some were recorded since: its label.
-    pub(crate) first_fields: Option<Box<Fields>>,
     /// The serial of its parent span, `None` at the top level.
-    pub(crate) parent: Option<u64>,
+    pub(crate) parent: Option<Serial>,
     /// Its own serial, when it made children, and how many.
-    pub(crate) serial: Option<u64>,
+    pub(crate) serial: Option<Serial>,
     pub(crate) children: u32,
+    pub(crate) worker: u32,
+    pub(crate) panicked: bool,
+    pub(crate) start: u64,
+    pub(crate) end: u64,
+    pub(crate) busy: u64,
+    pub(crate) rare: Option<Box<Rare>>,
+}
+
+/// What few spans have.
+#[derive(Default)]
+pub(crate) struct Rare {
+    /// Its fields as it was made with them, when some were recorded since: its label.
+    pub(crate) first_fields: Option<Fields>,
     /// Its node, when a span follows from it.
     pub(crate) node: Option<Arc<Node>>,
     /// The nodes of the spans it follows from.
     pub(crate) follows: Vec<Arc<Node>>,
-    pub(crate) worker: u32,
-    pub(crate) start: u64,
-    pub(crate) end: u64,
-    pub(crate) busy: u64,
-    pub(crate) panicked: bool,
     pub(crate) logs: Vec<LogLine>,
+    /// Log lines past the limit, not kept.
     pub(crate) dropped_logs: u64,
 }
+
+/// The number of a span that made children.
+pub(crate) type Serial = NonZeroU64;
 
 impl Closed {
     /// The fields its label is made of.
     pub(crate) fn label_fields(&self) -> &Fields {
-        self.first_fields.as_deref().unwrap_or(&self.fields)
+        match self.rare.as_deref() {
+            Some(Rare {
+                first_fields: Some(first),
+                ..
+            }) => first,
+            _ => &self.fields,
+        }
+    }
+
+    pub(crate) fn rare(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_with(Default::default)
+    }
+
+    pub(crate) fn node(&self) -> Option<&Arc<Node>> {
+        self.rare.as_ref().and_then(|r| r.node.as_ref())
+    }
+
+    pub(crate) fn follows(&self) -> &[Arc<Node>] {
+        self.rare.as_ref().map_or(&[], |r| &r.follows)
     }
 }
 
@@ -102,7 +133,7 @@ pub(crate) struct Pending {
 impl Pending {
     /// The first span it follows from that is not written yet.
     pub(crate) fn unwritten_source(&mut self) -> Option<&Arc<Node>> {
-        let follows = &self.span.follows;
+        let follows = self.span.follows();
         while self.checked < follows.len() && follows[self.checked].id().is_some() {
             self.checked += 1;
         }
@@ -110,12 +141,13 @@ impl Pending {
     }
 }
 
-/// A span that made children, from its first child until it is written.
+/// A span that made children, from its first child until it is written: the
+/// writer's own.
 pub(crate) struct Parent {
     /// Its label: its name and the fields it was made with.
     pub(crate) label: Label,
     /// The serial of its own parent.
-    pub(crate) parent: Option<u64>,
+    pub(crate) parent: Option<Serial>,
     /// Its key, once the writer fixed it (when its first child was written).
     pub(crate) key: Option<Box<str>>,
     /// How many children of each label were written, for their `#n`.
@@ -126,19 +158,20 @@ pub(crate) struct Parent {
     pub(crate) waiting: Option<Pending>,
 }
 
-/// The spans that made children, by serial. A span's thread adds one when the span
-/// makes its first child (so it is there before any child's record); the writer
-/// reads and updates it, and drops it when the span is written.
+/// Spans that made their first child, on their way to the writer. A span's thread
+/// adds one when the span makes its first child, before that child can close; the
+/// writer adopts them after it took the records it is about to write, so it always
+/// knows the parent of a record it writes, and keeps them without a lock.
 #[derive(Default)]
-pub(crate) struct Parents {
-    next: AtomicU64,
-    map: Mutex<HashMap<u64, Parent>>,
+pub(crate) struct NewParents {
+    last: AtomicU64,
+    added: Mutex<Vec<(Serial, Parent)>>,
 }
 
-impl Parents {
+impl NewParents {
     /// Adds a parent span and gives its serial.
-    pub(crate) fn add(&self, label: Label, parent: Option<u64>) -> u64 {
-        let serial = self.next.fetch_add(1, Ordering::Relaxed);
+    pub(crate) fn add(&self, label: Label, parent: Option<Serial>) -> Serial {
+        let serial = Serial::MIN.saturating_add(self.last.fetch_add(1, Ordering::Relaxed));
         let entry = Parent {
             label,
             parent,
@@ -147,11 +180,15 @@ impl Parents {
             written: Vec::new(),
             waiting: None,
         };
-        lock(&self.map).insert(serial, entry);
+        lock(&self.added).push((serial, entry));
         serial
     }
 
-    pub(crate) fn lock(&self) -> MutexGuard<'_, HashMap<u64, Parent>> {
-        lock(&self.map)
+    /// Moves the parents added since the last call into `parents`.
+    pub(crate) fn adopt(&self, parents: &mut HashMap<Serial, Parent>) {
+        let mut added = lock(&self.added);
+        if !added.is_empty() {
+            parents.extend(added.drain(..));
+        }
     }
 }

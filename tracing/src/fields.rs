@@ -16,6 +16,11 @@ pub(crate) struct Fields(SmallVec<[(&'static str, Value); 2]>);
 
 impl Fields {
     fn set(&mut self, name: &'static str, value: Value) {
+        // Most spans record their fields once, in order.
+        if self.0.last().is_none_or(|(last, _)| *last < name) {
+            self.0.push((name, value));
+            return;
+        }
         match self.0.binary_search_by(|(n, _)| n.cmp(&name)) {
             Ok(i) => self.0[i].1 = value,
             Err(i) => self.0.insert(i, (name, value)),

@@ -22,7 +22,7 @@ use taskscope_core::WriteError;
 use taskscope_core::resources::{cpu_ns, rss_bytes};
 use taskscope_core::trace::{Header, RunEnd, RunStatus, Sample, TraceWriter};
 
-use crate::closed::{Closed, Parents};
+use crate::closed::{Closed, NewParents};
 use crate::write::Sink;
 
 /// Records an outbox holds when it wakes the flusher.
@@ -72,8 +72,8 @@ pub(crate) struct Shared {
     /// Tells this layer's threads apart from another layer's in the same process.
     instance: usize,
     sink: Mutex<Sink>,
-    /// The spans that made children, for their keys.
-    pub(crate) parents: Arc<Parents>,
+    /// Spans that made their first child, for the writer.
+    pub(crate) parents: Arc<NewParents>,
     outboxes: Mutex<Vec<Arc<Outbox>>>,
     finished: AtomicBool,
     /// Worker numbers of threads, in the order they were first seen.
@@ -91,7 +91,7 @@ impl Shared {
         static INSTANCES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let writer = TraceWriter::create(path, header)?;
         let clock = quanta::Clock::new();
-        let parents = Arc::new(Parents::default());
+        let parents = Arc::new(NewParents::default());
         Ok(Shared {
             origin: clock.raw(),
             clock,
@@ -125,16 +125,13 @@ impl Shared {
         worker
     }
 
-    /// Hands a closed span to the writer.
-    pub(crate) fn send(&self, span: Closed) {
+    /// Hands a closed span to the writer, leaving an empty record.
+    pub(crate) fn send(&self, span: &mut Closed) {
         if self.finished.load(Ordering::Relaxed) {
             return;
         }
-        let mut span = Some(span);
         let held = OUTBOX.try_with(|slot| {
-            let Ok(mut slot) = slot.try_borrow_mut() else {
-                return None;
-            };
+            let mut slot = slot.try_borrow_mut().ok()?;
             if slot.as_ref().is_none_or(|o| o.instance != self.instance) {
                 let outbox = Arc::new(Outbox::default());
                 lock(&self.outboxes).push(outbox.clone());
@@ -143,9 +140,8 @@ impl Shared {
                     outbox,
                 });
             }
-            let outbox = &slot.as_ref()?.outbox;
-            let mut spans = lock(&outbox.spans);
-            spans.extend(span.take());
+            let mut spans = lock(&slot.as_ref()?.outbox.spans);
+            spans.push(std::mem::take(span));
             Some(spans.len())
         });
         match held {
@@ -156,7 +152,7 @@ impl Shared {
             Ok(Some(n)) if n >= LIMIT => self.write_now(None),
             Ok(Some(_)) => {}
             // This thread's storage is going (it is ending): written here.
-            _ => self.write_now(span),
+            _ => self.write_now(Some(std::mem::take(span))),
         }
     }
 
@@ -169,16 +165,21 @@ impl Shared {
         }
     }
 
-    /// Hands every outbox's records to the sink; `spare` is an empty vector swapped
-    /// in for each (so outboxes keep their capacity), left empty.
-    fn take_outboxes(&self, sink: &mut Sink, spare: &mut Vec<Closed>) {
+    /// Hands every outbox's records to the sink. `spares` are empty vectors swapped in
+    /// (so outboxes keep their capacity), left empty.
+    fn take_outboxes(&self, sink: &mut Sink, spares: &mut Vec<Vec<Closed>>) {
         let outboxes = lock(&self.outboxes).clone();
+        spares.resize_with(spares.len().max(outboxes.len()), Vec::new);
         let mut gone = false;
-        for outbox in &outboxes {
+        for (outbox, spare) in outboxes.iter().zip(spares.iter_mut()) {
             std::mem::swap(&mut *lock(&outbox.spans), spare);
+            gone |= outbox.thread_gone.load(Ordering::Acquire);
+        }
+        // After the records: the parent of any of them was added before it.
+        sink.adopt_parents();
+        for spare in spares.iter_mut() {
             sink.take_all(spare);
             spare.clear();
-            gone |= outbox.thread_gone.load(Ordering::Acquire);
         }
         if gone {
             lock(&self.outboxes)
@@ -198,7 +199,7 @@ impl Shared {
     /// Writes the outboxes' records as batches fill, and samples resources and
     /// flushes the file every `period`, until stopped.
     pub(crate) fn flush_every(&self, period: Duration) {
-        let mut spare = Vec::new();
+        let mut spares = Vec::new();
         let mut next_tick = Instant::now() + period;
         loop {
             {
@@ -217,7 +218,7 @@ impl Shared {
             let tick = Instant::now() >= next_tick;
             let sample = tick.then(|| self.sample());
             let mut sink = lock(&self.sink);
-            self.take_outboxes(&mut sink, &mut spare);
+            self.take_outboxes(&mut sink, &mut spares);
             if let Some(sample) = sample {
                 sink.sample(&sample);
                 sink.flush();

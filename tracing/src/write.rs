@@ -21,14 +21,16 @@ use hashbrown::HashMap;
 use taskscope_core::trace::{LogLine, Sample, TaskEvent, TaskStatus, TraceWriter};
 use taskscope_core::{Meta, TaskId, WriteError};
 
-use crate::closed::{Closed, Node, Parent, Parents, Pending};
+use crate::closed::{Closed, NewParents, Node, Parent, Pending, Serial};
 use crate::counts::LabelCounts;
 use crate::fields::{Label, push_label};
 
 pub(crate) struct Sink {
     /// `None` once finished: spans closing after that are not written.
     pub(crate) writer: Option<TraceWriter>,
-    parents: Arc<Parents>,
+    /// Spans that made children and are not written yet, by serial.
+    parents: HashMap<Serial, Parent>,
+    new_parents: Arc<NewParents>,
     /// Nodes that records wait on (some may be written since).
     waited_on: Vec<Arc<Node>>,
     /// When to drop the written nodes from `waited_on`.
@@ -63,10 +65,11 @@ fn number(key: &mut String, n: u32) {
 }
 
 impl Sink {
-    pub(crate) fn new(writer: TraceWriter, parents: Arc<Parents>) -> Sink {
+    pub(crate) fn new(writer: TraceWriter, new_parents: Arc<NewParents>) -> Sink {
         Sink {
             writer: Some(writer),
-            parents,
+            parents: HashMap::new(),
+            new_parents,
             waited_on: Vec::new(),
             prune_at: 1024,
             next_seq: 0,
@@ -81,6 +84,12 @@ impl Sink {
             failed: None,
             error: None,
         }
+    }
+
+    /// Adopts the parents added since: call it after taking records from the
+    /// outboxes, before writing them.
+    pub(crate) fn adopt_parents(&mut self) {
+        self.new_parents.adopt(&mut self.parents);
     }
 
     /// Takes closed spans, in the order they closed.
@@ -113,7 +122,7 @@ impl Sink {
         let seq = self.next_seq;
         self.next_seq += 1;
         let mut ready = std::mem::take(&mut self.ready);
-        if span.serial.is_none() && span.follows.is_empty() {
+        if span.serial.is_none() && span.follows().is_empty() {
             self.write_and_release(span, label, &mut ready);
         } else {
             ready.push(Pending {
@@ -135,8 +144,7 @@ impl Sink {
                 continue;
             }
             if let Some(serial) = p.span.serial {
-                let mut parents = self.parents.lock();
-                if let Some(entry) = parents.get_mut(&serial)
+                if let Some(entry) = self.parents.get_mut(&serial)
                     && entry.written.len() < p.span.children as usize
                 {
                     entry.waiting = Some(p);
@@ -157,7 +165,7 @@ impl Sink {
         let Some(id) = self.write(span, label) else {
             return;
         };
-        if let Some(node) = &span.node {
+        if let Some(node) = span.node() {
             node.set_id(id);
             let mut waiters = std::mem::take(&mut *node.waiters());
             // The earliest taken is written first (popped last in).
@@ -165,8 +173,7 @@ impl Sink {
             ready.append(&mut waiters);
         }
         if let Some(serial) = span.parent {
-            let mut parents = self.parents.lock();
-            if let Some(entry) = parents.get_mut(&serial) {
+            if let Some(entry) = self.parents.get_mut(&serial) {
                 entry.written.push(id);
                 let all = |w: &mut Pending| w.span.children as usize <= entry.written.len();
                 if let Some(w) = entry.waiting.take_if(all) {
@@ -198,20 +205,15 @@ impl Sink {
                 .drain(..)
                 .flat_map(|n| std::mem::take(&mut *n.waiters()))
                 .collect();
-            let parents = self
-                .parents
-                .lock()
-                .values_mut()
-                .filter_map(|p| p.waiting.take())
-                .collect::<Vec<_>>();
-            waiting.extend(parents);
+            let parents = self.parents.values_mut().filter_map(|p| p.waiting.take());
+            waiting.extend(parents.collect::<Vec<_>>());
             if waiting.is_empty() {
                 return;
             }
             waiting.sort_unstable_by_key(|p| p.seq);
             let mut first = waiting.remove(0);
             if let Some(id) = self.write(&mut first.span, None)
-                && let Some(node) = &first.span.node
+                && let Some(node) = first.span.node()
             {
                 node.set_id(id);
             }
@@ -224,7 +226,7 @@ impl Sink {
 
     /// Appends the key of `span` to `key`, its label being `label`.
     fn key_of(
-        parents: &mut HashMap<u64, Parent>,
+        parents: &mut HashMap<Serial, Parent>,
         roots: &mut LabelCounts,
         span: &Closed,
         label: &str,
@@ -260,15 +262,16 @@ impl Sink {
         key.clear();
         self.deps.clear();
         if span.parent.is_none() && span.serial.is_none() {
-            push_key(&mut HashMap::new(), &mut self.roots, None, label, &mut key);
+            key.push_str(label);
+            number(&mut key, self.roots.next(label));
         } else {
-            let mut parents = self.parents.lock();
-            Self::key_of(&mut parents, &mut self.roots, span, label, &mut key);
-            if let Some(entry) = span.serial.and_then(|s| parents.remove(&s)) {
+            Self::key_of(&mut self.parents, &mut self.roots, span, label, &mut key);
+            if let Some(entry) = span.serial.and_then(|s| self.parents.remove(&s)) {
                 self.deps.extend(entry.written);
             }
         }
-        self.deps.extend(span.follows.iter().filter_map(|d| d.id()));
+        self.deps
+            .extend(span.follows().iter().filter_map(|d| d.id()));
         span.fields.fill(&mut self.meta);
         let event = &mut self.event;
         event.worker = span.worker;
@@ -283,13 +286,15 @@ impl Sink {
         extra.message = span
             .panicked
             .then(|| "panicked while the span was entered".to_string());
-        extra.logs = std::mem::take(&mut span.logs);
-        if span.dropped_logs > 0 {
-            extra.logs.push(LogLine {
-                t: span.end,
-                level: "WARN".to_string(),
-                message: format!("taskscope: {} more log lines not kept", span.dropped_logs),
-            });
+        if let Some(rare) = span.rare.as_deref_mut() {
+            extra.logs = std::mem::take(&mut rare.logs);
+            if rare.dropped_logs > 0 {
+                extra.logs.push(LogLine {
+                    t: span.end,
+                    level: "WARN".to_string(),
+                    message: format!("taskscope: {} more log lines not kept", rare.dropped_logs),
+                });
+            }
         }
         let writer = self.writer.as_mut()?;
         let written = writer
@@ -342,9 +347,9 @@ impl Sink {
 
 /// Appends the key of a span of `label` under the parent `parent`, counting it there.
 fn push_key(
-    parents: &mut HashMap<u64, Parent>,
+    parents: &mut HashMap<Serial, Parent>,
     roots: &mut LabelCounts,
-    parent: Option<u64>,
+    parent: Option<Serial>,
     label: &str,
     key: &mut String,
 ) {
@@ -363,9 +368,9 @@ fn push_key(
 /// Appends the key of the parent span `serial`, fixing it the first time; false
 /// when that span is written already (only a span forced out at the end meets that).
 fn push_parent_key(
-    parents: &mut HashMap<u64, Parent>,
+    parents: &mut HashMap<Serial, Parent>,
     roots: &mut LabelCounts,
-    serial: u64,
+    serial: Serial,
     key: &mut String,
 ) -> bool {
     let Some(entry) = parents.get(&serial) else {
