@@ -14,9 +14,10 @@
 //! exited and closed, with one field (`i`) as most instrumented code has: first all
 //! at the top level (every label is new there, so taskscope's count of each root
 //! label, which keeps keys unique, holds 10^6 of them), then 1000 under each of
-//! SPANS/1000 parents; the time counts until the writer's guard is dropped, so the file is complete (tracing-chrome
-//! writes on a thread of its own, taskscope on the closing thread). Prints the median
-//! ns per span of RUNS runs (default 5), the variants alternating: a table on stderr,
+//! SPANS/1000 parents; the time counts until the writer's guard is dropped, so the
+//! file is complete (tracing-chrome and taskscope write on a thread of their own).
+//! Each run is a process of its own. Prints the median ns per span of RUNS runs
+//! (default 5), the variants alternating: a table on stderr,
 //! and one JSON line on stdout with the top-level shape's figures
 //! (`registry_ns_per_span`, `layer_ns_per_span`, `layer_added_ns_per_span`,
 //! `chrome_ns_per_span`, …) and the nested shape's under `nested`.
@@ -45,7 +46,7 @@ fn spans(n: u64, nested: bool) {
 fn run(variant: &str, n: u64, nested: bool, dir: &std::path::Path) -> f64 {
     let start = Instant::now();
     match variant {
-        "registry only" => {
+        "registry only" | "registry" => {
             tracing::subscriber::with_default(tracing_subscriber::registry(), || spans(n, nested));
         }
         "taskscope" | "taskscope-jsonl" => {
@@ -72,8 +73,51 @@ fn run(variant: &str, n: u64, nested: bool, dir: &std::path::Path) -> f64 {
         }
         _ => unreachable!(),
     }
-    start.elapsed().as_nanos() as f64 / n as f64
+    let ns = start.elapsed().as_nanos() as f64 / n as f64;
+    // Keep the size, drop the file: its dirty pages are then never written back, a
+    // kernel thread that would otherwise take a core from the next run (300 MB of
+    // tracing-chrome's JSON slowed the registry after it by 2.5 times).
+    for file in FILES.map(|(f, _)| dir.join(f)) {
+        if let Ok(meta) = std::fs::metadata(&file) {
+            let _ = std::fs::write(size_file(&file), meta.len().to_string());
+            let _ = std::fs::remove_file(&file);
+        }
+    }
+    ns
 }
+
+fn size_file(file: &std::path::Path) -> std::path::PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".size");
+    name.into()
+}
+
+/// One run of `variant` in a process of its own (started from this program): a
+/// run's heap, threads and files then never slow the next one.
+fn run_apart(variant: &str, n: u64, nested: bool, dir: &std::path::Path) -> f64 {
+    let exe = std::env::current_exe().expect("this program's path");
+    let out = std::process::Command::new(exe)
+        .env(CHILD, format!("{variant}|{n}|{nested}|{}", dir.display()))
+        .output()
+        .expect("a run in its own process");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "run {variant}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text.trim().parse().expect("ns per span")
+}
+
+/// Set in the process of one run: `VARIANT|SPANS|NESTED|DIR`.
+const CHILD: &str = "TASKSCOPE_OVERHEAD_RUN";
+
+/// The variants' files, and the JSON fields of their sizes.
+const FILES: [(&str, &str); 3] = [
+    ("spans.taskscope", "layer_file_bytes"),
+    ("spans.trace.jsonl", "layer_jsonl_file_bytes"),
+    ("spans.json", "chrome_file_bytes"),
+];
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -93,7 +137,7 @@ fn measure(
         // Rotate the order so that no variant always runs first.
         for k in 0..variants.len() {
             let v = (r + k) % variants.len();
-            times[v].push(run(variants[v], n, nested, dir));
+            times[v].push(run_apart(variants[v], n, nested, dir));
         }
     }
     eprintln!("{n} {shape}, median of {runs} runs:");
@@ -118,20 +162,26 @@ fn measure(
             json.insert(format!("{field}_added_ns_per_span"), o.round().into());
         }
     }
-    for (f, field) in [
-        ("spans.taskscope", "layer_file_bytes"),
-        ("spans.trace.jsonl", "layer_jsonl_file_bytes"),
-        ("spans.json", "chrome_file_bytes"),
-    ] {
-        if let Ok(meta) = std::fs::metadata(dir.join(f)) {
-            eprintln!("  {f}: {:.1} MB", meta.len() as f64 / 1e6);
-            json.insert(field.into(), meta.len().into());
+    for (f, field) in FILES {
+        let size = std::fs::read_to_string(size_file(&dir.join(f)));
+        if let Ok(bytes) = size.map(|s| s.parse::<u64>().unwrap_or(0)) {
+            eprintln!("  {f}: {:.1} MB", bytes as f64 / 1e6);
+            json.insert(field.into(), bytes.into());
         }
     }
     json
 }
 
 fn main() {
+    if let Ok(child) = std::env::var(CHILD) {
+        let parts: Vec<&str> = child.split('|').collect();
+        let (n, nested) = (parts[1].parse().unwrap(), parts[2] == "true");
+        println!(
+            "{}",
+            run(parts[0], n, nested, std::path::Path::new(parts[3]))
+        );
+        return;
+    }
     let mut args = std::env::args().skip(1);
     let n: u64 = args.next().map_or(1_000_000, |a| a.parse().expect("SPANS"));
     let runs: usize = args.next().map_or(5, |a| a.parse().expect("RUNS"));

@@ -74,6 +74,8 @@ pub(crate) struct Closed {
     pub(crate) children: u32,
     pub(crate) worker: u32,
     pub(crate) panicked: bool,
+    /// Time stamps ([`Clock`](crate::clock::Clock)): when it started and ended, and
+    /// for how long it was entered.
     pub(crate) start: u64,
     pub(crate) end: u64,
     pub(crate) busy: u64,
@@ -89,6 +91,7 @@ pub(crate) struct Rare {
     pub(crate) node: Option<Arc<Node>>,
     /// The nodes of the spans it follows from.
     pub(crate) follows: Vec<Arc<Node>>,
+    /// Its log lines, their times as stamps.
     pub(crate) logs: Vec<LogLine>,
     /// Log lines past the limit, not kept.
     pub(crate) dropped_logs: u64,

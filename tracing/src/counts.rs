@@ -157,7 +157,12 @@ impl LabelCounts {
 
     fn grow(&mut self) {
         let size = (2 * self.seen.len()).max(8);
-        let old = std::mem::replace(&mut self.seen, vec![0; size]);
+        // Zeros written, not a zeroed allocation: the kernel maps a zeroed allocation to
+        // its one zero page, and the first write to each page after a read (as
+        // `warm` reads) then costs a fault and a TLB flush on every core.
+        let mut table = Vec::with_capacity(size);
+        table.resize(size, 0);
+        let old = std::mem::replace(&mut self.seen, table);
         self.len = 0;
         for hash in old.into_iter().filter(|&h| h != 0) {
             self.insert(hash);

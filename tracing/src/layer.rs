@@ -50,7 +50,7 @@ where
 {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
-        let created = self.shared.now();
+        let created = self.shared.stamp();
         let mut record = Closed {
             name: attrs.metadata().name(),
             ..Closed::default()
@@ -130,14 +130,14 @@ where
         let mut visitor = LogVisitor::default();
         event.record(&mut visitor);
         rare.logs.push(LogLine {
-            t: self.shared.now(),
+            t: self.shared.stamp(),
             level: event.metadata().level().as_str().to_string(),
             message: visitor.line(),
         });
     }
 
     fn on_enter(&self, id: &Id, ctx: Context<'_, S>) {
-        let now = self.shared.now();
+        let now = self.shared.stamp();
         with_data(&ctx, id, |d| {
             if d.first_enter.is_none() {
                 d.first_enter = Some(now);
@@ -151,7 +151,7 @@ where
     }
 
     fn on_exit(&self, id: &Id, ctx: Context<'_, S>) {
-        let now = self.shared.now();
+        let now = self.shared.stamp();
         with_data(&ctx, id, |d| {
             if d.depth > 0 {
                 d.depth -= 1;
@@ -178,9 +178,9 @@ where
         let r = &mut d.record;
         let end = match (d.depth, d.first_enter) {
             (0, Some(_)) => d.last_exit,
-            (0, None) => self.shared.now(),
+            (0, None) => self.shared.stamp(),
             _ => {
-                let closed = self.shared.now();
+                let closed = self.shared.stamp();
                 r.busy += closed.saturating_sub(d.busy_since);
                 closed
             }

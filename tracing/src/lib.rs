@@ -59,6 +59,7 @@
 //! (Formatting on the flusher thread instead was slower on 2 busy cores: the queue
 //! of closed spans costs more than the formatting it moves.)
 
+mod clock;
 mod closed;
 mod counts;
 mod fields;

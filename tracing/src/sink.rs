@@ -22,6 +22,7 @@ use taskscope_core::WriteError;
 use taskscope_core::resources::{cpu_ns, rss_bytes};
 use taskscope_core::trace::{Header, RunEnd, RunStatus, Sample, TraceWriter};
 
+use crate::clock::Clock;
 use crate::closed::{Closed, NewParents};
 use crate::write::Sink;
 
@@ -65,10 +66,8 @@ struct Wake {
 
 /// What the layer and its guard share.
 pub(crate) struct Shared {
-    /// The time stamp counter where it is reliable (a third of the cost of
-    /// `Instant::now`, read three times a span), else the monotonic clock.
-    clock: quanta::Clock,
-    origin: u64,
+    /// Stamps of spans, read as ns by the writer.
+    clock: Arc<Clock>,
     /// Tells this layer's threads apart from another layer's in the same process.
     instance: usize,
     sink: Mutex<Sink>,
@@ -90,13 +89,12 @@ impl Shared {
     pub(crate) fn create(path: &Path, header: &Header) -> Result<Self, WriteError> {
         static INSTANCES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let writer = TraceWriter::create(path, header)?;
-        let clock = quanta::Clock::new();
+        let clock = Arc::new(Clock::new());
         let parents = Arc::new(NewParents::default());
         Ok(Shared {
-            origin: clock.raw(),
-            clock,
+            clock: clock.clone(),
             instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
-            sink: Mutex::new(Sink::new(writer, parents.clone())),
+            sink: Mutex::new(Sink::new(writer, parents.clone(), clock)),
             parents,
             outboxes: Mutex::new(Vec::new()),
             finished: AtomicBool::new(false),
@@ -106,10 +104,10 @@ impl Shared {
         })
     }
 
-    /// ns since the layer was made.
+    /// A time stamp of now, for the writer to read as ns since the layer was made.
     #[inline]
-    pub(crate) fn now(&self) -> u64 {
-        self.clock.delta_as_nanos(self.origin, self.clock.raw())
+    pub(crate) fn stamp(&self) -> u64 {
+        self.clock.stamp()
     }
 
     /// This thread's worker number: threads are numbered 0, 1, … as first seen.
@@ -189,7 +187,7 @@ impl Shared {
 
     fn sample(&self) -> Sample {
         Sample {
-            t: self.now(),
+            t: self.clock.now_ns(),
             rss: rss_bytes(),
             cpu: self.cpu0.zip(cpu_ns()).map(|(a, b)| b.saturating_sub(a)),
             held: 0,

@@ -21,6 +21,7 @@ use hashbrown::HashMap;
 use taskscope_core::trace::{LogLine, Sample, TaskEvent, TaskStatus, TraceWriter};
 use taskscope_core::{Meta, TaskId, WriteError};
 
+use crate::clock::Clock;
 use crate::closed::{Closed, NewParents, Node, Parent, Pending, Serial};
 use crate::counts::LabelCounts;
 use crate::fields::{Label, push_label};
@@ -31,6 +32,8 @@ pub(crate) struct Sink {
     /// Spans that made children and are not written yet, by serial.
     parents: HashMap<Serial, Parent>,
     new_parents: Arc<NewParents>,
+    /// Reads the records' time stamps as ns.
+    clock: Arc<Clock>,
     /// Nodes that records wait on (some may be written since).
     waited_on: Vec<Arc<Node>>,
     /// When to drop the written nodes from `waited_on`.
@@ -65,11 +68,16 @@ fn number(key: &mut String, n: u32) {
 }
 
 impl Sink {
-    pub(crate) fn new(writer: TraceWriter, new_parents: Arc<NewParents>) -> Sink {
+    pub(crate) fn new(
+        writer: TraceWriter,
+        new_parents: Arc<NewParents>,
+        clock: Arc<Clock>,
+    ) -> Sink {
         Sink {
             writer: Some(writer),
             parents: HashMap::new(),
             new_parents,
+            clock,
             waited_on: Vec::new(),
             prune_at: 1024,
             next_seq: 0,
@@ -94,6 +102,7 @@ impl Sink {
 
     /// Takes closed spans, in the order they closed.
     pub(crate) fn take_all(&mut self, spans: &mut [Closed]) {
+        self.clock.measure();
         let mut labels = std::mem::take(&mut self.labels);
         for group in spans.chunks_mut(32) {
             labels.clear();
@@ -199,6 +208,7 @@ impl Sink {
     /// dependencies that were never written (spans still open, a `follows_from`
     /// cycle): the earliest taken first, then what that made ready, and so on.
     pub(crate) fn write_waiting(&mut self) {
+        self.clock.measure();
         loop {
             let mut waiting: Vec<Pending> = self
                 .waited_on
@@ -275,22 +285,26 @@ impl Sink {
         span.fields.fill(&mut self.meta);
         let event = &mut self.event;
         event.worker = span.worker;
-        event.start = span.start;
-        event.end = span.end;
+        event.start = self.clock.ns(span.start);
+        event.end = self.clock.ns(span.end).max(event.start);
         event.status = match span.panicked {
             true => TaskStatus::Failed,
             false => TaskStatus::Done,
         };
+        let (end, duration) = (event.end, event.end - event.start);
         let extra = event.extra_mut();
-        extra.busy = Some(span.busy);
+        extra.busy = Some(self.clock.ns(span.busy).min(duration));
         extra.message = span
             .panicked
             .then(|| "panicked while the span was entered".to_string());
         if let Some(rare) = span.rare.as_deref_mut() {
             extra.logs = std::mem::take(&mut rare.logs);
+            for line in &mut extra.logs {
+                line.t = self.clock.ns(line.t);
+            }
             if rare.dropped_logs > 0 {
                 extra.logs.push(LogLine {
-                    t: span.end,
+                    t: end,
                     level: "WARN".to_string(),
                     message: format!("taskscope: {} more log lines not kept", rare.dropped_logs),
                 });
