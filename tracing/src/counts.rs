@@ -160,6 +160,10 @@ impl LabelCounts {
         // Zeros written, not a zeroed allocation: the kernel maps a zeroed allocation to
         // its one zero page, and the first write to each page after a read (as
         // `warm` reads) then costs a fault and a TLB flush on every core.
+        #[expect(
+            clippy::slow_vector_initialization,
+            reason = "the pages must be written, not mapped zeroed"
+        )]
         let mut table = Vec::with_capacity(size);
         table.resize(size, 0);
         let old = std::mem::replace(&mut self.seen, table);

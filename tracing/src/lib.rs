@@ -25,10 +25,11 @@
 //! # What a span becomes
 //!
 //! - **key**: the parent's key, `/`, the span's name with the fields it was made with,
-//!   and `#n` for the n-th repeat of that name and fields under the same parent:
+//!   and `#n` for the n-th repeat of that name and fields under the same parent, in
+//!   the order they are written (the order they close, on one thread):
 //!   `pipeline/chunk[i=3]/tokenize`. Keys are stable across runs when siblings of one
-//!   name differ by a field or are made in a fixed order; siblings made in a race by
-//!   several threads, with equal fields, may swap their `#n`.
+//!   name differ by a field or close in a fixed order; siblings that close in a race
+//!   on several threads, with equal fields, may swap their `#n`.
 //! - **group** and **op**: the span's name. **meta**: its fields (also those
 //!   recorded later with `Span::record`).
 //! - **dependencies**: a parent span waits for its children, so each child is a
@@ -48,16 +49,21 @@
 //!
 //! # Writing
 //!
-//! A span is written when it closes, on the closing thread: its task record, then
-//! its event, through the same streaming
-//! [`TraceWriter`](taskscope_core::trace::TraceWriter) as taskscope's executor.
-//! Dependencies are always written first, so the file is a valid trace at every line:
-//! a crash keeps what was written, and the viewer follows the file live. A span that
-//! follows from a span still open is written after that one. A background thread
-//! samples memory and CPU and flushes the file every 10 ms. Dropping the
-//! [`FlushGuard`] writes the end record; spans still open then are not written.
-//! (Formatting on the flusher thread instead was slower on 2 busy cores: the queue
-//! of closed spans costs more than the formatting it moves.)
+//! A span's thread only measures and gathers: three time stamps (the CPU's counter
+//! where the kernel keeps time with it), its fields, its parent; when the span
+//! closes, its record goes to an outbox of the thread's own. A background thread
+//! takes the outboxes' records every millisecond while spans close and writes them:
+//! labels, keys, ids and the encoding are its work, through the same streaming
+//! [`TraceWriter`](taskscope_core::trace::TraceWriter) as taskscope's executor. A
+//! thread whose outbox fills past 64 Ki records (the writer is behind) writes them
+//! itself, so memory stays bounded.
+//!
+//! Dependencies are always written first, so the file is a valid trace at every
+//! record: a crash keeps what was flushed, and the viewer follows the file live. A
+//! parent is written after all its children, a span that follows from a span still
+//! open after that one. The background thread also samples memory and CPU and
+//! flushes the file every 10 ms. Dropping the [`FlushGuard`] writes the spans closed
+//! so far and the end record; spans still open then are not written.
 
 mod clock;
 mod closed;

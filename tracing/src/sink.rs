@@ -26,8 +26,12 @@ use crate::clock::Clock;
 use crate::closed::{Closed, NewParents};
 use crate::write::Sink;
 
-/// Records an outbox holds when it wakes the flusher.
-const BATCH: usize = 1024;
+/// How often the flusher takes the outboxes' records while spans close. It looks
+/// by itself rather than being woken: a wake-up costs the span's thread a system
+/// call, and the scheduler tends to put the woken thread on the waker's core.
+const POLL_BUSY: Duration = Duration::from_millis(1);
+/// Records an outbox holds when it wakes the flusher all the same (a burst).
+const BATCH: usize = 16 * 1024;
 /// Records an outbox holds at most: past that its thread writes them itself.
 const LIMIT: usize = 64 * 1024;
 
@@ -75,6 +79,8 @@ pub(crate) struct Shared {
     pub(crate) parents: Arc<NewParents>,
     outboxes: Mutex<Vec<Arc<Outbox>>>,
     finished: AtomicBool,
+    /// Records an outbox holds at most ([`LIMIT`]).
+    limit: usize,
     /// Worker numbers of threads, in the order they were first seen.
     workers: Mutex<HashMap<ThreadId, u32>>,
     wake: (Mutex<Wake>, Condvar),
@@ -98,6 +104,7 @@ impl Shared {
             parents,
             outboxes: Mutex::new(Vec::new()),
             finished: AtomicBool::new(false),
+            limit: LIMIT,
             workers: Mutex::new(HashMap::new()),
             wake: (Mutex::new(Wake::default()), Condvar::new()),
             cpu0: cpu_ns(),
@@ -147,7 +154,7 @@ impl Shared {
                 lock(&self.wake.0).work = true;
                 self.wake.1.notify_one();
             }
-            Ok(Some(n)) if n >= LIMIT => self.write_now(None),
+            Ok(Some(n)) if n >= self.limit => self.write_now(None),
             Ok(Some(_)) => {}
             // This thread's storage is going (it is ending): written here.
             _ => self.write_now(Some(std::mem::take(span))),
@@ -165,10 +172,10 @@ impl Shared {
 
     /// Hands every outbox's records to the sink. `spares` are empty vectors swapped in
     /// (so outboxes keep their capacity), left empty.
-    fn take_outboxes(&self, sink: &mut Sink, spares: &mut Vec<Vec<Closed>>) {
+    fn take_outboxes(&self, sink: &mut Sink, spares: &mut Vec<Vec<Closed>>) -> usize {
         let outboxes = lock(&self.outboxes).clone();
         spares.resize_with(spares.len().max(outboxes.len()), Vec::new);
-        let mut gone = false;
+        let (mut gone, mut taken) = (false, 0);
         for (outbox, spare) in outboxes.iter().zip(spares.iter_mut()) {
             std::mem::swap(&mut *lock(&outbox.spans), spare);
             gone |= outbox.thread_gone.load(Ordering::Acquire);
@@ -176,6 +183,7 @@ impl Shared {
         // After the records: the parent of any of them was added before it.
         sink.adopt_parents();
         for spare in spares.iter_mut() {
+            taken += spare.len();
             sink.take_all(spare);
             spare.clear();
         }
@@ -183,6 +191,7 @@ impl Shared {
             lock(&self.outboxes)
                 .retain(|o| !o.thread_gone.load(Ordering::Acquire) || !lock(&o.spans).is_empty());
         }
+        taken
     }
 
     fn sample(&self) -> Sample {
@@ -194,15 +203,16 @@ impl Shared {
         }
     }
 
-    /// Writes the outboxes' records as batches fill, and samples resources and
+    /// Writes the outboxes' records every millisecond while spans close, and samples resources and
     /// flushes the file every `period`, until stopped.
     pub(crate) fn flush_every(&self, period: Duration) {
         let mut spares = Vec::new();
         let mut next_tick = Instant::now() + period;
+        let mut poll = POLL_BUSY;
         loop {
             {
                 let wake = lock(&self.wake.0);
-                let timeout = next_tick.saturating_duration_since(Instant::now());
+                let timeout = poll.min(next_tick.saturating_duration_since(Instant::now()));
                 let (mut wake, _) = self
                     .wake
                     .1
@@ -216,7 +226,12 @@ impl Shared {
             let tick = Instant::now() >= next_tick;
             let sample = tick.then(|| self.sample());
             let mut sink = lock(&self.sink);
-            self.take_outboxes(&mut sink, &mut spares);
+            let taken = self.take_outboxes(&mut sink, &mut spares);
+            // Look again soon while spans keep closing, less often while none do.
+            poll = match taken {
+                0 => (2 * poll).min(period),
+                _ => POLL_BUSY,
+            };
             if let Some(sample) = sample {
                 sink.sample(&sample);
                 sink.flush();
@@ -273,4 +288,43 @@ pub struct Summary {
     pub spans: u64,
     /// The first span that failed (panicked while entered), when one did.
     pub failed: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use taskscope_core::trace::read;
+
+    #[test]
+    fn a_thread_past_its_outbox_limit_writes_the_records_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("limit.taskscope");
+        let mut shared = Shared::create(&path, &Header::new(Some("limit"))).unwrap();
+        shared.limit = 8;
+        // No flusher runs: only the limit moves records to the file.
+        for i in 0..100 {
+            let mut span = Closed {
+                name: "step",
+                start: 10 * i,
+                end: 10 * i + 5,
+                ..Closed::default()
+            };
+            shared.send(&mut span);
+        }
+        let written = lock(&shared.sink)
+            .writer
+            .as_ref()
+            .map(|w| w.tasks_written());
+        assert_eq!(written, Some(96));
+        let held: usize = lock(&shared.outboxes)
+            .iter()
+            .map(|o| lock(&o.spans).len())
+            .sum();
+        assert_eq!(held, 4);
+        assert_eq!(shared.finish().unwrap().spans, 100);
+        let trace = read(&path).unwrap();
+        let keys: Vec<&str> = trace.graph.tasks().map(|(_, t)| t.key()).collect();
+        assert_eq!(&keys[..3], ["step", "step#1", "step#2"]);
+        assert_eq!(keys[99], "step#99");
+    }
 }

@@ -152,13 +152,12 @@ impl Sink {
                 self.park(&source, p);
                 continue;
             }
-            if let Some(serial) = p.span.serial {
-                if let Some(entry) = self.parents.get_mut(&serial)
-                    && entry.written.len() < p.span.children as usize
-                {
-                    entry.waiting = Some(p);
-                    continue;
-                }
+            if let Some(serial) = p.span.serial
+                && let Some(entry) = self.parents.get_mut(&serial)
+                && entry.written.len() < p.span.children as usize
+            {
+                entry.waiting = Some(p);
+                continue;
             }
             self.write_and_release(&mut p.span, None, ready);
         }
@@ -181,13 +180,13 @@ impl Sink {
             waiters.sort_unstable_by_key(|w| std::cmp::Reverse(w.seq));
             ready.append(&mut waiters);
         }
-        if let Some(serial) = span.parent {
-            if let Some(entry) = self.parents.get_mut(&serial) {
-                entry.written.push(id);
-                let all = |w: &mut Pending| w.span.children as usize <= entry.written.len();
-                if let Some(w) = entry.waiting.take_if(all) {
-                    ready.push(w);
-                }
+        if let Some(serial) = span.parent
+            && let Some(entry) = self.parents.get_mut(&serial)
+        {
+            entry.written.push(id);
+            let all = |w: &mut Pending| w.span.children as usize <= entry.written.len();
+            if let Some(w) = entry.waiting.take_if(all) {
+                ready.push(w);
             }
         }
     }

@@ -365,3 +365,64 @@ fn a_span_named_like_a_numbered_key_gets_a_key_of_its_own() {
         ]
     );
 }
+
+#[test]
+fn children_closing_on_many_threads_are_all_written_before_their_parents() {
+    // The children's records reach the writer from four outboxes, in whatever order
+    // it takes them; each parent must still come after all of its children, each
+    // key be unique, and a compact file read back whole.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("threads.taskscope");
+    let (layer, guard) = taskscope_tracing::layer(&path).unwrap();
+    let dispatch = tracing::Dispatch::new(tracing_subscriber::registry().with(layer));
+    let (threads, batches, per_batch) = (4, 50, 40);
+    tracing::dispatcher::with_default(&dispatch, || {
+        let root = info_span!("root");
+        std::thread::scope(|s| {
+            for t in 0..threads {
+                let (root, dispatch) = (&root, &dispatch);
+                s.spawn(move || {
+                    tracing::dispatcher::with_default(dispatch, || {
+                        for b in 0..batches {
+                            let batch = info_span!(parent: root, "batch", t, b).entered();
+                            for _ in 0..per_batch {
+                                // Same label under one parent: numbered #1, #2, …
+                                info_span!(parent: &batch, "step").in_scope(|| {});
+                            }
+                        }
+                    })
+                });
+            }
+        });
+    });
+    let summary = guard.finish().unwrap();
+    let trace = input::load(&path).unwrap();
+    let batch_count = threads * batches;
+    let total = 1 + batch_count + batch_count * per_batch;
+    assert_eq!(summary.spans, total as u64);
+    assert!(!trace.truncated);
+    assert_eq!(trace.graph.len(), total);
+    // Every dependency is written before its task (the reader checks it too).
+    for (id, task) in trace.graph.tasks() {
+        assert!(task.deps().iter().all(|d| d.0 < id.0), "{}", task.key());
+    }
+    let root = id(&trace, "root");
+    assert_eq!(trace.graph.task(root).deps().len(), batch_count);
+    let batch = id(&trace, "root/batch[b=7,t=2]");
+    let steps = trace.graph.task(batch).deps();
+    assert_eq!(steps.len(), per_batch);
+    let mut keys: Vec<&str> = steps.iter().map(|s| trace.graph.task(*s).key()).collect();
+    keys.sort_unstable();
+    let mut expected: Vec<String> = (0..per_batch)
+        .map(|n| match n {
+            0 => "root/batch[b=7,t=2]/step".to_string(),
+            n => format!("root/batch[b=7,t=2]/step#{n}"),
+        })
+        .collect();
+    expected.sort_unstable();
+    assert_eq!(keys, expected);
+    // The children of a batch ran on the batch's thread.
+    let worker = event(&trace, "root/batch[b=7,t=2]").worker;
+    let worker_of = |task: TaskId| trace.events.iter().find(|e| e.task == task).unwrap().worker;
+    assert!(steps.iter().all(|s| worker_of(*s) == worker));
+}
