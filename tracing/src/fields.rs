@@ -28,19 +28,19 @@ impl Fields {
     }
 
     /// Makes `meta` these fields, reusing its entries when it has the same names (the
-    /// same callsite as the last span written: no allocation).
-    /// The values are moved out.
-    pub(crate) fn fill(&mut self, meta: &mut Meta) {
+    /// same callsite as the last span written: no allocation). The fields are only
+    /// read: a record the writer wrote to would have to come back from its core's
+    /// cache before the span's thread fills that memory again.
+    pub(crate) fn fill(&self, meta: &mut Meta) {
         let same_names =
             meta.len() == self.0.len() && meta.keys().zip(&self.0).all(|(k, (name, _))| k == name);
         if same_names {
-            for (slot, (_, value)) in meta.values_mut().zip(&mut self.0) {
-                *slot = std::mem::take(value);
+            for (slot, (_, value)) in meta.values_mut().zip(&self.0) {
+                slot.clone_from(value);
             }
         } else {
             meta.clear();
-            let fields = self.0.iter_mut();
-            meta.extend(fields.map(|(n, v)| (n.to_string(), std::mem::take(v))));
+            meta.extend(self.0.iter().map(|(n, v)| (n.to_string(), v.clone())));
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The [`Layer`]: span callbacks turned into tasks.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use taskscope_core::trace::LogLine;
@@ -29,10 +30,57 @@ struct SpanData {
     created: u64,
     /// When it was first entered, `None` before.
     first_enter: Option<u64>,
+    last_exit: u64,
+}
+
+/// A span entered on this thread and not left yet: entering a span costs no look-up
+/// of its data; its time goes there when it is left (exited as often as entered).
+struct Entered {
+    /// The layer instance and the span.
+    instance: usize,
+    id: u64,
+    since: u64,
+    worker: u32,
     /// How many times it is entered now (a span may be entered again while entered).
     depth: u32,
-    busy_since: u64,
-    last_exit: u64,
+    /// Left while unwinding once: the panic went through it.
+    panicked: bool,
+}
+
+thread_local! {
+    static ENTERED: RefCell<Vec<Entered>> = const { RefCell::new(Vec::new()) };
+}
+
+/// This thread's entry of span `id` of layer `instance`, given to `f`.
+fn with_entered<R>(
+    instance: usize,
+    id: &Id,
+    f: impl FnOnce(&mut Vec<Entered>, Option<usize>) -> R,
+) -> Option<R> {
+    let id = id.into_u64();
+    ENTERED
+        .try_with(|entered| {
+            let mut entered = entered.try_borrow_mut().ok()?;
+            let at = entered
+                .iter()
+                .rposition(|e| e.id == id && e.instance == instance);
+            Some(f(&mut entered, at))
+        })
+        .ok()
+        .flatten()
+}
+
+impl SpanData {
+    /// Adds a stay in the span, from `since` to `until`.
+    fn add_stay(&mut self, e: &Entered, until: u64) {
+        if self.first_enter.is_none_or(|first| e.since < first) {
+            self.first_enter = Some(e.since);
+            self.record.worker = e.worker;
+        }
+        self.record.busy += until.saturating_sub(e.since);
+        self.last_exit = self.last_exit.max(until);
+        self.record.panicked |= e.panicked;
+    }
 }
 
 fn with_data<S, R>(ctx: &Context<'_, S>, id: &Id, f: impl FnOnce(&mut SpanData) -> R) -> Option<R>
@@ -76,8 +124,6 @@ where
             record,
             created,
             first_enter: None,
-            depth: 0,
-            busy_since: 0,
             last_exit: 0,
         });
     }
@@ -136,33 +182,35 @@ where
         });
     }
 
-    fn on_enter(&self, id: &Id, ctx: Context<'_, S>) {
+    fn on_enter(&self, id: &Id, _ctx: Context<'_, S>) {
         let now = self.shared.stamp();
-        with_data(&ctx, id, |d| {
-            if d.first_enter.is_none() {
-                d.first_enter = Some(now);
-                d.record.worker = self.shared.worker();
-            }
-            if d.depth == 0 {
-                d.busy_since = now;
-            }
-            d.depth += 1;
+        let instance = self.shared.instance();
+        with_entered(instance, id, |entered, at| match at {
+            Some(i) => entered[i].depth += 1,
+            None => entered.push(Entered {
+                instance,
+                id: id.into_u64(),
+                since: now,
+                worker: self.shared.worker(),
+                depth: 1,
+                panicked: false,
+            }),
         });
     }
 
     fn on_exit(&self, id: &Id, ctx: Context<'_, S>) {
         let now = self.shared.stamp();
-        with_data(&ctx, id, |d| {
-            if d.depth > 0 {
-                d.depth -= 1;
-                if d.depth == 0 {
-                    d.record.busy += now.saturating_sub(d.busy_since);
-                    d.last_exit = now;
-                }
-            }
+        let left = with_entered(self.shared.instance(), id, |entered, at| {
+            let at = at?;
+            let e = &mut entered[at];
             // Left while unwinding: the panic went through this span.
-            d.record.panicked |= std::thread::panicking();
+            e.panicked |= std::thread::panicking();
+            e.depth -= 1;
+            (e.depth == 0).then(|| entered.remove(at))
         });
+        if let Some(Some(e)) = left {
+            with_data(&ctx, id, |d| d.add_stay(&e, now));
+        }
     }
 
     fn on_close(&self, id: Id, ctx: Context<'_, S>) {
@@ -174,17 +222,21 @@ where
         // A span ends when it was last exited, not when its last handle goes: a handle
         // kept for `follows_from`, or children spawned off (the registry closes a
         // parent after its children), would stretch it. Never entered (only made to be
-        // a parent or a source): from its creation to its close.
-        let r = &mut d.record;
-        let end = match (d.depth, d.first_enter) {
-            (0, Some(_)) => d.last_exit,
-            (0, None) => self.shared.stamp(),
-            _ => {
-                let closed = self.shared.stamp();
-                r.busy += closed.saturating_sub(d.busy_since);
-                closed
+        // a parent or a source): from its creation to its close. Closed while entered
+        // on this thread: its stay ends now.
+        let entered = with_entered(self.shared.instance(), &id, |entered, at| {
+            at.map(|i| entered.remove(i))
+        });
+        let end = match (entered.flatten(), d.first_enter) {
+            (Some(e), _) => {
+                let now = self.shared.stamp();
+                d.add_stay(&e, now);
+                now
             }
+            (None, Some(_)) => d.last_exit,
+            (None, None) => self.shared.stamp(),
         };
+        let r = &mut d.record;
         r.start = d.first_enter.unwrap_or(d.created);
         if d.first_enter.is_none() {
             r.worker = self.shared.worker();

@@ -74,7 +74,10 @@ pub(crate) struct Shared {
     clock: Arc<Clock>,
     /// Tells this layer's threads apart from another layer's in the same process.
     instance: usize,
-    sink: Mutex<Sink>,
+    /// Boxed: the writer changes it at every record, and a field of it on a cache line
+    /// with a field the spans' threads read (the clock, this instance) would send
+    /// that line to the writer's core and back at every span.
+    sink: Mutex<Box<Sink>>,
     /// Spans that made their first child, for the writer.
     pub(crate) parents: Arc<NewParents>,
     outboxes: Mutex<Vec<Arc<Outbox>>>,
@@ -100,7 +103,7 @@ impl Shared {
         Ok(Shared {
             clock: clock.clone(),
             instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
-            sink: Mutex::new(Sink::new(writer, parents.clone(), clock)),
+            sink: Mutex::new(Box::new(Sink::new(writer, parents.clone(), clock))),
             parents,
             outboxes: Mutex::new(Vec::new()),
             finished: AtomicBool::new(false),
@@ -115,6 +118,11 @@ impl Shared {
     #[inline]
     pub(crate) fn stamp(&self) -> u64 {
         self.clock.stamp()
+    }
+
+    /// Tells this layer apart from another one in the same process.
+    pub(crate) fn instance(&self) -> usize {
+        self.instance
     }
 
     /// This thread's worker number: threads are numbered 0, 1, … as first seen.
