@@ -24,6 +24,7 @@
 // re-exported below.
 pub mod alloc; // the opt-in counting allocator
 mod atomic_write; // write_atomically
+pub mod clock; // cheap time stamps for tracing
 mod executor; // Executor, Observer, Sequential
 mod graph; // TaskGraph and its builder
 mod key; // Dask-style task keys

@@ -29,12 +29,13 @@ use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Condvar, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use thiserror::Error;
 
 use crate::alloc::{self, AllocMark};
 use crate::atomic_write::WriteError;
+use crate::clock::Clock;
 use crate::executor::{ExecuteError, Executor, Observer, Outputs, TaskOutcome, Tee};
 use crate::graph::TaskId;
 use crate::program::Program;
@@ -45,7 +46,7 @@ use crate::trace::{
 };
 
 thread_local! {
-    /// Start time and allocation mark of the task running on this thread.
+    /// Start (a clock stamp) and allocation mark of the task running on this thread.
     static STARTED: Cell<(u64, Option<AllocMark>)> = const { Cell::new((0, None)) };
 }
 
@@ -59,10 +60,10 @@ struct WorkerLog {
 }
 
 /// An [`Observer`] that records one [`TaskEvent`] per task and the bytes of outputs
-/// held, cheaply: two clock reads and one uncontended lock per task, nothing shared
-/// between workers.
+/// held, cheaply: two clock stamps and one uncontended lock per task, nothing shared
+/// between workers. Events hold stamps until [`drain`](Self::drain) reads them as ns.
 pub struct Recorder {
-    origin: Instant,
+    clock: Clock,
     logs: Vec<WorkerLog>,
 }
 
@@ -70,7 +71,7 @@ impl Recorder {
     /// A recorder for up to `workers` workers; its clock starts now.
     pub fn new(workers: usize) -> Self {
         Recorder {
-            origin: Instant::now(),
+            clock: Clock::new(),
             logs: (0..workers.max(1))
                 .map(|_| WorkerLog {
                     events: Mutex::new(Vec::with_capacity(4096)),
@@ -82,7 +83,7 @@ impl Recorder {
 
     /// ns since the recorder was made.
     pub fn now(&self) -> u64 {
-        self.origin.elapsed().as_nanos() as u64
+        self.clock.now_ns()
     }
 
     /// Bytes of outputs held now.
@@ -112,7 +113,13 @@ impl Recorder {
                 out.append(&mut events);
             }
         }
+        // Stamps keep the order of times: sorted, then read as ns.
         out.sort_unstable_by_key(|e| (e.end, e.task));
+        self.clock.measure();
+        for e in &mut out {
+            e.start = self.clock.ns(e.start);
+            e.end = self.clock.ns(e.end).max(e.start);
+        }
         out
     }
 }
@@ -120,11 +127,11 @@ impl Recorder {
 impl Observer for Recorder {
     fn task_started(&self, _task: TaskId, _worker: usize) {
         let mark = alloc::mark();
-        STARTED.set((self.now(), mark));
+        STARTED.set((self.clock.stamp(), mark));
     }
 
     fn task_finished(&self, task: TaskId, worker: usize, outcome: TaskOutcome<'_>) {
-        let end = self.now();
+        let end = self.clock.stamp();
         let (start, mark) = STARTED.get();
         let (alloc, peak) = match mark {
             Some(m) => {

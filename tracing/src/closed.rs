@@ -74,7 +74,7 @@ pub(crate) struct Closed {
     pub(crate) children: u32,
     pub(crate) worker: u32,
     pub(crate) panicked: bool,
-    /// Time stamps ([`Clock`](crate::clock::Clock)): when it started and ended, and
+    /// Time stamps ([`Clock`](taskscope_core::clock::Clock)): when it started and ended, and
     /// for how long it was entered.
     pub(crate) start: u64,
     pub(crate) end: u64,

@@ -65,7 +65,6 @@
 //! flushes the file every 10 ms. Dropping the [`FlushGuard`] writes the spans closed
 //! so far and the end record; spans still open then are not written.
 
-mod clock;
 mod closed;
 mod counts;
 mod fields;

@@ -22,9 +22,9 @@ use taskscope_core::WriteError;
 use taskscope_core::resources::{cpu_ns, rss_bytes};
 use taskscope_core::trace::{Header, RunEnd, RunStatus, Sample, TraceWriter};
 
-use crate::clock::Clock;
 use crate::closed::{Closed, NewParents};
 use crate::write::Sink;
+use taskscope_core::clock::Clock;
 
 /// How often the flusher takes the outboxes' records while spans close. It looks
 /// by itself rather than being woken: a wake-up costs the span's thread a system

@@ -21,10 +21,10 @@ use hashbrown::HashMap;
 use taskscope_core::trace::{LogLine, Sample, TaskEvent, TaskStatus, TraceWriter};
 use taskscope_core::{Meta, TaskId, WriteError};
 
-use crate::clock::Clock;
 use crate::closed::{Closed, NewParents, Node, Parent, Pending, Serial};
 use crate::counts::LabelCounts;
 use crate::fields::{Label, push_label};
+use taskscope_core::clock::Clock;
 
 pub(crate) struct Sink {
     /// `None` once finished: spans closing after that are not written.

@@ -1,9 +1,9 @@
-//! Time stamps of spans: read on the span's thread three times a span, so as cheap
-//! as can be; turned into nanoseconds by the writer.
+//! Time stamps for tracing: read on the traced thread (twice a task, three times a
+//! `tracing` span), so as cheap as can be; turned into nanoseconds by the writer.
 //!
 //! Where the kernel itself keeps time with the CPU's time stamp counter (Linux on
 //! x86-64 with the `tsc` clock source: the counter ticks at one rate on every core), a
-//! stamp is the counter's ticks since the layer was made, read in about 10 ns
+//! stamp is the counter's ticks since the clock was made, read in about 10 ns
 //! (`Instant::now` takes about 26). Ticks become ns at the rate measured between the
 //! layer's start and the last time the writer looked, against the monotonic clock:
 //! with the reading error of a few tens of ns spread over the whole interval, a
@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 /// Makes stamps and reads them as ns since it was made.
-pub(crate) struct Clock {
+pub struct Clock {
     origin: Instant,
     /// The counter at `origin`, when stamps are ticks of it.
     ticks0: Option<u64>,
@@ -56,8 +56,15 @@ fn read_counter() -> u64 {
 /// Interval after which the measured rate is kept: its error is then below 1e-7.
 const FINAL_AFTER_NS: f64 = 1e9;
 
+impl Default for Clock {
+    fn default() -> Self {
+        Clock::new()
+    }
+}
+
 impl Clock {
-    pub(crate) fn new() -> Clock {
+    /// A clock starting now.
+    pub fn new() -> Clock {
         let ticks0 = counter();
         Clock {
             origin: Instant::now(),
@@ -67,9 +74,10 @@ impl Clock {
         }
     }
 
-    /// A stamp of now.
+    /// A stamp of now: ns since the clock was made, or ticks to read with
+    /// [`ns`](Self::ns).
     #[inline]
-    pub(crate) fn stamp(&self) -> u64 {
+    pub fn stamp(&self) -> u64 {
         match self.ticks0 {
             Some(t0) => read_counter().wrapping_sub(t0),
             None => self.origin.elapsed().as_nanos() as u64,
@@ -77,7 +85,7 @@ impl Clock {
     }
 
     /// Measures the rate of ticks again (the writer calls it before it reads stamps).
-    pub(crate) fn measure(&self) {
+    pub fn measure(&self) {
         let Some(t0) = self.ticks0 else { return };
         if self.final_rate.load(Ordering::Relaxed) {
             return;
@@ -94,7 +102,7 @@ impl Clock {
 
     /// A stamp (or a difference of stamps) in ns.
     #[inline]
-    pub(crate) fn ns(&self, stamp: u64) -> u64 {
+    pub fn ns(&self, stamp: u64) -> u64 {
         if self.ticks0.is_none() {
             return stamp;
         }
@@ -107,7 +115,7 @@ impl Clock {
     }
 
     /// ns since it was made.
-    pub(crate) fn now_ns(&self) -> u64 {
+    pub fn now_ns(&self) -> u64 {
         self.measure();
         self.ns(self.stamp())
     }
