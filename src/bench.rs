@@ -90,17 +90,26 @@ pub(crate) fn run(args: BenchArgs) -> Result<(), Failure> {
     let targets = y.targets(&program);
     workloads.push(("tutorial", program, targets));
 
+    if matches!(args.format, Format::Text) {
+        crate::outln!(
+            "{:<9} {:<10} {:>7}  {:<7} {:>9}  {:>10}  {:>9}  {}",
+            "workload",
+            "executor",
+            "threads",
+            "tracing",
+            "tasks",
+            "wall",
+            "per task",
+            "tracing adds"
+        );
+    }
     for (shape, program, targets) in &workloads {
         for exec in executors {
             for traced in [false, true] {
                 let mut walls = Vec::with_capacity(args.repeat as usize);
                 for _ in 0..args.repeat {
                     let start = Instant::now();
-                    if traced && std::env::var("REC_ONLY").is_ok() {
-                        let r = taskscope_core::recorder::Recorder::new(exec.workers());
-                        exec.execute(program, targets, &r)?;
-                        std::hint::black_box(r.drain());
-                    } else if traced {
+                    if traced {
                         run_traced(
                             exec,
                             program,
@@ -130,17 +139,7 @@ pub(crate) fn run(args: BenchArgs) -> Result<(), Failure> {
                     wall_ns,
                 });
                 if matches!(args.format, Format::Text) {
-                    let r = rows.last().expect("just pushed");
-                    crate::outln!(
-                        "{:<9} {:<10} {:>2} threads  tracing {:<3}  {:>8} tasks  {:>10}  {:>9} per task",
-                        r.shape,
-                        r.executor,
-                        r.threads,
-                        if r.traced { "on" } else { "off" },
-                        r.tasks,
-                        format_ns(r.wall_ns),
-                        format_ns(r.per_task_ns.round() as u64),
-                    );
+                    print_row(&rows);
                 }
             }
         }
@@ -152,4 +151,30 @@ pub(crate) fn run(args: BenchArgs) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// Prints the last row measured, and after a traced row what tracing added per task
+/// (its median against the untraced median just before it).
+fn print_row(rows: &[Row]) {
+    let Some(r) = rows.last() else { return };
+    let added = match rows.len().checked_sub(2).map(|i| &rows[i]) {
+        Some(off) if r.traced && !off.traced && off.shape == r.shape => {
+            let ns = r.per_task_ns - off.per_task_ns;
+            let sign = if ns < 0.0 { "-" } else { "+" };
+            format!("{sign}{} a task", format_ns(ns.abs().round() as u64))
+        }
+        _ => String::new(),
+    };
+    let line = format!(
+        "{:<9} {:<10} {:>7}  {:<7} {:>9}  {:>10}  {:>9}  {}",
+        r.shape,
+        r.executor,
+        r.threads,
+        if r.traced { "on" } else { "off" },
+        r.tasks,
+        format_ns(r.wall_ns),
+        format_ns(r.per_task_ns.round() as u64),
+        added
+    );
+    crate::outln!("{}", line.trim_end());
 }

@@ -99,6 +99,14 @@ pub(crate) fn run(args: RenderArgs) -> Result<(), Failure> {
         Some(FormatArg::Svg) => Format::Svg,
         Some(FormatArg::Png) => Format::Png,
         Some(FormatArg::Pdf) => Format::Pdf,
+        None if args.output.is_dir() => {
+            return Err(anyhow!(
+                "{}: -o names a folder; give a file name in it, such as {}",
+                args.output.display(),
+                args.output.join("graph.svg").display()
+            )
+            .into());
+        }
         None => Format::from_path(&args.output).ok_or_else(|| {
             anyhow!(
                 "{}: cannot tell the format from the extension; use .dot, .svg, .png or .pdf, or --format",

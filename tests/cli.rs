@@ -294,6 +294,22 @@ fn bad_files_are_exit_code_2() {
         &["nope.jsonl", "No such file"],
     );
     assert_bad_input(&["stats", d.to_str().unwrap()], &["cannot read"]);
+    // JSON that is none of the formats taskscope reads says so, and what it reads.
+    let other = write(d, "package.json", "{\"name\": \"x\", \"items\": [1, 2]}\n");
+    assert_bad_input(
+        &["stats", other.to_str().unwrap()],
+        &[
+            "package.json:1: not a trace taskscope reads",
+            "fields items, name but no `type`",
+            "Chrome trace-event JSON",
+        ],
+    );
+    // -o naming a folder says so, with a file name to give instead.
+    let dot = write(d, "ok.dot", "digraph G { a -> b }\n");
+    assert_bad_input(
+        &["render", dot.to_str().unwrap(), "-o", d.to_str().unwrap()],
+        &["-o names a folder; give a file name in it, such as"],
+    );
 }
 
 #[test]

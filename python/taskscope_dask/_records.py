@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import platform
+import secrets
 import socket
-import tempfile
 import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, TypeAlias
@@ -95,11 +95,24 @@ def end_line(
     return _encode(end) + "\n"
 
 
+def _create_temp(folder: str) -> tuple[int, str]:
+    """A new file in ``folder`` for an atomic write, with the mode files normally get
+    (0666 less the umask: ``tempfile.mkstemp`` makes 0600, which the rename keeps)."""
+    for _ in range(100):
+        name = f".taskscope-{os.getpid()}-{secrets.token_hex(6)}.tmp"
+        tmp = os.path.join(folder, name)
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{folder}: cannot find a free name for a temporary file")
+
+
 def write_graph_file(path: StrPath, graph: Graph, name: str | None = None) -> None:
     """Writes a graph file atomically: a temporary file renamed over ``path``."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".taskscope-", suffix=".tmp", dir=folder)
+    fd, tmp = _create_temp(folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(header_line(name))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import collections
+import os
+import stat
 from pathlib import Path
 from typing import Protocol, TypeAlias
 
@@ -125,3 +127,16 @@ def test_keys_that_need_escaping_survive_the_round_trip(tmp_path: Path, taskscop
     taskscope_dask.write_graph(total, path=path)
     assert {t["key"] for t in read_records(path)["task"]} == set(keys) | {"total"}
     assert stats_json(taskscope, path)["tasks"] == 5
+
+
+def test_graph_files_get_the_mode_files_normally_get(tmp_path: Path) -> None:
+    # Written through a temporary file renamed over the target: that file must be
+    # made 0666 less the umask, as `open` would make it, not mkstemp's 0600.
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "g.trace.jsonl"
+        taskscope_dask.write_graph(tutorial_delayed(), path=path)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["g.trace.jsonl"]

@@ -95,10 +95,23 @@ pub enum GroupStatus {
     Added,
     /// Only in the base file.
     Removed,
-    /// In both, with a different number of tasks.
+    /// In both, with a different number of tasks, or its time or bytes moved by
+    /// [`GROUP_CHANGE`] or more.
     Changed,
-    /// In both, with as many tasks.
+    /// In both, with as many tasks, and its time and bytes within [`GROUP_CHANGE`].
     Same,
+}
+
+/// How far a group's time or bytes may move (relative to the base) and the group
+/// still be the same: measured times always differ a little between runs.
+pub const GROUP_CHANGE: f64 = 0.10;
+
+/// Whether a figure moved by [`GROUP_CHANGE`] or more.
+fn moved(change: &Option<Change>) -> bool {
+    change.as_ref().is_some_and(|c| {
+        let delta = (c.new - c.base).abs();
+        delta > 0.0 && (c.base == 0.0 || delta >= GROUP_CHANGE * c.base.abs())
+    })
 }
 
 /// One group in either file: its tasks and, when both files are runs, its time and
@@ -208,18 +221,20 @@ impl Diff {
                         figure,
                     })
                 };
+                let (bytes, time) = (change(GroupFigure::Bytes), change(GroupFigure::Time));
                 let status = match (base.graph.groups.get(name), new.graph.groups.get(name)) {
                     (None, _) => GroupStatus::Added,
                     (_, None) => GroupStatus::Removed,
                     (Some(b), Some(n)) if b != n => GroupStatus::Changed,
+                    _ if moved(&time) || moved(&bytes) => GroupStatus::Changed,
                     _ => GroupStatus::Same,
                 };
                 GroupChange {
-                    bytes: change(GroupFigure::Bytes),
+                    bytes,
                     group: name.clone(),
                     status,
                     tasks: change(GroupFigure::Tasks).expect("every file has its groups' tasks"),
-                    time: change(GroupFigure::Time),
+                    time,
                 }
             })
             .collect();
@@ -277,7 +292,8 @@ impl Diff {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::tests::stats;
+    use crate::stats::tests::{stats, stats_graph};
+    use taskscope_core::trace::Trace;
 
     #[test]
     fn known_graphs_give_exact_changes() {
@@ -304,6 +320,38 @@ mod tests {
         let back = Diff::new("new", &stats(10, 3), "base", &stats(4, 0));
         assert_eq!(back.groups_removed(), ["c"]);
         assert_eq!(back.figure(&Figure::Tasks).unwrap().change(), -15.0);
+    }
+
+    /// A run of `stats(2, 0)`'s graph: each `a` task takes `a_ns`, each `b` `b_ns`.
+    fn run(a_ns: u64, b_ns: u64) -> Stats {
+        use taskscope_core::trace::{TaskEvent, TaskStatus};
+        let mut trace = Trace::of_graph(stats_graph(2, 0), None);
+        let mut t = 0;
+        for (id, task) in trace.graph.tasks() {
+            let d = if task.group() == "a" { a_ns } else { b_ns };
+            trace
+                .events
+                .push(TaskEvent::new(id, 0, t, t + d, TaskStatus::Done));
+            t += d;
+        }
+        Stats::of(&trace)
+    }
+
+    #[test]
+    fn a_group_whose_time_moved_is_changed_even_with_as_many_tasks() {
+        // `b` takes 88% longer, `a` 5% longer: only `b` changed.
+        let diff = Diff::new("base", &run(1000, 1000), "new", &run(1050, 1880));
+        assert_eq!(diff.groups_changed(), ["b"]);
+        let b = diff.groups.iter().find(|g| g.group == "b").unwrap();
+        let time = b.time.as_ref().unwrap();
+        assert_eq!((time.base, time.new), (2000.0, 3760.0));
+        assert_eq!(
+            diff.groups.iter().find(|g| g.group == "a").unwrap().status,
+            GroupStatus::Same
+        );
+        // Faster counts too.
+        let back = Diff::new("new", &run(1050, 1880), "base", &run(1000, 1000));
+        assert_eq!(back.groups_changed(), ["b"]);
     }
 
     #[test]

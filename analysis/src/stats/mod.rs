@@ -139,10 +139,15 @@ fn name_column_width<'a>(names: impl Iterator<Item = &'a String>) -> usize {
 pub(crate) mod tests {
     use super::Stats;
     use taskscope_core::trace::Trace;
-    use taskscope_core::{GraphBuilder, TaskSpec};
+    use taskscope_core::{GraphBuilder, TaskGraph, TaskSpec};
 
     /// A graph of `n` chains `a -> b`, plus `extra` lone tasks of group `c`.
     pub(crate) fn stats(n: usize, extra: usize) -> Stats {
+        Stats::of(&Trace::of_graph(stats_graph(n, extra), None))
+    }
+
+    /// `n` tasks of group `a`, each with a `b` after it, and `extra` of group `c`.
+    pub(crate) fn stats_graph(n: usize, extra: usize) -> TaskGraph {
         let mut b = GraphBuilder::new();
         for i in 0..n {
             b.add(TaskSpec::new(format!("('a', {i})"), "op"));
@@ -151,6 +156,6 @@ pub(crate) mod tests {
         for i in 0..extra {
             b.add(TaskSpec::new(format!("('c', {i})"), "op"));
         }
-        Stats::of(&Trace::of_graph(b.build().unwrap(), None))
+        b.build().unwrap()
     }
 }

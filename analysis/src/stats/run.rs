@@ -222,6 +222,15 @@ impl RunStats {
             format_ns(self.busy_ns),
             self.utilization * 100.0
         );
+        if self.utilization > 1.0 {
+            // Only overlapping tasks on one worker do this: nested `tracing` spans.
+            let _ = writeln!(
+                s,
+                "  {:<22} tasks overlap on a worker (nested spans: a parent's time holds \
+                 its children's), so busy time counts that time more than once",
+                ""
+            );
+        }
         for w in &self.workers {
             let _ = writeln!(
                 s,

@@ -26,6 +26,23 @@ pub(super) fn diagnose(text: &str, e: &serde_json::Error, first: bool) -> (Optio
         return (None, "a record must be a JSON object".to_string());
     };
     let Some(kind) = obj.get("type") else {
+        if first {
+            // JSON, but none of the formats taskscope reads.
+            let keys: Vec<&str> = obj.keys().map(String::as_str).take(4).collect();
+            let keys = match keys.is_empty() {
+                true => "no fields".to_string(),
+                false => format!("fields {}", keys.join(", ")),
+            };
+            return (
+                None,
+                format!(
+                    "not a trace taskscope reads: the first record is JSON with {keys} but \
+                     no `type`; taskscope reads its own traces (JSON Lines or .taskscope), \
+                     Chrome trace-event JSON (an array of events or {{\"traceEvents\": …}}) \
+                     and Graphviz DOT"
+                ),
+            );
+        }
         return (Some("type".into()), "is missing".to_string());
     };
     let Some(kind) = kind.as_str() else {

@@ -66,11 +66,17 @@ impl ViewerApp {
             self.playback.playing = true;
             self.playback.follow_live = false;
         }
-        let select = self
-            .options
-            .select
-            .take()
-            .and_then(|k| doc.trace().graph.id_of(&k));
+        let select = self.options.select.take().and_then(|key| {
+            let id = doc.trace().graph.id_of(&key);
+            if id.is_none() {
+                // Said where it was asked for: on the command line.
+                eprintln!(
+                    "warning: --select {key:?}: {} has no task with that key; nothing is selected",
+                    doc.path.display()
+                );
+            }
+            id
+        });
         self.doc = Some(doc);
         if let Some(id) = select {
             self.select(Selection::Task(id));

@@ -18,7 +18,7 @@ const SCREENSHOT_TIMEOUT: Duration = Duration::from_secs(120);
 #[derive(Debug, thiserror::Error)]
 pub enum ViewerError {
     /// No window could be opened (no display, no OpenGL).
-    #[error("cannot open a window: {0} (is there a display? under CI, run it with xvfb-run)")]
+    #[error("cannot open a window: {0}")]
     Window(String),
     /// With `--screenshot`: the file could not be read or shown, or the picture not
     /// saved; the message names the file.
@@ -54,7 +54,7 @@ pub fn run(options: ViewerOptions) -> Result<(), ViewerError> {
             }),
         )
     };
-    result.map_err(|e| ViewerError::Window(e.to_string()))?;
+    result.map_err(|e| ViewerError::Window(why_no_window(&e.to_string(), has_display())))?;
     match outcome.lock().map(|o| o.clone()) {
         Ok(Some(error)) => Err(ViewerError::Screenshot(error)),
         _ => Ok(()),
@@ -151,4 +151,57 @@ pub(crate) fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), Stri
     let png = taskscope_exporters::rgba_to_png(image.size[0] as u32, image.size[1] as u32, &rgba)
         .map_err(|e| format!("{}: {e}", path.display()))?;
     taskscope_core::write_atomically(path, |w| w.write_all(&png)).map_err(|e| e.to_string())
+}
+
+/// Whether the environment names a display (X11 or Wayland).
+fn has_display() -> bool {
+    ["DISPLAY", "WAYLAND_DISPLAY", "WAYLAND_SOCKET"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()))
+}
+
+/// Why no window opened, for people: no display is said as such, with what to do;
+/// other errors keep their words but lose the library's source path (winit writes
+/// `os error at /home/…/winit-0.30.13/src/…/mod.rs:765: …`).
+fn why_no_window(error: &str, display: bool) -> String {
+    if !display {
+        return "no display (neither DISPLAY nor WAYLAND_DISPLAY is set); on a machine \
+                without one, run it under `xvfb-run -a taskscope view …`, or draw \
+                pictures with `taskscope render`"
+            .to_string();
+    }
+    let cleaned = match (error.find(" at /"), error.find(".rs:")) {
+        (Some(at), Some(rs)) if rs > at => {
+            // Past `.rs:LINE:` (and a column, if any).
+            let rest = &error[rs + 4..];
+            let digits = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == ':');
+            format!("{}: {}", &error[..at], digits.trim_start())
+        }
+        _ => error.to_string(),
+    };
+    format!("{cleaned} (is the display reachable? without one, use xvfb-run -a)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::why_no_window;
+
+    #[test]
+    fn window_errors_say_what_to_do_without_library_paths() {
+        let winit = "winit EventLoopError: os error at /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/winit-0.30.13/src/platform_impl/linux/mod.rs:765: neither WAYLAND_DISPLAY nor WAYLAND_SOCKET nor DISPLAY is set.";
+        let none = why_no_window(winit, false);
+        assert!(none.starts_with("no display"), "{none}");
+        assert!(none.contains("xvfb-run -a taskscope view"), "{none}");
+        let some = why_no_window(winit, true);
+        assert_eq!(
+            some,
+            "winit EventLoopError: os error: neither WAYLAND_DISPLAY nor WAYLAND_SOCKET nor \
+             DISPLAY is set. (is the display reachable? without one, use xvfb-run -a)"
+        );
+        assert!(!some.contains(".cargo"));
+        assert_eq!(
+            why_no_window("no OpenGL", true),
+            "no OpenGL (is the display reachable? without one, use xvfb-run -a)"
+        );
+    }
 }
