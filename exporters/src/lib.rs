@@ -23,7 +23,7 @@
 mod dot;
 mod graph_scene;
 pub mod layout;
-mod palette;
+pub mod palette;
 mod raster;
 mod report;
 mod scene;

@@ -19,6 +19,66 @@ const PALETTE: [&str; 20] = [
 /// legend entry.
 pub(crate) const CRITICAL_PATH: &str = "#d62728";
 
+/// WCAG's relative luminance of an sRGB color.
+fn luminance([r, g, b]: [u8; 3]) -> f64 {
+    let channel = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.039_28 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+}
+
+/// WCAG's contrast ratio of two colors, from 1 to 21.
+pub fn contrast_ratio(a: [u8; 3], b: [u8; 3]) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// The color of text drawn on `fill`: black or white, whichever contrasts more. Every
+/// fill then gets at least 4.58:1, past WCAG's 4.5:1 for text (black and white
+/// contrast equally, 4.58:1, on a fill of luminance 0.18).
+///
+/// ```
+/// use taskscope_exporters::palette::{contrast_ratio, text_on};
+/// assert_eq!(text_on([0x44, 0x01, 0x54]), [255, 255, 255]); // viridis' dark purple
+/// assert_eq!(text_on([0xfd, 0xe7, 0x25]), [0, 0, 0]); // its yellow
+/// for v in 0..=255 {
+///     let fill = [v, v / 2, 255 - v];
+///     assert!(contrast_ratio(fill, text_on(fill)) >= 4.5);
+/// }
+/// ```
+pub fn text_on(fill: [u8; 3]) -> [u8; 3] {
+    let (black, white) = ([0, 0, 0], [255, 255, 255]);
+    if contrast_ratio(fill, black) >= contrast_ratio(fill, white) {
+        black
+    } else {
+        white
+    }
+}
+
+/// `#rrggbb` as bytes; `None` for anything else.
+pub fn parse_hex(hex: &str) -> Option<[u8; 3]> {
+    let h = hex.strip_prefix('#')?;
+    if h.len() != 6 {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(h.get(i..i + 2)?, 16).ok();
+    Some([byte(0)?, byte(2)?, byte(4)?])
+}
+
+/// The text color (`#000000` or `#ffffff`) for a `#rrggbb` fill; black for anything
+/// else.
+pub fn text_on_hex(fill: &str) -> &'static str {
+    match parse_hex(fill).map(text_on) {
+        Some([255, 255, 255]) => "#ffffff",
+        _ => "#000000",
+    }
+}
+
 fn slot(group: &str) -> usize {
     let hash = token([group]);
     let n = u64::from_str_radix(&hash[..16], 16).expect("tokens are hex");

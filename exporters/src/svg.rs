@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use crate::palette::CRITICAL_PATH;
+use crate::palette::{CRITICAL_PATH, text_on_hex};
 use crate::scene::{EdgeShape, LegendEntry, Scene, Shape, TaskShape, text_width};
 
 /// Height of the title line at the top of every drawing.
@@ -257,8 +257,9 @@ fn task(w: &mut dyn Write, t: &TaskShape) -> io::Result<()> {
         let y0 = t.y + t.h / 2.0 - (n - 1.0) / 2.0 * (FONT + 1.0) + FONT * 0.35;
         write!(
             w,
-            "<text x=\"{cx}\" y=\"{}\" text-anchor=\"middle\" fill=\"#111111\">",
-            num(y0)
+            "<text x=\"{cx}\" y=\"{}\" text-anchor=\"middle\" fill=\"{}\">",
+            num(y0),
+            text_on_hex(&t.fill)
         )?;
         for (i, line) in t.label.iter().enumerate() {
             if i == 0 {

@@ -224,3 +224,44 @@ fn the_tutorial_has_no_more_crossings_than_graphviz() {
     eprintln!("crossings: ours {ours}, Graphviz 840");
     assert!(ours <= 840, "{ours} crossings");
 }
+
+#[test]
+fn labels_contrast_with_their_boxes_by_duration_memory_and_group() {
+    use taskscope_exporters::palette::{contrast_ratio, parse_hex};
+    // The sample run of the tutorial: durations and bytes spread over the whole
+    // viridis ramp, from its dark purple to its yellow.
+    let t = fixture("samples/norm.trace.jsonl");
+    for color in [ColorBy::Duration, ColorBy::Memory, ColorBy::Group] {
+        let text = svg(
+            &t,
+            &RenderOptions {
+                view: View::Tasks,
+                color,
+                ..Default::default()
+            },
+        );
+        let (mut labels, mut light_text) = (0, 0);
+        for task in text.split("<g class=\"task\"").skip(1) {
+            let attr = |after: &str| {
+                let at = task.find(after)? + after.len();
+                let rest = &task[at..];
+                let fill = rest.split("fill=\"").nth(1)?;
+                parse_hex(&fill[..7])
+            };
+            let (Some(fill), Some(ink)) = (attr("<rect"), attr("<text")) else {
+                continue;
+            };
+            labels += 1;
+            light_text += usize::from(ink == [255, 255, 255]);
+            let ratio = contrast_ratio(fill, ink);
+            assert!(
+                ratio >= 4.5,
+                "{color:?}: {ratio:.2} for {fill:?} on {ink:?}"
+            );
+        }
+        assert!(labels > 500, "{color:?}: {labels} labels");
+        if color != ColorBy::Group {
+            assert!(light_text > 0, "{color:?}: dark boxes get light text");
+        }
+    }
+}

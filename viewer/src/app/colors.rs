@@ -3,6 +3,7 @@
 
 use egui::{Color32, Rect, pos2};
 use taskscope_analysis::replay::{GroupProgress, TaskState};
+use taskscope_exporters::palette::text_on;
 
 /// The outline color of the critical path.
 pub(crate) const HIGHLIGHT: Color32 = Color32::from_rgb(255, 140, 0);
@@ -67,15 +68,11 @@ pub(crate) fn progress_bands(r: Rect, p: GroupProgress, done: Color32) -> Vec<(R
     bands
 }
 
-/// Black or white, whichever reads better on `fill`.
+/// Black or white, whichever contrasts more with `fill` (at least 4.5:1, WCAG).
 pub(crate) fn contrast(fill: Color32) -> Color32 {
     let [r, g, b, _] = fill.to_array();
-    let luma = 0.299 * r as f32 + 0.587 * g as f32 + 0.114 * b as f32;
-    if luma > 140.0 {
-        Color32::BLACK
-    } else {
-        Color32::WHITE
-    }
+    let [r, g, b] = text_on([r, g, b]);
+    Color32::from_rgb(r, g, b)
 }
 
 /// `#rrggbb` (the exporters' palette) to a color (gray for anything else).
