@@ -28,18 +28,11 @@ use taskscope_core::units::thousands;
 use crate::graph_scene::{RenderOptions, View, graph_scene};
 use crate::scene::Scene;
 use crate::svg::{write_svg, xml_escape};
-use crate::timeline::{TimelineOptions, timeline_scene_of};
+use crate::timeline::{MERGE_ABOVE, MERGE_PX, TimelineOptions, timeline_scene_of};
 
 /// Above this many tasks the report draws one box per group: a drawing of every task
 /// of a 10,000-task graph is several MB, and unreadable at page size.
 const REPORT_GROUPS_ABOVE: usize = 1_000;
-
-/// Above this many events the report's timeline draws runs of tasks narrower than
-/// [`REPORT_MERGE_PX`] as one box.
-const REPORT_MERGE_ABOVE: usize = 2_000;
-
-/// See [`REPORT_MERGE_ABOVE`].
-const REPORT_MERGE_PX: f64 = 2.0;
 
 /// What a report shows.
 pub struct Report<'a> {
@@ -134,14 +127,7 @@ pub fn write_report(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
 /// The timeline of a run with events, runs of small tasks merged in a large run.
 fn timeline_of(trace: &Trace, stats: &Stats, held: &[(u64, u64)]) -> Option<Scene> {
     let run = stats.run.as_ref()?;
-    let options = TimelineOptions {
-        title: None,
-        merge_below_px: if trace.events.len() > REPORT_MERGE_ABOVE {
-            REPORT_MERGE_PX
-        } else {
-            0.0
-        },
-    };
+    let options = TimelineOptions::for_run(trace, None);
     timeline_scene_of(trace, &options, run, held).ok()
 }
 
@@ -295,9 +281,9 @@ fn write_graph(w: &mut dyn Write, trace: &Trace, stats: &Stats) -> io::Result<()
 /// The timeline of the run, and what it shows.
 fn write_timeline(w: &mut dyn Write, trace: &Trace, scene: &Scene) -> io::Result<()> {
     writeln!(w, "<section id=\"timeline\">\n<h2>Timeline</h2>")?;
-    let merged = if trace.events.len() > REPORT_MERGE_ABOVE {
+    let merged = if trace.events.len() > MERGE_ABOVE {
         format!(
-            " Runs of tasks narrower than {REPORT_MERGE_PX} px are drawn as one box; its tooltip counts them by group."
+            " Runs of tasks narrower than {MERGE_PX} px are drawn as one box; its tooltip counts them by group."
         )
     } else {
         String::new()

@@ -265,3 +265,43 @@ fn labels_contrast_with_their_boxes_by_duration_memory_and_group() {
         }
     }
 }
+
+#[test]
+fn a_timeline_of_many_tasks_stays_small_in_every_format() {
+    use taskscope_core::TaskId;
+    use taskscope_core::trace::{TaskEvent, TaskStatus};
+    // 100,000 tasks of 900 ns on two workers: a box each would be tens of MB of SVG.
+    let n = 100_000u32;
+    let mut b = GraphBuilder::new();
+    for i in 0..n {
+        b.add(TaskSpec::new(
+            format!("t-{i}"),
+            if i % 3 == 0 { "load" } else { "sum" },
+        ));
+    }
+    let mut t = Trace::of_graph(b.build().unwrap(), Some("many"));
+    for i in 0..n {
+        let start = u64::from(i / 2) * 1000;
+        let e = TaskEvent::new(TaskId(i), i % 2, start, start + 900, TaskStatus::Done);
+        t.events.push(e);
+    }
+    let svg = render_timeline(&t, None, Format::Svg).unwrap();
+    let text = String::from_utf8(svg).unwrap();
+    let boxes = text.matches("<g class=\"task\"").count();
+    assert!(text.len() < 2_000_000, "{} bytes", text.len());
+    assert!((2..5_000).contains(&boxes), "{boxes} boxes");
+    // Each merged box counts its tasks: all of them are somewhere.
+    let counted: usize = text
+        .split("<title>")
+        .skip(1)
+        .map(|t| match t.split_once(" tasks on worker") {
+            Some((n, _)) => n.parse::<usize>().unwrap_or(1),
+            None => 1,
+        })
+        .sum();
+    assert_eq!(counted, n as usize);
+    let png = render_timeline(&t, None, Format::Png).unwrap();
+    assert!(png.starts_with(b"\x89PNG"));
+    let pdf = render_timeline(&t, None, Format::Pdf).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+}

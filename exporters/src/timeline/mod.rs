@@ -42,15 +42,31 @@ pub(crate) struct TimelineOptions {
     pub(crate) merge_below_px: f64,
 }
 
+/// Above this many events a timeline draws runs of tasks narrower than [`MERGE_PX`]
+/// as one box: a box per task of a 10^6-task run is an SVG of hundreds of MB (283 MiB
+/// measured) that no reader opens, and PNG and PDF are made from that SVG.
+pub(crate) const MERGE_ABOVE: usize = 2_000;
+
+/// See [`MERGE_ABOVE`].
+pub(crate) const MERGE_PX: f64 = 2.0;
+
+impl TimelineOptions {
+    /// The options for `trace`: a box per task, or runs of small tasks merged in a
+    /// run of more than [`MERGE_ABOVE`] tasks.
+    pub(crate) fn for_run(trace: &Trace, title: Option<String>) -> TimelineOptions {
+        TimelineOptions {
+            title,
+            merge_below_px: match trace.events.len() > MERGE_ABOVE {
+                true => MERGE_PX,
+                false => 0.0,
+            },
+        }
+    }
+}
+
 /// The timeline of `trace`; [`RenderError::NoTaskEvents`] if it has no events to draw.
 pub(crate) fn timeline_scene(trace: &Trace, title: Option<String>) -> Result<Scene, RenderError> {
-    timeline_scene_with(
-        trace,
-        &TimelineOptions {
-            title,
-            merge_below_px: 0.0,
-        },
-    )
+    timeline_scene_with(trace, &TimelineOptions::for_run(trace, title))
 }
 
 /// [`timeline_scene`] with options: lanes and their task boxes, the time axis, the
