@@ -124,7 +124,7 @@ impl GraphPicture {
                 pos2(shape.x as f32, shape.y as f32),
                 vec2(shape.w as f32, shape.h as f32),
             );
-            let label = shape.label.join(" ");
+            let label = shape.label.join("\n");
             nodes.push(Node { kind, rect, label });
         }
         let edges: Vec<Vec<Pos2>> = scene

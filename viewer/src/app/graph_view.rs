@@ -101,10 +101,18 @@ impl GraphView {
     }
 
     fn fit(&mut self, rect: Rect, bounds: Rect) {
-        let scale = fit_scale(rect, bounds);
+        // The legend sits at the top left: the graph is fitted beside it, not under it
+        // (when the panel is wide enough to spare the room).
+        let room = if rect.width() > 3.0 * LEGEND_ROOM {
+            LEGEND_ROOM
+        } else {
+            0.0
+        };
+        let area = Rect::from_min_max(pos2(rect.left() + room, rect.top()), rect.max);
+        let scale = fit_scale(area, bounds);
         self.scale = scale;
         let drawn = bounds.size() * scale;
-        self.offset = (rect.size() - drawn) / 2.0 - bounds.min.to_vec2() * scale;
+        self.offset = vec2(room, 0.0) + (area.size() - drawn) / 2.0 - bounds.min.to_vec2() * scale;
         self.fitted = true;
     }
 
@@ -258,8 +266,7 @@ impl GraphView {
         }
         painter.add(Shape::mesh(mesh));
         for (r, node) in labels {
-            let size = (r.height() * 0.45).clamp(7.0, 13.0);
-            let text = elide(&node.label, (r.width() / (size * 0.55)) as usize);
+            let (text, size) = box_label(&node.label, r);
             let color = match node.kind {
                 NodeKind::Task(task) if !self.color_by_group => {
                     contrast(state_color(doc.replay.state_at(task, t)))
@@ -410,6 +417,9 @@ impl GraphView {
 }
 
 /// The scale at which `bounds` fills `rect`, with a margin.
+/// The width the legend takes at the graph's top left, kept free when fitting.
+const LEGEND_ROOM: f32 = 180.0;
+
 fn fit_scale(rect: Rect, bounds: Rect) -> f32 {
     let pad = 16.0;
     ((rect.width() - 2.0 * pad) / bounds.width().max(1.0))
@@ -455,9 +465,43 @@ fn arrowhead(painter: &Painter, from: Pos2, to: Pos2, size: f32, color: Color32)
     ));
 }
 
+/// The text of a box's label and its font size: its lines (a group's name, its tasks,
+/// its time) one under the other when the box is tall enough for them, else on one
+/// line; each cut to the box's width.
+fn box_label(label: &str, r: Rect) -> (String, f32) {
+    let lines: Vec<&str> = label.lines().collect();
+    let n = lines.len().max(1) as f32;
+    let stacked = (r.height() / (n * 1.25)).min(13.0);
+    let (lines, size) = if n > 1.0 && stacked >= 7.0 {
+        (lines, stacked)
+    } else {
+        (vec![label], (r.height() * 0.45).clamp(7.0, 13.0))
+    };
+    let room = (r.width() / (size * 0.55)) as usize;
+    let text: Vec<String> = lines
+        .iter()
+        .map(|l| elide(&l.replace('\n', " "), room))
+        .collect();
+    (text.join("\n"), size)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_group_box_shows_its_lines_when_tall_enough() {
+        let label = "random_sample\n900 tasks\n46.49 ms · 68.66 MiB";
+        let tall = Rect::from_min_size(pos2(0.0, 0.0), vec2(160.0, 50.0));
+        let (text, size) = box_label(label, tall);
+        assert_eq!(text, label);
+        assert!((7.0..=13.0).contains(&size));
+        // Too short for three lines: one line, cut to the width.
+        let flat = Rect::from_min_size(pos2(0.0, 0.0), vec2(100.0, 12.0));
+        let (text, _) = box_label(label, flat);
+        assert!(!text.contains('\n') && text.ends_with('…'), "{text}");
+        assert!(text.starts_with("random_sample 900"), "{text}");
+    }
 
     #[test]
     fn fitting_puts_the_whole_graph_in_view() {
@@ -469,7 +513,8 @@ mod tests {
         let a = v.to_screen(bounds.min);
         let b = v.to_screen(bounds.max);
         assert!(rect.contains(a) && rect.contains(b), "{a:?} {b:?}");
-        assert!((b.x - a.x) > 700.0, "uses the width");
+        assert!(a.x >= rect.left() + LEGEND_ROOM, "beside the legend: {a:?}");
+        assert!((b.x - a.x) > 800.0 - LEGEND_ROOM - 40.0, "uses the width");
         let back = v.to_layout(v.to_screen(pos2(123.0, 456.0)));
         assert!((back - pos2(123.0, 456.0)).length() < 1e-2);
     }

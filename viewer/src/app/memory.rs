@@ -58,8 +58,10 @@ pub(crate) fn memory_plot(ui: &mut Ui, doc: &Document, playback: &Playback, acti
         .show(ui, |plot| {
             if !held.is_empty() {
                 plot.line(
+                    // The exported timeline's colors: held orange, RSS blue; the
+                    // cursor alone is red, as in the timeline above.
                     Line::new("held bytes", PlotPoints::Borrowed(held))
-                        .color(Color32::from_rgb(214, 39, 40)),
+                        .color(Color32::from_rgb(255, 127, 14)),
                 );
             }
             if !rss.is_empty() {

@@ -244,7 +244,12 @@ impl Timeline {
         }
         let visuals = ui.visuals();
         painter.rect_filled(ruler, 0.0, visuals.faint_bg_color);
-        self.draw_ticks(painter, plot, ruler, g.ns_per_px, visuals);
+        // The cursor's time is written at the top of the ruler: tick labels under it
+        // are left out.
+        let cursor_x = g.x_of(playback.t as f64);
+        let cursor_w = format_ns(playback.t).chars().count() as f32 * 6.5 + 6.0;
+        let cursor_label = cursor_x..=cursor_x + cursor_w;
+        self.draw_ticks(painter, plot, ruler, g.ns_per_px, visuals, cursor_label);
     }
 
     fn draw_ticks(
@@ -254,6 +259,7 @@ impl Timeline {
         ruler: Rect,
         ns_per_px: f64,
         visuals: &egui::Visuals,
+        cursor_label: std::ops::RangeInclusive<f32>,
     ) {
         let step = tick_step(ns_per_px * 110.0);
         let first = (self.t0 / step).ceil() as i64;
@@ -271,11 +277,14 @@ impl Timeline {
                 ruler.bottom() - 5.0..=ruler.bottom(),
                 Stroke::new(1.0, visuals.weak_text_color()),
             );
-            if t >= 0.0 {
+            let label = tick_label(t, step);
+            let width = label.chars().count() as f32 * 6.0;
+            let clear = x + 2.0 + width < *cursor_label.start() || x + 2.0 > *cursor_label.end();
+            if t >= 0.0 && clear {
                 painter.text(
                     pos2(x + 2.0, ruler.top() + 2.0),
                     Align2::LEFT_TOP,
-                    tick_label(t, step),
+                    label,
                     FontId::proportional(10.0),
                     visuals.weak_text_color(),
                 );
