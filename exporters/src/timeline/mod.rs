@@ -447,13 +447,14 @@ mod tests {
     #[test]
     fn runs_of_sub_pixel_tasks_merge_into_boxes_that_count_them() {
         let t = many_small_tasks();
-        let all = timeline_scene(&t, None).unwrap();
-        assert_eq!(all.tasks.len(), 5_001);
-        let options = TimelineOptions {
+        let every = TimelineOptions {
             title: None,
-            merge_below_px: 2.0,
+            merge_below_px: 0.0,
         };
-        let merged = timeline_scene_with(&t, &options).unwrap();
+        let all = timeline_scene_with(&t, &every).unwrap();
+        assert_eq!(all.tasks.len(), 5_001);
+        // More than MERGE_ABOVE events: the default merges.
+        let merged = timeline_scene(&t, None).unwrap();
         // Three tasks (1.6 px) to a box.
         assert!(merged.tasks.len() < 2_000, "{} boxes", merged.tasks.len());
         // Every task is counted once: in a merged box's tooltip or as its own box.
